@@ -1,0 +1,5 @@
+//! Benchmarks of the matching stage (divan).
+
+fn main() {
+    divan::main();
+}

@@ -1,0 +1,5 @@
+//! Benchmarks of the score stage (divan).
+
+fn main() {
+    divan::main();
+}

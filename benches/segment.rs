@@ -1,0 +1,5 @@
+//! Benchmarks of the segment stage (divan).
+
+fn main() {
+    divan::main();
+}

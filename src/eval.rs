@@ -1,0 +1,1 @@
+//! Eval: scores a run against gold annotations (see `claimstance eval`).

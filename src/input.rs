@@ -1,0 +1,682 @@
+//! Input: streams documents, in order, from text files, folders of `.txt`
+//! files, JSONL, CSV, stdin and gzip-compressed versions of each. Every
+//! record that cannot be read becomes a [`Record::Skipped`] naming its file
+//! and line, so a run never loses input silently.
+
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+/// Input formats (`--format`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// A whole file is one document; doc_id is the file stem.
+    Text,
+    /// One JSON object per line.
+    Jsonl,
+    /// A header row, one document per record.
+    Csv,
+}
+
+/// How documents are read from structured inputs.
+#[derive(Debug, Clone)]
+pub struct InputOptions {
+    /// Overrides the format that the file extension implies.
+    pub format: Option<Format>,
+    pub id_field: String,
+    pub text_field: String,
+    /// Metadata fields copied into documents.csv, in this order.
+    pub keep: Vec<String>,
+}
+
+impl Default for InputOptions {
+    fn default() -> Self {
+        InputOptions {
+            format: None,
+            id_field: "id".into(),
+            text_field: "text".into(),
+            keep: Vec::new(),
+        }
+    }
+}
+
+/// One document read from the input.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RawDoc {
+    pub id: String,
+    /// Where it came from: `path` or `path:line`.
+    pub source: String,
+    /// The source text; invalid UTF-8 bytes are replaced by U+FFFD, and
+    /// offsets refer to this repaired text.
+    pub text: String,
+    pub invalid_bytes: usize,
+    /// Values of the `--keep` fields, in order (empty when absent).
+    pub meta: Vec<String>,
+    /// Problems that did not stop the document from being read.
+    pub warnings: Vec<String>,
+}
+
+/// A record of the input stream: a document, or something that was skipped.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Record {
+    Doc(RawDoc),
+    Skipped { source: String, message: String },
+}
+
+/// One input as named on the command line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input {
+    Stdin,
+    Path(PathBuf),
+}
+
+impl Input {
+    pub fn parse(arg: &str) -> Input {
+        if arg == "-" {
+            Input::Stdin
+        } else {
+            Input::Path(PathBuf::from(arg))
+        }
+    }
+
+    pub fn display(&self) -> String {
+        match self {
+            Input::Stdin => "-".into(),
+            Input::Path(p) => p.display().to_string(),
+        }
+    }
+}
+
+/// Decodes UTF-8, replacing each invalid sequence with U+FFFD; returns the
+/// text and how many bytes were invalid. A leading BOM is kept (folding
+/// makes it invisible) so offsets stay file offsets.
+pub fn decode_lossy(bytes: Vec<u8>) -> (String, usize) {
+    match String::from_utf8(bytes) {
+        Ok(s) => (s, 0),
+        Err(e) => {
+            let bytes = e.into_bytes();
+            let mut out = String::with_capacity(bytes.len() + 16);
+            let mut invalid = 0;
+            for chunk in bytes.utf8_chunks() {
+                out.push_str(chunk.valid());
+                if !chunk.invalid().is_empty() {
+                    invalid += chunk.invalid().len();
+                    out.push('\u{FFFD}');
+                }
+            }
+            (out, invalid)
+        }
+    }
+}
+
+/// Expands inputs into the list of files to read, in order: folders become
+/// every `.txt` (or `.txt.gz`) file below them, sorted by path.
+pub fn expand(inputs: &[Input]) -> Vec<Result<Input, (String, String)>> {
+    let mut out = Vec::new();
+    for input in inputs {
+        match input {
+            Input::Path(p) if p.is_dir() => {
+                let mut files = Vec::new();
+                if let Err(e) = walk(p, &mut files) {
+                    out.push(Err((
+                        p.display().to_string(),
+                        format!("cannot list folder: {e}"),
+                    )));
+                }
+                files.sort();
+                out.extend(files.into_iter().map(|f| Ok(Input::Path(f))));
+            }
+            other => out.push(Ok(other.clone())),
+        }
+    }
+    out
+}
+
+fn walk(dir: &Path, files: &mut Vec<PathBuf>) -> io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            walk(&path, files)?;
+        } else {
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().to_lowercase())
+                .unwrap_or_default();
+            if name.ends_with(".txt") || name.ends_with(".txt.gz") {
+                files.push(path);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The format a path implies (`.gz` looked through), if any.
+pub fn format_of(path: &Path) -> Option<Format> {
+    let name = path.file_name()?.to_string_lossy().to_lowercase();
+    let name = name.strip_suffix(".gz").unwrap_or(&name);
+    let ext = name.rsplit_once('.')?.1;
+    match ext {
+        "txt" | "text" | "md" => Some(Format::Text),
+        "jsonl" | "ndjson" | "json" => Some(Format::Jsonl),
+        "csv" => Some(Format::Csv),
+        _ => None,
+    }
+}
+
+fn is_gzip(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("gz"))
+}
+
+/// A reader that counts the raw (compressed) bytes read, for progress.
+struct Counting<R> {
+    inner: R,
+    count: Arc<AtomicU64>,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+/// Streams every record of every input, in order.
+pub struct Reader {
+    files: std::vec::IntoIter<Result<Input, (String, String)>>,
+    options: InputOptions,
+    current: Option<Box<dyn Iterator<Item = Record> + Send>>,
+    bytes_read: Arc<AtomicU64>,
+}
+
+impl Reader {
+    pub fn new(inputs: &[Input], options: InputOptions) -> Reader {
+        Reader {
+            files: expand(inputs).into_iter(),
+            options,
+            current: None,
+            bytes_read: Arc::new(AtomicU64::new(0)),
+        }
+    }
+
+    /// A counter of raw input bytes read so far.
+    pub fn bytes_read(&self) -> Arc<AtomicU64> {
+        Arc::clone(&self.bytes_read)
+    }
+
+    fn open(
+        &self,
+        input: &Input,
+    ) -> Result<Box<dyn Iterator<Item = Record> + Send>, (String, String)> {
+        let (label, raw, format): (String, Box<dyn Read + Send>, Format) = match input {
+            Input::Stdin => (
+                "-".into(),
+                Box::new(io::stdin()),
+                self.options.format.unwrap_or(Format::Jsonl),
+            ),
+            Input::Path(path) => {
+                let label = path.display().to_string();
+                let format = match self.options.format.or_else(|| format_of(path)) {
+                    Some(f) => f,
+                    None => {
+                        return Err((
+                            label,
+                            "unknown input format (name it .txt, .jsonl or .csv, optionally .gz, or pass --format)"
+                                .into(),
+                        ))
+                    }
+                };
+                let file = File::open(path)
+                    .map_err(|e| (label.clone(), format!("cannot open file: {e}")))?;
+                let raw: Box<dyn Read + Send> = if is_gzip(path) {
+                    Box::new(flate2::read::MultiGzDecoder::new(BufReader::with_capacity(
+                        1 << 16,
+                        file,
+                    )))
+                } else {
+                    Box::new(file)
+                };
+                (label, raw, format)
+            }
+        };
+        let counted = Counting {
+            inner: raw,
+            count: Arc::clone(&self.bytes_read),
+        };
+        let reader = BufReader::with_capacity(1 << 20, counted);
+        Ok(match format {
+            Format::Text => {
+                let id = match input {
+                    Input::Path(p) => doc_id_from_path(p),
+                    Input::Stdin => "stdin".into(),
+                };
+                Box::new(TextRecords {
+                    reader: Some(reader),
+                    label,
+                    id,
+                    keep: self.options.keep.len(),
+                })
+            }
+            Format::Jsonl => Box::new(JsonlRecords {
+                reader,
+                label,
+                line: 0,
+                options: self.options.clone(),
+                buf: Vec::new(),
+                done: false,
+            }),
+            Format::Csv => Box::new(CsvRecords::new(reader, label, self.options.clone())),
+        })
+    }
+}
+
+impl Iterator for Reader {
+    type Item = Record;
+
+    fn next(&mut self) -> Option<Record> {
+        loop {
+            if let Some(current) = self.current.as_mut() {
+                if let Some(record) = current.next() {
+                    return Some(record);
+                }
+                self.current = None;
+            }
+            match self.files.next()? {
+                Err((source, message)) => return Some(Record::Skipped { source, message }),
+                Ok(input) => match self.open(&input) {
+                    Ok(records) => self.current = Some(records),
+                    Err((source, message)) => return Some(Record::Skipped { source, message }),
+                },
+            }
+        }
+    }
+}
+
+/// `seeds/001_abc.txt` → `001_abc`; `a.txt.gz` → `a`.
+pub fn doc_id_from_path(path: &Path) -> String {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let name = name.strip_suffix(".gz").unwrap_or(&name);
+    match name.rsplit_once('.') {
+        Some((stem, _)) if !stem.is_empty() => stem.to_string(),
+        _ => name.to_string(),
+    }
+}
+
+struct TextRecords<R> {
+    reader: Option<R>,
+    label: String,
+    id: String,
+    keep: usize,
+}
+
+impl<R: Read> Iterator for TextRecords<R> {
+    type Item = Record;
+
+    fn next(&mut self) -> Option<Record> {
+        let mut reader = self.reader.take()?;
+        let mut bytes = Vec::new();
+        let mut warnings = Vec::new();
+        if let Err(e) = reader.read_to_end(&mut bytes) {
+            if bytes.is_empty() {
+                return Some(Record::Skipped {
+                    source: self.label.clone(),
+                    message: format!("cannot read file: {e}"),
+                });
+            }
+            warnings.push(format!(
+                "read failed after {} bytes ({e}); the text was cut there",
+                bytes.len()
+            ));
+        }
+        let (text, invalid_bytes) = decode_lossy(bytes);
+        Some(Record::Doc(RawDoc {
+            id: self.id.clone(),
+            source: self.label.clone(),
+            text,
+            invalid_bytes,
+            meta: vec![String::new(); self.keep],
+            warnings,
+        }))
+    }
+}
+
+struct JsonlRecords<R> {
+    reader: R,
+    label: String,
+    line: u64,
+    options: InputOptions,
+    buf: Vec<u8>,
+    done: bool,
+}
+
+fn json_value_to_string(value: &serde_json::Value) -> String {
+    match value {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
+impl<R: BufRead> Iterator for JsonlRecords<R> {
+    type Item = Record;
+
+    fn next(&mut self) -> Option<Record> {
+        loop {
+            if self.done {
+                return None;
+            }
+            self.buf.clear();
+            self.line += 1;
+            let source = format!("{}:{}", self.label, self.line);
+            match self.reader.read_until(b'\n', &mut self.buf) {
+                Ok(0) => return None,
+                Ok(_) => {}
+                Err(e) => {
+                    self.done = true;
+                    return Some(Record::Skipped {
+                        source,
+                        message: format!("read failed: {e}; the rest of the file was not read"),
+                    });
+                }
+            }
+            if self.buf.iter().all(|b| b.is_ascii_whitespace()) {
+                continue;
+            }
+            return Some(self.parse_line(source));
+        }
+    }
+}
+
+impl<R: BufRead> JsonlRecords<R> {
+    fn parse_line(&mut self, source: String) -> Record {
+        let (line_text, invalid_bytes) = decode_lossy(std::mem::take(&mut self.buf));
+        let object: serde_json::Map<String, serde_json::Value> =
+            match serde_json::from_str(&line_text) {
+                Ok(o) => o,
+                Err(e) => {
+                    return Record::Skipped {
+                        source,
+                        message: format!("not a JSON object: {e}"),
+                    }
+                }
+            };
+        let text = match object.get(&self.options.text_field) {
+            Some(serde_json::Value::String(s)) => s.clone(),
+            Some(other) => {
+                return Record::Skipped {
+                    source,
+                    message: format!(
+                    "field \"{}\" is not a string but {} (use --text-field to name the text field)",
+                    self.options.text_field,
+                    json_kind(other)
+                ),
+                }
+            }
+            None => {
+                return Record::Skipped {
+                    source,
+                    message: format!(
+                        "no field \"{}\" (use --text-field to name the text field)",
+                        self.options.text_field
+                    ),
+                }
+            }
+        };
+        let mut warnings = Vec::new();
+        let id = match object.get(&self.options.id_field) {
+            Some(v) if !json_value_to_string(v).is_empty() => json_value_to_string(v),
+            _ => {
+                warnings.push(format!(
+                    "no field \"{}\"; doc_id made from the line",
+                    self.options.id_field
+                ));
+                format!("{}:{}", doc_id_from_path(Path::new(&self.label)), self.line)
+            }
+        };
+        let meta = self
+            .options
+            .keep
+            .iter()
+            .map(|field| {
+                object
+                    .get(field)
+                    .map(json_value_to_string)
+                    .unwrap_or_default()
+            })
+            .collect();
+        Record::Doc(RawDoc {
+            id,
+            source,
+            // U+FFFD stood in for invalid bytes of the line; they are counted
+            // against the document (they may lie outside the text field).
+            invalid_bytes,
+            text,
+            meta,
+            warnings,
+        })
+    }
+}
+
+fn json_kind(value: &serde_json::Value) -> &'static str {
+    match value {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "a boolean",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::String(_) => "a string",
+        serde_json::Value::Array(_) => "an array",
+        serde_json::Value::Object(_) => "an object",
+    }
+}
+
+struct CsvRecords<R> {
+    reader: csv::Reader<R>,
+    label: String,
+    options: InputOptions,
+    columns: Option<Result<CsvColumns, String>>,
+    record: csv::ByteRecord,
+    row: u64,
+    done: bool,
+}
+
+struct CsvColumns {
+    id: Option<usize>,
+    text: usize,
+    keep: Vec<Option<usize>>,
+}
+
+impl<R: Read> CsvRecords<R> {
+    fn new(reader: R, label: String, options: InputOptions) -> Self {
+        let reader = csv::ReaderBuilder::new().flexible(true).from_reader(reader);
+        CsvRecords {
+            reader,
+            label,
+            options,
+            columns: None,
+            record: csv::ByteRecord::new(),
+            row: 0,
+            done: false,
+        }
+    }
+
+    fn columns(&mut self) -> Result<CsvColumns, String> {
+        let headers = self
+            .reader
+            .byte_headers()
+            .map_err(|e| format!("unreadable header row: {e}"))?;
+        let names: Vec<String> = headers
+            .iter()
+            .map(|h| decode_lossy(h.to_vec()).0.trim().to_string())
+            .collect();
+        let find = |field: &str| names.iter().position(|n| n == field);
+        let text = find(&self.options.text_field).ok_or_else(|| {
+            format!(
+                "no column \"{}\" in the header ({}); use --text-field to name the text column",
+                self.options.text_field,
+                names.join(", ")
+            )
+        })?;
+        Ok(CsvColumns {
+            id: find(&self.options.id_field),
+            text,
+            keep: self.options.keep.iter().map(|k| find(k)).collect(),
+        })
+    }
+}
+
+impl<R: Read> Iterator for CsvRecords<R> {
+    type Item = Record;
+
+    fn next(&mut self) -> Option<Record> {
+        if self.done {
+            return None;
+        }
+        if self.columns.is_none() {
+            let columns = self.columns();
+            self.columns = Some(columns);
+        }
+        let columns = match self.columns.as_ref()? {
+            Ok(c) => c,
+            Err(message) => {
+                self.done = true;
+                return Some(Record::Skipped {
+                    source: self.label.clone(),
+                    message: message.clone(),
+                });
+            }
+        };
+        let line = self.reader.position().line() + 1;
+        match self.reader.read_byte_record(&mut self.record) {
+            Ok(false) => {
+                self.done = true;
+                None
+            }
+            Ok(true) => {
+                self.row += 1;
+                let line = self.record.position().map_or(line, |p| p.line());
+                let source = format!("{}:{}", self.label, line);
+                let Some(text_bytes) = self.record.get(columns.text) else {
+                    return Some(Record::Skipped {
+                        source,
+                        message: format!(
+                            "row has {} fields, too few for column \"{}\"",
+                            self.record.len(),
+                            self.options.text_field
+                        ),
+                    });
+                };
+                let (text, invalid_bytes) = decode_lossy(text_bytes.to_vec());
+                let mut warnings = Vec::new();
+                let id = match columns.id.and_then(|i| self.record.get(i)) {
+                    Some(id) if !id.is_empty() => decode_lossy(id.to_vec()).0,
+                    _ => {
+                        if columns.id.is_some() {
+                            warnings.push(format!(
+                                "empty \"{}\"; doc_id made from the row",
+                                self.options.id_field
+                            ));
+                        }
+                        format!("{}:{}", doc_id_from_path(Path::new(&self.label)), self.row)
+                    }
+                };
+                let meta = columns
+                    .keep
+                    .iter()
+                    .map(|i| {
+                        i.and_then(|i| self.record.get(i))
+                            .map(|v| decode_lossy(v.to_vec()).0)
+                            .unwrap_or_default()
+                    })
+                    .collect();
+                Some(Record::Doc(RawDoc {
+                    id,
+                    source,
+                    text,
+                    invalid_bytes,
+                    meta,
+                    warnings,
+                }))
+            }
+            Err(e) => {
+                let line = e.position().map_or(line, |p| p.line());
+                let source = format!("{}:{}", self.label, line);
+                if matches!(e.kind(), csv::ErrorKind::Io(_)) {
+                    self.done = true;
+                    return Some(Record::Skipped {
+                        source,
+                        message: format!("read failed: {e}; the rest of the file was not read"),
+                    });
+                }
+                Some(Record::Skipped {
+                    source,
+                    message: format!("malformed CSV record: {e}"),
+                })
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lossy_decoding_counts_invalid_bytes() {
+        let (s, n) = decode_lossy(b"ab\xffc\xe2\x80".to_vec());
+        assert_eq!(s, "ab\u{FFFD}c\u{FFFD}");
+        assert_eq!(n, 3);
+    }
+
+    #[test]
+    fn formats_follow_extensions() {
+        assert_eq!(format_of(Path::new("a.jsonl.gz")), Some(Format::Jsonl));
+        assert_eq!(format_of(Path::new("a.CSV")), Some(Format::Csv));
+        assert_eq!(format_of(Path::new("a.txt")), Some(Format::Text));
+        assert_eq!(format_of(Path::new("a.bin")), None);
+        assert_eq!(doc_id_from_path(Path::new("x/001_ab.txt.gz")), "001_ab");
+    }
+
+    #[test]
+    fn jsonl_problems_are_skipped_with_lines() {
+        let data = b"{\"id\":\"a\",\"text\":\"one\"}\nnot json\n\n{\"id\":2,\"text\":5}\n{\"id\":\"c\"}\n{\"text\":\"t\"}\n";
+        let records: Vec<Record> = JsonlRecords {
+            reader: &data[..],
+            label: "d.jsonl".into(),
+            line: 0,
+            options: InputOptions::default(),
+            buf: Vec::new(),
+            done: false,
+        }
+        .collect();
+        assert_eq!(records.len(), 5);
+        assert!(matches!(&records[0], Record::Doc(d) if d.id == "a" && d.text == "one"));
+        assert!(matches!(&records[1], Record::Skipped { source, .. } if source == "d.jsonl:2"));
+        assert!(
+            matches!(&records[2], Record::Skipped { source, message } if source == "d.jsonl:4" && message.contains("number"))
+        );
+        assert!(matches!(&records[3], Record::Skipped { source, .. } if source == "d.jsonl:5"));
+        assert!(matches!(&records[4], Record::Doc(d) if d.id == "d:6" && !d.warnings.is_empty()));
+    }
+
+    #[test]
+    fn csv_rows_carry_lines_and_meta() {
+        let data = "id,text,date\n1,\"two\nlines\",2021\n2,plain,2022\n";
+        let options = InputOptions {
+            keep: vec!["date".into(), "missing".into()],
+            ..InputOptions::default()
+        };
+        let records: Vec<Record> =
+            CsvRecords::new(data.as_bytes(), "d.csv".into(), options).collect();
+        assert_eq!(records.len(), 2);
+        let Record::Doc(second) = &records[1] else {
+            panic!("expected a document")
+        };
+        assert_eq!(second.source, "d.csv:4");
+        assert_eq!(second.meta, vec!["2022".to_string(), String::new()]);
+    }
+}

@@ -1,0 +1,1 @@
+//! Pipeline: wires input, the stages and output, in parallel with rayon.
