@@ -274,9 +274,13 @@ impl<'a> LineCounter<'a> {
         }
     }
 
-    /// The line of byte offset `byte`; offsets must not decrease between calls.
+    /// The line of the record starting at byte offset `byte` (blank lines
+    /// before it skipped); offsets must not decrease between calls.
     pub fn line_at(&mut self, byte: u64) -> u64 {
-        let byte = (byte as usize).min(self.text.len());
+        let mut byte = (byte as usize).min(self.text.len());
+        while byte < self.text.len() && matches!(self.text[byte], b'\n' | b'\r') {
+            byte += 1;
+        }
         if byte > self.byte {
             self.line += memchr::memchr_iter(b'\n', &self.text[self.byte..byte]).count() as u64;
             self.byte = byte;
