@@ -242,6 +242,11 @@ struct Folder {
     claim_lines: Vec<HashMap<u64, u64>>,
     sentences_file: String,
     mentions_file: String,
+    /// Whether every row of sentences.csv / claims.csv was readable; rows
+    /// that refer to them are only checked against a clean file, so one bad
+    /// row does not cascade into more problems.
+    sentences_clean: bool,
+    claims_clean: bool,
 }
 
 impl Folder {
@@ -260,6 +265,8 @@ impl Folder {
             claim_lines: vec![HashMap::new(); n],
             sentences_file: String::new(),
             mentions_file: String::new(),
+            sentences_clean: false,
+            claims_clean: false,
         }
     }
 
@@ -291,6 +298,7 @@ impl Folder {
         };
         let path = dir.join("sentences.csv");
         self.sentences_file = path.display().to_string();
+        let before = problems.len();
         let Some(table) = read_table(&path, required, optional, problems) else {
             return;
         };
@@ -324,9 +332,11 @@ impl Folder {
                 line: row.line,
             });
         }
+        self.sentences_clean = problems.len() == before;
     }
 
     fn read_claims(&mut self, dir: &Path, problems: &mut Vec<EvalProblem>) {
+        let before = problems.len();
         let Some(table) = read_table(
             &dir.join("claims.csv"),
             &[
@@ -360,6 +370,9 @@ impl Folder {
                 .get(&sent_id)
                 .and_then(|&i| units.sentences.get_mut(i))
             else {
+                if !self.sentences_clean {
+                    continue;
+                }
                 problems.push(EvalProblem::new(
                     &table.file,
                     row.line,
@@ -381,6 +394,7 @@ impl Folder {
             }
             sentence.claim = label;
         }
+        self.claims_clean = problems.len() == before;
     }
 
     fn read_mentions(&mut self, dir: &Path, problems: &mut Vec<EvalProblem>) {
@@ -428,6 +442,7 @@ impl Folder {
                     .and_then(|index| index.get(&sent_id))
                     .and_then(|&i| units.sentences.get(i));
                 match sentence {
+                    None if !self.sentences_clean => continue,
                     None => {
                         problems.push(EvalProblem::new(
                             &table.file,
@@ -469,7 +484,7 @@ impl Folder {
     fn check_structure(&self, problems: &mut Vec<EvalProblem>) {
         for (doc, lines) in self.docs.iter().zip(&self.claim_lines) {
             for s in &doc.sentences {
-                if !lines.contains_key(&s.sent_id) {
+                if self.claims_clean && !lines.contains_key(&s.sent_id) {
                     problems.push(EvalProblem::new(
                         &self.sentences_file,
                         s.line,
@@ -497,6 +512,7 @@ impl Folder {
         wanted: &BTreeSet<&str>,
         problems: &mut Vec<EvalProblem>,
     ) {
+        let before = problems.len();
         let Some(table) = read_table(
             &dir.join("doc_stance.csv"),
             &["doc_id", "stance"],
@@ -521,8 +537,9 @@ impl Folder {
                 d.stance = stance;
             }
         }
+        let clean = problems.len() == before;
         for (i, doc) in self.docs.iter().enumerate() {
-            if wanted.contains(doc.id.as_str()) && !seen.contains_key(&i) {
+            if clean && wanted.contains(doc.id.as_str()) && !seen.contains_key(&i) {
                 problems.push(EvalProblem::new(
                     &table.file,
                     0,
