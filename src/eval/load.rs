@@ -4,6 +4,7 @@
 //! the source texts when those are known.
 
 use super::table::{read_table, EvalProblem, Row, Table};
+use crate::annotate::Annotation;
 use crate::text::collapse_whitespace;
 use crate::types::{ClaimType, Span, Stance};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -217,6 +218,54 @@ impl PredSet {
             dir: dir.to_path_buf(),
             not_ok,
         })
+    }
+
+    /// Adds a document annotated in process (no run folder needed), so a
+    /// stage can be scored from a test: `sent_id` is the 1-based unit index.
+    pub fn insert_annotation(&mut self, id: &str, source: &str, annotation: &Annotation) {
+        let sentences = annotation
+            .sentences
+            .iter()
+            .enumerate()
+            .map(|(i, span)| {
+                let claim = annotation.claims.get(i).cloned().unwrap_or_default();
+                Sentence {
+                    sent_id: i as u64 + 1,
+                    span: span.clone(),
+                    text: source
+                        .get(span.clone())
+                        .map(collapse_whitespace)
+                        .unwrap_or_default(),
+                    claim: ClaimLabel {
+                        is_claim: claim.is_claim,
+                        claim_type: claim.claim_type,
+                        holder: claim.holder.map(|h| h.to_string()),
+                        stance: claim.stance,
+                    },
+                    line: 0,
+                }
+            })
+            .collect();
+        let mentions = annotation
+            .mentions
+            .iter()
+            .map(|m| MentionRow {
+                sent_id: m.sent as u64 + 1,
+                span: m.start..m.end,
+                actor: m.actor.to_string(),
+                surface: source.get(m.start..m.end).unwrap_or_default().to_string(),
+                line: 0,
+            })
+            .collect();
+        let doc = Doc {
+            id: id.to_string(),
+            stance: annotation.doc.stance,
+            note: String::new(),
+            source: Some(source.to_string()),
+            sentences,
+            mentions,
+        };
+        self.docs.insert(id.to_string(), doc);
     }
 
     /// Attaches source texts and checks that every offset lies inside the

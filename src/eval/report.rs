@@ -148,7 +148,9 @@ pub fn render_table(report: &Report) -> String {
     if !current.is_empty() {
         let _ = writeln!(out, "  {current}");
     }
-    out
+    out.lines()
+        .map(|line| format!("{}\n", line.trim_end()))
+        .collect()
 }
 
 /// The metrics as one flat JSON object (whole numbers written as integers).
