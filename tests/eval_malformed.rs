@@ -348,3 +348,40 @@ fn missing_source_path_is_an_error() {
     args.source = Some(dir.path().join("nowhere"));
     assert_eq!(eval::run(&args), 1);
 }
+
+#[test]
+fn gold_document_the_run_failed_on_is_an_error_and_empty_is_a_warning() {
+    let (_dir, gold, run) = fixture_copy();
+    let ids = GoldSet::load(&gold).expect("gold").ids();
+    set_line(
+        &run.join("documents.csv"),
+        3,
+        "d2,src,0,0,0,0,0,error,cannot open file",
+    );
+    let problems = PredSet::load(&run, &ids).expect_err("d2 failed");
+    has_problem(
+        &problems,
+        "documents.csv",
+        3,
+        "the run failed on gold document d2 (cannot open file)",
+    );
+    set_line(&run.join("documents.csv"), 3, "d2,src,0,0,0,0,0,empty,");
+    let pred = PredSet::load(&run, &ids).expect("empty is scored");
+    assert_eq!(
+        pred.not_ok,
+        vec![("d2".to_string(), "empty".to_string(), String::new())]
+    );
+}
+
+#[test]
+fn byte_order_mark_and_crlf_line_ends_are_tolerated() {
+    let (_dir, gold, _run) = fixture_copy();
+    for name in ["documents.csv", "claims.csv"] {
+        let path = gold.join(name);
+        let content = std::fs::read_to_string(&path).expect("read");
+        std::fs::write(&path, format!("\u{feff}{}", content.replace('\n', "\r\n"))).expect("write");
+    }
+    let loaded = GoldSet::load(&gold).expect("BOM and CRLF are fine");
+    assert_eq!(loaded.ids(), vec!["d1".to_string(), "d2".to_string()]);
+    assert_eq!(loaded.docs[1].note, "Reports Turkey's offer.");
+}

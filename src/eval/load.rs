@@ -71,8 +71,9 @@ pub struct PredSet {
     pub docs: BTreeMap<String, Doc>,
     /// The folder it was read from (empty when built in code).
     pub dir: PathBuf,
-    /// Gold documents the run marked with a status other than `ok`:
-    /// (doc_id, status, error).
+    /// Gold documents the run marked with a status other than `ok` or
+    /// `error` (e.g. `empty`): (doc_id, status, error). A gold document with
+    /// status `error` is a load problem.
     pub not_ok: Vec<(String, String, String)>,
 }
 
@@ -172,12 +173,20 @@ impl PredSet {
                     continue;
                 }
                 let status = row.get(1).trim();
-                if wanted.contains(id.as_str()) && !status.is_empty() && status != "ok" {
-                    not_ok.push((
-                        id.clone(),
-                        status.to_string(),
-                        row.get(2).trim().to_string(),
-                    ));
+                let error = row.get(2).trim();
+                if wanted.contains(id.as_str()) {
+                    match status {
+                        "" | "ok" => {}
+                        "error" => problems.push(EvalProblem::new(
+                            &table.file,
+                            row.line,
+                            format!(
+                                "the run failed on gold document {id} ({error}); fix its input \
+                                 and run again"
+                            ),
+                        )),
+                        _ => not_ok.push((id.clone(), status.to_string(), error.to_string())),
+                    }
                 }
                 run_ids.push(id);
             }
