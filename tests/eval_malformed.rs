@@ -385,3 +385,18 @@ fn byte_order_mark_and_crlf_line_ends_are_tolerated() {
     assert_eq!(loaded.ids(), vec!["d1".to_string(), "d2".to_string()]);
     assert_eq!(loaded.docs[1].note, "Reports Turkey's offer.");
 }
+
+#[test]
+fn rows_of_documents_outside_the_gold_are_checked_but_not_kept() {
+    let (_dir, gold, run) = fixture_copy();
+    append(&run.join("documents.csv"), "d3,src,5,0,1,0,0,ok,\n");
+    append(&run.join("sentences.csv"), "d3,1,0,5,Hello\n");
+    append(&run.join("claims.csv"), "d3,1,0,,,neutral,0,,,\n");
+    append(&run.join("doc_stance.csv"), "d3,neutral,0,0,0,0\n");
+    let ids = GoldSet::load(&gold).expect("gold").ids();
+    let pred = PredSet::load(&run, &ids).expect("extra document is fine");
+    assert_eq!(pred.docs.keys().collect::<Vec<_>>(), vec!["d1", "d2"]);
+    append(&run.join("mentions.csv"), "d3,1,4,2,USA,USA/x,US\n");
+    let problems = PredSet::load(&run, &ids).expect_err("bad row of d3");
+    has_problem(&problems, "mentions.csv", 9, "start 4 is not before end 2");
+}

@@ -97,14 +97,15 @@ impl GoldSet {
     pub fn load(dir: &Path) -> Result<GoldSet, Vec<EvalProblem>> {
         let mut problems = Vec::new();
         let mut docs = Vec::new();
-        if let Some(table) = read_table(
+        if let Some(mut table) = read_table(
             &dir.join("documents.csv"),
             &["doc_id", "stance"],
             &["note"],
             &mut problems,
         ) {
             let mut seen = HashMap::new();
-            for row in &table.rows {
+            while let Some(row) = table.next_row(&mut problems) {
+                let row = &row;
                 let Some(id) = take(parse_id(row.get(0)), &table, row, &mut problems) else {
                     continue;
                 };
@@ -121,7 +122,7 @@ impl GoldSet {
                 });
             }
         }
-        let mut folder = Folder::new(Side::Gold, docs);
+        let mut folder = Folder::new(Side::Gold, docs, |_| true);
         folder.read_units(dir, &mut problems);
         if problems.is_empty() {
             Ok(GoldSet {
@@ -162,14 +163,15 @@ impl PredSet {
         let wanted: BTreeSet<&str> = gold_ids.iter().map(String::as_str).collect();
         let documents = dir.join("documents.csv");
         let table = read_table(&documents, &["doc_id"], &["status", "error"], &mut problems);
-        if let Some(table) = &table {
+        if let Some(mut table) = table {
             let mut seen = HashMap::new();
-            for row in &table.rows {
-                let Some(id) = take(parse_id(row.get(0)), table, row, &mut problems) else {
+            while let Some(row) = table.next_row(&mut problems) {
+                let row = &row;
+                let Some(id) = take(parse_id(row.get(0)), &table, row, &mut problems) else {
                     continue;
                 };
                 if let Some(first) = seen.insert(id.clone(), row.line) {
-                    problems.push(duplicate(table, row, &format!("doc_id {id}"), first));
+                    problems.push(duplicate(&table, row, &format!("doc_id {id}"), first));
                     continue;
                 }
                 let status = row.get(1).trim();
@@ -210,7 +212,7 @@ impl PredSet {
                 ..Doc::default()
             })
             .collect();
-        let mut folder = Folder::new(Side::Pred, docs);
+        let mut folder = Folder::new(Side::Pred, docs, |id| wanted.contains(id));
         folder.read_units(dir, &mut problems);
         folder.read_doc_stance(dir, &wanted, &mut problems);
         if !problems.is_empty() {
@@ -293,6 +295,9 @@ impl PredSet {
 struct Folder {
     side: Side,
     docs: Vec<Doc>,
+    /// Per document: whether its units are kept (rows of other documents
+    /// are only checked for format, so a huge run is not held in memory).
+    kept: Vec<bool>,
     index: HashMap<String, usize>,
     /// Per document: sent_id → index into `sentences`.
     sent_index: Vec<HashMap<u64, usize>>,
@@ -308,7 +313,8 @@ struct Folder {
 }
 
 impl Folder {
-    fn new(side: Side, docs: Vec<Doc>) -> Folder {
+    fn new(side: Side, docs: Vec<Doc>, keep: impl Fn(&str) -> bool) -> Folder {
+        let kept = docs.iter().map(|d| keep(&d.id)).collect();
         let index = docs
             .iter()
             .enumerate()
@@ -317,6 +323,7 @@ impl Folder {
         let n = docs.len();
         Folder {
             side,
+            kept,
             docs,
             index,
             sent_index: vec![HashMap::new(); n],
@@ -326,6 +333,10 @@ impl Folder {
             sentences_clean: false,
             claims_clean: false,
         }
+    }
+
+    fn is_kept(&self, doc: usize) -> bool {
+        self.kept.get(doc).copied().unwrap_or(false)
     }
 
     /// The index of a row's document, or a problem naming the unknown id.
@@ -357,16 +368,20 @@ impl Folder {
         let path = dir.join("sentences.csv");
         self.sentences_file = path.display().to_string();
         let before = problems.len();
-        let Some(table) = read_table(&path, required, optional, problems) else {
+        let Some(mut table) = read_table(&path, required, optional, problems) else {
             return;
         };
-        for row in &table.rows {
+        while let Some(row) = table.next_row(problems) {
+            let row = &row;
             let doc = self.doc_of(&table, row, problems);
             let sent_id = take(parse_number(row.get(1), "sent_id"), &table, row, problems);
             let span = take(parse_span(row.get(2), row.get(3)), &table, row, problems);
             let (Some(doc), Some(sent_id), Some(span)) = (doc, sent_id, span) else {
                 continue;
             };
+            if !self.is_kept(doc) {
+                continue;
+            }
             let (Some(units), Some(index)) = (self.docs.get_mut(doc), self.sent_index.get_mut(doc))
             else {
                 continue;
@@ -395,7 +410,7 @@ impl Folder {
 
     fn read_claims(&mut self, dir: &Path, problems: &mut Vec<EvalProblem>) {
         let before = problems.len();
-        let Some(table) = read_table(
+        let Some(mut table) = read_table(
             &dir.join("claims.csv"),
             &[
                 "doc_id",
@@ -410,13 +425,17 @@ impl Folder {
         ) else {
             return;
         };
-        for row in &table.rows {
+        while let Some(row) = table.next_row(problems) {
+            let row = &row;
             let doc = self.doc_of(&table, row, problems);
             let sent_id = take(parse_number(row.get(1), "sent_id"), &table, row, problems);
             let label = take(parse_claim(row, self.side), &table, row, problems);
             let (Some(doc), Some(sent_id), Some(label)) = (doc, sent_id, label) else {
                 continue;
             };
+            if !self.is_kept(doc) {
+                continue;
+            }
             let (Some(units), Some(index), Some(lines)) = (
                 self.docs.get_mut(doc),
                 self.sent_index.get(doc),
@@ -468,11 +487,12 @@ impl Folder {
         };
         let path = dir.join("mentions.csv");
         self.mentions_file = path.display().to_string();
-        let Some(table) = read_table(&path, required, optional, problems) else {
+        let Some(mut table) = read_table(&path, required, optional, problems) else {
             return;
         };
         let mut seen: HashMap<(usize, usize, usize), u64> = HashMap::new();
-        for row in &table.rows {
+        while let Some(row) = table.next_row(problems) {
+            let row = &row;
             let doc = self.doc_of(&table, row, problems);
             let sent_id = take(parse_number(row.get(1), "sent_id"), &table, row, problems);
             let span = take(parse_span(row.get(2), row.get(3)), &table, row, problems);
@@ -481,6 +501,9 @@ impl Folder {
             else {
                 continue;
             };
+            if !self.is_kept(doc) {
+                continue;
+            }
             let Some(units) = self.docs.get_mut(doc) else {
                 continue;
             };
@@ -571,7 +594,7 @@ impl Folder {
         problems: &mut Vec<EvalProblem>,
     ) {
         let before = problems.len();
-        let Some(table) = read_table(
+        let Some(mut table) = read_table(
             &dir.join("doc_stance.csv"),
             &["doc_id", "stance"],
             &[],
@@ -580,7 +603,8 @@ impl Folder {
             return;
         };
         let mut seen = HashMap::new();
-        for row in &table.rows {
+        while let Some(row) = table.next_row(problems) {
+            let row = &row;
             let doc = self.doc_of(&table, row, problems);
             let stance = take(parse_stance(row.get(1)), &table, row, problems);
             let (Some(doc), Some(stance)) = (doc, stance) else {

@@ -71,16 +71,13 @@ pub fn load_sources(
         let normalized = pred_dir.join("normalized.csv");
         if normalized.exists() {
             let mut problems = Vec::new();
-            let table = read_table(
+            let mut table = read_table(
                 &normalized,
                 &["doc_id", "text"],
                 &["invalid_bytes"],
                 &mut problems,
             );
-            if !problems.is_empty() {
-                return Err(problems);
-            }
-            for row in table.iter().flat_map(|t| &t.rows) {
+            while let Some(row) = table.as_mut().and_then(|t| t.next_row(&mut problems)) {
                 let id = row.get(0).trim();
                 // An empty text is a document the run could not read, not
                 // an empty source: leave its offsets unchecked.
@@ -97,6 +94,9 @@ pub fn load_sources(
                     ));
                 }
                 sources.texts.insert(id.to_string(), row.get(1).to_string());
+            }
+            if !problems.is_empty() {
+                return Err(problems);
             }
         }
     }
