@@ -99,6 +99,11 @@ pub fn decide(rules: &Rules, facts: &UnitFacts, bio: &mut BioState) -> (bool, St
     if facts.has_mention {
         return (true, "actor-mention".to_string());
     }
+    for kind in [ClaimCue::Prescriptive, ClaimCue::Predictive] {
+        if let Some(cue) = any_cue(rules, tokens, kind) {
+            return (true, format!("modal:{cue}"));
+        }
+    }
     if let Some(cue) = any_cue(rules, tokens, ClaimCue::ActorRef) {
         return (true, format!("actor-reference:{cue}"));
     }

@@ -38,6 +38,20 @@ enum Subject {
     Other(&'static str, bool),
 }
 
+/// What a token says about the subject of a nearby reporting word.
+enum Role {
+    Found(Subject),
+    /// A capitalized word not in the actor lexicon: a name (`OTHER`) unless
+    /// an actor or title turns up next to it.
+    Name,
+    /// A function word or adverb: look further.
+    Skip,
+    /// `who`, `which`: the subject is the word before.
+    Relative,
+    /// A common noun or other content word: the subject is not a source.
+    Content,
+}
+
 fn has_function(rules: &Rules, tokens: &[Token], at: usize, kind: Function) -> bool {
     rules
         .function
@@ -54,24 +68,26 @@ fn report_kind_at(rules: &Rules, tokens: &[Token], at: usize) -> Option<(Report,
 }
 
 fn boundary(token: &Token) -> bool {
-    token.before.contains(['"', ';', ':', '(', ')', '[', ']'])
+    token
+        .before
+        .contains(['"', ';', ':', '(', ')', '[', ']', '\u{2014}'])
 }
 
-/// What the token at `at` says about the subject, if anything.
-fn subject_at(
+fn role_at(
     rules: &Rules,
     tokens: &[Token],
     mentions: &[UnitMention],
     at: usize,
     chain: &Chain,
-    first_word: bool,
-) -> Option<Subject> {
-    let token = tokens.get(at)?;
+) -> Role {
+    let Some(token) = tokens.get(at) else {
+        return Role::Content;
+    };
     if let Some(m) = token.mention.and_then(|i| mentions.get(i)) {
-        return Some(Subject::Actor(m.actor.clone(), "mention"));
+        return Role::Found(Subject::Actor(m.actor.clone(), "mention"));
     }
     if let Some((kind, _)) = report_kind_at(rules, tokens, at) {
-        return Some(match kind {
+        return Role::Found(match kind {
             Report::Official => {
                 // `Pakistani security officials said`: the actor named just before.
                 let named = (at.saturating_sub(3)..at).rev().find_map(|j| {
@@ -89,35 +105,49 @@ fn subject_at(
             _ => Subject::Other("non-actor-source", false),
         });
     }
-    if has_function(rules, tokens, at, Function::Pronoun) {
+    if has_function(rules, tokens, at, Function::SubjectPronoun) {
         let resolved = chain
             .last_holder
             .clone()
             .or_else(|| chain.last_subject.clone());
-        return Some(match resolved {
+        return Role::Found(match resolved {
             Some(actor) => Subject::Actor(actor, "pronoun-chain"),
             None => Subject::Other("pronoun-unresolved", false),
         });
     }
-    let _ = first_word;
-    let is_name =
-        token.capitalized && !token.quoted && !has_function(rules, tokens, at, Function::NotName);
-    is_name.then_some(Subject::Other("unlisted-name", false))
+    if has_function(rules, tokens, at, Function::Relative) {
+        return Role::Relative;
+    }
+    let function = has_function(rules, tokens, at, Function::NotName)
+        || has_function(rules, tokens, at, Function::Verb)
+        || has_function(rules, tokens, at, Function::Pronoun)
+        || (token.lower.ends_with("ly") && !token.capitalized);
+    if function {
+        return Role::Skip;
+    }
+    if token.capitalized
+        && !token.quoted
+        && token.lower.chars().all(|c| c.is_alphabetic() || c == '\'')
+    {
+        return Role::Name;
+    }
+    Role::Content
 }
 
 /// Finds the subject before the reporting word at `verb`, skipping one
-/// appositive (`Russia, the only country to ..., feels`).
+/// appositive (`Russia, the only country to ..., feels`). Returns the
+/// subject and how many words back it stood.
 fn subject_before(
     rules: &Rules,
     tokens: &[Token],
     mentions: &[UnitMention],
     verb: usize,
     chain: &Chain,
-) -> Option<Subject> {
+) -> Option<(Subject, usize)> {
     let mut next = verb; // the token right after the candidate
     let mut appositive: Option<(usize, usize)> = None;
     let mut steps = 0;
-    let mut fallback = None;
+    let mut name_at = None;
     while next > 0 && steps < 14 {
         let after = tokens.get(next)?;
         let just_skipped = appositive.is_some_and(|(k, _)| k == next);
@@ -141,32 +171,38 @@ fn subject_before(
             break;
         }
         let at = next - 1;
-        match subject_at(rules, tokens, mentions, at, chain, at == 0) {
-            Some(Subject::Other("unlisted-name", _)) => {
-                // A name may be followed back by its actor (`Pakistan's Khan`).
-                fallback.get_or_insert(Subject::Other("unlisted-name", false));
+        steps += 1;
+        match role_at(rules, tokens, mentions, at, chain) {
+            Role::Found(subject) => return Some((subject, steps)),
+            Role::Name => {
+                name_at.get_or_insert(steps);
             }
-            Some(subject) => return Some(subject),
-            None => {}
+            Role::Skip => {}
+            Role::Relative => {
+                return match role_at(rules, tokens, mentions, at.checked_sub(1)?, chain) {
+                    Role::Found(subject) => Some((subject, steps + 1)),
+                    Role::Name => Some((Subject::Other("unlisted-name", false), steps + 1)),
+                    _ => None,
+                };
+            }
+            Role::Content => break,
         }
         next = at;
-        steps += 1;
     }
-    if fallback.is_some() {
-        // `Kenneth McKenzie, Commander of CENTCOM, added`: the title names the actor.
-        if let Some((from, to)) = appositive {
-            let titled = (from..to).find_map(|j| {
-                let t = tokens.get(j)?;
-                t.mention
-                    .and_then(|i| mentions.get(i))
-                    .map(|m| m.actor.clone())
-            });
-            if let Some(actor) = titled {
-                return Some(Subject::Actor(actor, "appositive"));
-            }
+    let steps = name_at?;
+    // `Kenneth McKenzie, Commander of CENTCOM, added`: the title names the actor.
+    if let Some((from, to)) = appositive {
+        let titled = (from..to).find_map(|j| {
+            let t = tokens.get(j)?;
+            t.mention
+                .and_then(|i| mentions.get(i))
+                .map(|m| m.actor.clone())
+        });
+        if let Some(actor) = titled {
+            return Some((Subject::Actor(actor, "appositive"), steps));
         }
     }
-    fallback
+    Some((Subject::Other("unlisted-name", false), steps))
 }
 
 /// The subject after an inverted reporting word (`, said Imran Khan.`).
@@ -177,19 +213,20 @@ fn subject_after(
     verb_end: usize,
     chain: &Chain,
 ) -> Option<Subject> {
+    let mut name = false;
     for at in verb_end..(verb_end + 6).min(tokens.len()) {
         let token = tokens.get(at)?;
-        if at > verb_end && (token.before.contains([',', '"', ';', ':']) || token.lower == "that") {
+        if at > verb_end && token.before.contains([',', '"', ';', ':']) {
             break;
         }
-        if token.lower == "that" {
-            break;
-        }
-        if let Some(subject) = subject_at(rules, tokens, mentions, at, chain, false) {
-            return Some(subject);
+        match role_at(rules, tokens, mentions, at, chain) {
+            Role::Found(subject) => return Some(subject),
+            Role::Name => name = true,
+            Role::Skip => {}
+            Role::Relative | Role::Content => break,
         }
     }
-    None
+    name.then_some(Subject::Other("unlisted-name", false))
 }
 
 fn clause_is_subordinate(rules: &Rules, tokens: &[Token], at: usize) -> bool {
@@ -205,7 +242,6 @@ fn clause_is_subordinate(rules: &Rules, tokens: &[Token], at: usize) -> bool {
     (start..=at)
         .take(3)
         .any(|j| has_function(rules, tokens, j, Function::Subordinator))
-        || (0..2).any(|j| has_function(rules, tokens, j, Function::Subordinator))
 }
 
 fn to_attribution(
@@ -253,24 +289,7 @@ pub fn attributions(
             }
             let subordinate = clause_is_subordinate(rules, tokens, start);
             if rule.kind == Report::According {
-                let mut subject = None;
-                for at in end..(end + 10).min(tokens.len()) {
-                    if at > end
-                        && tokens
-                            .get(at)
-                            .is_some_and(|t| t.before.contains([',', ';', ':']))
-                    {
-                        break;
-                    }
-                    if let Some(s) = subject_at(rules, tokens, mentions, at, chain, false) {
-                        let done = !matches!(s, Subject::Other("unlisted-name", _));
-                        subject = Some(s);
-                        if done {
-                            break;
-                        }
-                    }
-                }
-                let subject = subject.unwrap_or(Subject::Other("according-to-source", false));
+                let subject = according_source(rules, tokens, mentions, end, chain);
                 found.push(to_attribution(
                     subject,
                     "according-to",
@@ -283,6 +302,9 @@ pub fn attributions(
             if start > 0 && has_function(rules, tokens, start - 1, Function::Passive) {
                 continue;
             }
+            if has_function(rules, tokens, end, Function::ReportBlocker) {
+                continue;
+            }
             if rule.kind == Report::Attitude {
                 // `fears that ...`, `believes New Delhi is ...`, not `wants to`.
                 let Some(next) = tokens.get(end) else {
@@ -290,13 +312,24 @@ pub fn attributions(
                 };
                 let opens_clause = next.lower == "that"
                     || next.mention.is_some()
-                    || has_function(rules, tokens, end, Function::Pronoun)
-                    || has_function(rules, tokens, end, Function::NotName);
-                if !opens_clause || next.lower == "to" {
+                    || has_function(rules, tokens, end, Function::ClauseStart);
+                if !opens_clause {
                     continue;
                 }
             }
-            let before = subject_before(rules, tokens, mentions, start, chain);
+            // A present or base form (`state`, `reports`) may be a noun: it
+            // needs its subject right before it or a clause right after it.
+            let past = verb.lower.ends_with("ed")
+                || matches!(
+                    verb.lower.as_str(),
+                    "said" | "told" | "wrote" | "thought" | "felt" | "saw" | "made"
+                );
+            let clause_after = tokens
+                .get(end)
+                .is_some_and(|t| t.lower == "that" || t.before.contains(['"', ':']));
+            let before = subject_before(rules, tokens, mentions, start, chain)
+                .filter(|(_, steps)| past || clause_after || *steps <= 3)
+                .map(|(s, _)| s);
             let inverted = verb.before.contains([',', '"']) || before.is_none();
             let subject = match before {
                 Some(s) => Some((s, "said-after-subject")),
@@ -328,6 +361,34 @@ pub fn attributions(
     }
     found.sort_by_key(|a| a.at);
     found
+}
+
+/// The source named after `according to`.
+fn according_source(
+    rules: &Rules,
+    tokens: &[Token],
+    mentions: &[UnitMention],
+    end: usize,
+    chain: &Chain,
+) -> Subject {
+    let mut subject = None;
+    for at in end..(end + 10).min(tokens.len()) {
+        if at > end
+            && tokens
+                .get(at)
+                .is_some_and(|t| t.before.contains([',', ';', ':']))
+        {
+            break;
+        }
+        match role_at(rules, tokens, mentions, at, chain) {
+            Role::Found(s) => return s,
+            Role::Name => {
+                subject.get_or_insert(Subject::Other("unlisted-name", false));
+            }
+            _ => {}
+        }
+    }
+    subject.unwrap_or(Subject::Other("according-to-source", false))
 }
 
 /// The attribution that holds the unit: main clauses before subordinate

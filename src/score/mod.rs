@@ -297,8 +297,9 @@ impl Scorer {
         } else {
             None
         };
-        state.prev_target =
-            matches!(target.as_deref(), Some(t) if t == "us-mention" || t.starts_with("us-role"));
+        // The chain runs on through units that name no other actor.
+        state.prev_target = matches!(target.as_deref(), Some(t) if t == "us-mention" || t.starts_with("us-role"))
+            || (state.prev_target && no_other_actor);
 
         // Subject chain for pronouns in later units.
         if let Some(a) = attribution.as_ref().filter(|a| a.holder != "OTHER") {

@@ -61,6 +61,15 @@ pub enum Function {
     NotName,
     /// Passive helpers before a reporting verb (is believed, was reported).
     Passive,
+    /// Pronouns that can be a reporting verb's subject (he, she, they).
+    SubjectPronoun,
+    /// Relative pronouns (who, which): the subject is the word before.
+    Relative,
+    /// Words that can open the clause after an attitude verb.
+    ClauseStart,
+    /// Words right after a reporting word that make it no attribution
+    /// (`promised to`, `said about`).
+    ReportBlocker,
 }
 
 /// What a `stance_cues.csv` row is.
@@ -240,7 +249,11 @@ impl Rules {
                 "verb" => Function::Verb,
                 "not_name" => Function::NotName,
                 "passive" => Function::Passive,
-                other => return Err(format!("unknown kind {other:?} (pronoun, first_plural, subordinator, verb, not_name, passive)")),
+                "subject_pronoun" => Function::SubjectPronoun,
+                "relative" => Function::Relative,
+                "clause_start" => Function::ClauseStart,
+                "report_blocker" => Function::ReportBlocker,
+                other => return Err(format!("unknown kind {other:?} (pronoun, first_plural, subordinator, verb, not_name, passive, subject_pronoun, relative, clause_start, report_blocker)")),
             };
                 Ok((r.word, 1.0, kind))
             },

@@ -27,8 +27,11 @@ const PRESCRIPTIVE_FACTOR: f64 = 1.25;
 /// One stance cue that matched, with what happened to its weight.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CueFired {
-    /// The cue as written in `stance_cues.csv` (with its attitude word).
+    /// The words that matched (with the attitude word that gave an event
+    /// its stance: `withdrawal+flaws`).
     pub cue: String,
+    /// The `stance_cues.csv` row that matched.
+    pub rule: String,
     /// The lexicon weight times polarity.
     pub base: f64,
     /// The weight it contributes (0 when it was dropped).
@@ -60,13 +63,24 @@ struct Hit {
     end: usize,
 }
 
+/// The words a match covered, as the text has them.
+fn words(tokens: &[Token], start: usize, end: usize) -> String {
+    tokens
+        .get(start..end)
+        .unwrap_or_default()
+        .iter()
+        .map(|t| t.lower.as_str())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 fn modifier_hits(rules: &Rules, tokens: &[Token]) -> Vec<Hit> {
     let mut hits = Vec::new();
     for m in &rules.modifiers {
         for (start, end) in m.pattern.find_all(tokens) {
             hits.push(Hit {
                 kind: m.kind,
-                text: m.text.clone(),
+                text: words(tokens, start, end),
                 weight: m.weight,
                 start,
                 end,
@@ -141,7 +155,7 @@ pub fn score(rules: &Rules, tokens: &[Token], context: &Context) -> (Vec<CueFire
             continue;
         }
         let base = cue.cue.weight * cue.polarity;
-        let mut label = cue.cue.text.clone();
+        let mut label = words(tokens, start, end);
         let mut modifiers = Vec::new();
         let mut weight = base;
         if cue.self_targeted {
@@ -170,12 +184,19 @@ pub fn score(rules: &Rules, tokens: &[Token], context: &Context) -> (Vec<CueFire
                             && h.end + ATTITUDE_WINDOW >= start
                             && h.start <= end + ATTITUDE_WINDOW
                     })
+                    // Refusal outranks harm, harm outranks endorsement; then nearness.
                     .min_by_key(|h| {
-                        if h.end <= start {
+                        let rank = match h.kind {
+                            Modifier::Oppose => 0,
+                            Modifier::Harm => 1,
+                            _ => 2,
+                        };
+                        let distance = if h.end <= start {
                             start - h.end
                         } else {
                             h.start - end
-                        }
+                        };
+                        (rank, distance)
                     });
                 if let Some(att) = attitude {
                     let sign = if att.kind == Modifier::Endorse {
@@ -184,7 +205,7 @@ pub fn score(rules: &Rules, tokens: &[Token], context: &Context) -> (Vec<CueFire
                         -1.0
                     };
                     weight *= sign * att.weight;
-                    label = format!("{}+{}", cue.cue.text, att.text);
+                    label = format!("{label}+{}", att.text);
                     modifiers.push(match att.kind {
                         Modifier::Endorse => "endorsed".to_string(),
                         Modifier::Oppose => "opposed".to_string(),
@@ -238,6 +259,7 @@ pub fn score(rules: &Rules, tokens: &[Token], context: &Context) -> (Vec<CueFire
         }
         fired.push(CueFired {
             cue: label,
+            rule: cue.cue.text.clone(),
             base,
             weight,
             modifiers,

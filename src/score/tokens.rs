@@ -175,13 +175,18 @@ pub fn tokenize(text: &str, mentions: &[UnitMention], quoted_at_start: bool) -> 
             quoted = !quoted;
             clause += 1;
             before.push(c);
-        } else if matches!(
-            c,
-            ',' | ';' | ':' | '(' | ')' | '[' | ']' | '-' | '.' | '!' | '?'
-        ) {
-            if c != '-' || chars.get(i + 1).is_some_and(|&(_, n)| n.is_whitespace()) {
+        } else if c == '-' {
+            // A spaced dash separates clauses; a hyphen joins words.
+            let spaced = (i > 0 && chars.get(i - 1).is_some_and(|&(_, p)| p.is_whitespace()))
+                || chars.get(i + 1).is_some_and(|&(_, n)| n.is_whitespace());
+            if spaced {
                 clause += 1;
+                before.push('\u{2014}');
+            } else {
+                before.push('-');
             }
+        } else if matches!(c, ',' | ';' | ':' | '(' | ')' | '[' | ']' | '.' | '!' | '?') {
+            clause += 1;
             before.push(c);
         }
         i += 1;
