@@ -28,12 +28,15 @@ const CHAIN_UNITS: usize = 3;
 const DOC_WEIGHTS: [(ClaimType, f64); 5] = [
     (ClaimType::Reported, 0.0),
     (ClaimType::Prescriptive, 3.0),
-    (ClaimType::Predictive, 1.0),
+    (ClaimType::Predictive, 0.5),
     (ClaimType::Evaluative, 2.0),
-    (ClaimType::Factual, 0.5),
+    (ClaimType::Factual, 0.0),
 ];
 /// The weighted share of stance a document needs to take a side.
 const DOC_THRESHOLD: f64 = 0.15;
+/// The weighted stance a document needs to take a side: more than one
+/// prescriptive or evaluative claim.
+const DOC_MIN_NET: f64 = 3.0;
 /// Scores closer to 0 than this are neutral (VADER's compound threshold).
 const NEUTRAL_BAND: f64 = 0.05;
 
@@ -380,9 +383,9 @@ fn doc_stance(explained: &[Explanation]) -> DocStance {
     }
     let share = if total > 0.0 { net / total } else { 0.0 };
     doc.score = share.clamp(-1.0, 1.0);
-    doc.stance = if share >= DOC_THRESHOLD {
+    doc.stance = if share >= DOC_THRESHOLD && net >= DOC_MIN_NET {
         Stance::Favor
-    } else if share <= -DOC_THRESHOLD {
+    } else if share <= -DOC_THRESHOLD && net <= -DOC_MIN_NET {
         Stance::Against
     } else {
         Stance::Neutral

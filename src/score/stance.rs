@@ -16,6 +16,9 @@ const NEGATION_WINDOW: usize = 3;
 const BOOSTER_WINDOW: usize = 2;
 /// Words around an event an attitude word may stand in.
 const ATTITUDE_WINDOW: usize = 6;
+/// Harm must stand closer to an engagement event (`costly war`) than to a
+/// disengagement event, whose harm is often told in the next clause.
+const HARM_ENGAGEMENT_WINDOW: usize = 3;
 /// VADER's normalization constant for the sum of cue weights.
 const ALPHA: f64 = 15.0;
 /// Weight factors of the clauses before and after `but` (VADER).
@@ -74,10 +77,23 @@ fn words(tokens: &[Token], start: usize, end: usize) -> String {
         .join(" ")
 }
 
+/// Modifier matches, leaving out negations and contrasts that belong to a
+/// prescriptive phrase (`no choice but`, `not only`).
 fn modifier_hits(rules: &Rules, tokens: &[Token]) -> Vec<Hit> {
+    let phrases: Vec<(usize, usize)> = rules
+        .claim
+        .iter()
+        .filter(|c| c.kind == ClaimCue::Prescriptive)
+        .flat_map(|c| c.pattern.find_all(tokens))
+        .filter(|(s, e)| e - s > 1)
+        .collect();
     let mut hits = Vec::new();
     for m in &rules.modifiers {
         for (start, end) in m.pattern.find_all(tokens) {
+            let inside = phrases.iter().any(|&(s, e)| start >= s && end <= e);
+            if inside && matches!(m.kind, Modifier::Negation | Modifier::Contrast) {
+                continue;
+            }
             hits.push(Hit {
                 kind: m.kind,
                 text: words(tokens, start, end),
@@ -181,8 +197,14 @@ pub fn score(rules: &Rules, tokens: &[Token], context: &Context) -> (Vec<CueFire
                             h.kind,
                             Modifier::Endorse | Modifier::Oppose | Modifier::Harm
                         ) && (h.end <= start || h.start >= end)
-                            && h.end + ATTITUDE_WINDOW >= start
-                            && h.start <= end + ATTITUDE_WINDOW
+                            && {
+                                let window = if h.kind == Modifier::Harm && cue.polarity > 0.0 {
+                                    HARM_ENGAGEMENT_WINDOW
+                                } else {
+                                    ATTITUDE_WINDOW
+                                };
+                                h.end + window >= start && h.start <= end + window
+                            }
                     })
                     // Refusal outranks harm, harm outranks endorsement; then nearness.
                     .min_by_key(|h| {
