@@ -49,6 +49,12 @@ claimstance run articles/ --out out/ --threads 2"
     /// doc_stance.csv and actor_stance.csv.
     #[command(after_help = "Example:\n  claimstance score --out out/")]
     Score(StageArgs),
+    /// Prints every stage's decisions on one text: units, mentions, claims, stance cues.
+    #[command(
+        after_help = "Examples:\n  claimstance explain \"The CIA will not be allowed to operate from Pakistani soil.\"\n  \
+claimstance explain --file seeds/002_290f12578d9a2b3e.txt"
+    )]
+    Explain(ExplainArgs),
     /// Lexicon tools.
     #[command(subcommand)]
     Lexicon(LexiconCommand),
@@ -109,6 +115,23 @@ struct RunArgs {
 }
 
 #[derive(Args, Clone)]
+struct ExplainArgs {
+    /// The text to explain.
+    #[arg(
+        value_name = "TEXT",
+        required_unless_present = "file",
+        conflicts_with = "file"
+    )]
+    text: Option<String>,
+    /// Read the text from a file instead.
+    #[arg(long, value_name = "FILE")]
+    file: Option<PathBuf>,
+    /// A folder of lexicon CSV files merged over the built-in ones.
+    #[arg(long, value_name = "DIR")]
+    lexicons: Option<PathBuf>,
+}
+
+#[derive(Args, Clone)]
 struct StageArgs {
     #[command(flatten)]
     common: CommonArgs,
@@ -122,6 +145,7 @@ fn main() -> ExitCode {
         Command::Segment(args) => run_stage(args, Stage::Segment),
         Command::Match(args) => run_stage(args, Stage::Match),
         Command::Score(args) => run_stage(args, Stage::Score),
+        Command::Explain(args) => explain(&args),
         Command::Lexicon(LexiconCommand::Check { lexicons }) => check_lexicons(lexicons.as_deref()),
     };
     ExitCode::from(u8::try_from(code).unwrap_or(1))
@@ -229,4 +253,27 @@ fn check_lexicons(dir: Option<&Path>) -> i32 {
     } else {
         EXIT_CLEAN
     }
+}
+
+fn explain(args: &ExplainArgs) -> i32 {
+    let text = match (&args.text, &args.file) {
+        (Some(text), _) => text.clone(),
+        (None, Some(path)) => match std::fs::read(path) {
+            Ok(bytes) => claimstance::input::decode_lossy(bytes).0,
+            Err(e) => {
+                eprintln!("claimstance: error: cannot read {}: {e}", path.display());
+                return EXIT_FATAL;
+            }
+        },
+        (None, None) => {
+            eprintln!("claimstance: error: give a TEXT or --file FILE");
+            return 2;
+        }
+    };
+    let (_, model) = match load_model(args.lexicons.as_deref()) {
+        Ok(loaded) => loaded,
+        Err(code) => return code,
+    };
+    print!("{}", claimstance::explain::explain(&model, &text));
+    EXIT_CLEAN
 }

@@ -195,7 +195,20 @@ pub enum OutputError {
 /// One CSV file of the output folder.
 pub struct CsvFile {
     path: PathBuf,
-    writer: csv::Writer<BufWriter<File>>,
+    file: BufWriter<File>,
+}
+
+/// Renders rows into CSV bytes in memory.
+pub fn render_rows<T: Serialize>(rows: impl IntoIterator<Item = T>) -> csv::Result<Vec<u8>> {
+    let mut writer = csv::WriterBuilder::new()
+        .has_headers(false)
+        .from_writer(Vec::new());
+    for row in rows {
+        writer.serialize(row)?;
+    }
+    writer
+        .into_inner()
+        .map_err(|e| csv::Error::from(io::Error::other(e.to_string())))
 }
 
 impl CsvFile {
@@ -208,39 +221,41 @@ impl CsvFile {
         excel: bool,
     ) -> Result<CsvFile, OutputError> {
         let path = dir.join(name);
-        let write_err = |source: io::Error| OutputError::Write {
+        let file = File::create(&path).map_err(|source| OutputError::Write {
             path: path.clone(),
             source,
+        })?;
+        let mut csv_file = CsvFile {
+            path,
+            file: BufWriter::with_capacity(1 << 18, file),
         };
-        let file = File::create(&path).map_err(write_err)?;
-        let mut buffered = BufWriter::with_capacity(1 << 18, file);
         if excel {
-            buffered
-                .write_all("\u{FEFF}".as_bytes())
-                .map_err(write_err)?;
+            csv_file.write_bytes("\u{FEFF}".as_bytes())?;
         }
-        let mut writer = csv::WriterBuilder::new()
-            .has_headers(false)
-            .from_writer(buffered);
-        writer
-            .write_record(header)
-            .map_err(|e| write_err(e.into()))?;
-        Ok(CsvFile { path, writer })
+        csv_file.row(header)?;
+        Ok(csv_file)
+    }
+
+    fn write_error(&self, source: io::Error) -> OutputError {
+        OutputError::Write {
+            path: self.path.clone(),
+            source,
+        }
     }
 
     /// Writes one row: a serde struct, or a tuple of one and extra columns.
     pub fn row<T: Serialize>(&mut self, row: T) -> Result<(), OutputError> {
-        self.writer.serialize(row).map_err(|e| OutputError::Write {
-            path: self.path.clone(),
-            source: e.into(),
-        })
+        let bytes = render_rows([row]).map_err(|e| self.write_error(e.into()))?;
+        self.write_bytes(&bytes)
+    }
+
+    /// Writes rows already rendered as CSV bytes.
+    pub fn write_bytes(&mut self, bytes: &[u8]) -> Result<(), OutputError> {
+        self.file.write_all(bytes).map_err(|e| self.write_error(e))
     }
 
     pub fn finish(mut self) -> Result<(), OutputError> {
-        let path = self.path.clone();
-        self.writer
-            .flush()
-            .map_err(|source| OutputError::Write { path, source })
+        self.file.flush().map_err(|e| self.write_error(e))
     }
 }
 
