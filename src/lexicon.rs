@@ -13,12 +13,20 @@ pub const BUILTIN: &[(&str, &str)] = &[
         "abbreviations.csv",
         include_str!("../lexicons/abbreviations.csv"),
     ),
+    (
+        "actor_context.csv",
+        include_str!("../lexicons/actor_context.csv"),
+    ),
     ("actors.csv", include_str!("../lexicons/actors.csv")),
     (
         "boilerplate.csv",
         include_str!("../lexicons/boilerplate.csv"),
     ),
     ("claim_cues.csv", include_str!("../lexicons/claim_cues.csv")),
+    (
+        "function_words.csv",
+        include_str!("../lexicons/function_words.csv"),
+    ),
     ("non_actors.csv", include_str!("../lexicons/non_actors.csv")),
     (
         "reporting_verbs.csv",
@@ -27,6 +35,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
     (
         "stance_cues.csv",
         include_str!("../lexicons/stance_cues.csv"),
+    ),
+    (
+        "stance_modifiers.csv",
+        include_str!("../lexicons/stance_modifiers.csv"),
     ),
 ];
 
@@ -136,6 +148,11 @@ impl Lexicons {
                 text: (*text).to_string(),
             })
             .collect();
+        Lexicons { files }
+    }
+
+    /// Lexicons made of exactly these files, in this order (tests, tools).
+    pub fn from_files(files: Vec<LexiconFile>) -> Lexicons {
         Lexicons { files }
     }
 

@@ -8,6 +8,7 @@
 
 pub mod annotate;
 pub mod eval;
+pub mod explain;
 pub mod fold;
 pub mod input;
 pub mod lexicon;

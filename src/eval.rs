@@ -1,1 +1,0 @@
-//! Eval: scores a run against gold annotations (see `claimstance eval`).

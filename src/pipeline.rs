@@ -1,1 +1,0 @@
-//! Pipeline: wires input, the stages and output, in parallel with rayon.
