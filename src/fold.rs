@@ -45,7 +45,7 @@ impl Folded {
 }
 
 /// What a source character folds to.
-fn fold_char(c: char) -> Option<&'static str> {
+pub fn fold_char(c: char) -> Option<&'static str> {
     Some(match c {
         '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{2032}' | '\u{02BC}'
         | '\u{0060}' | '\u{00B4}' => "'",

@@ -7,8 +7,8 @@
 
 mod context;
 mod tables;
+mod text;
 
-use crate::fold::{fold_range, Folded};
 use crate::lexicon::{Lexicons, Problem, Severity};
 use crate::types::{Mention, Span};
 use aho_corasick::{AhoCorasick, AhoCorasickKind, Anchored, Input, MatchKind, StartKind};
@@ -16,6 +16,7 @@ use context::CapitalRule;
 use std::collections::HashMap;
 use std::sync::Arc;
 use tables::{context_key, ContextWords, Tables};
+use text::{MatchText, Scratch};
 
 pub use tables::{ActorType, CaseRule};
 
@@ -27,6 +28,9 @@ pub struct Matcher {
     /// form, in the order they are tried: non-actor names first, then actor
     /// aliases, later rows before earlier ones.
     targets: Vec<Box<[Target]>>,
+    /// For each pattern, whether a shorter pattern is a prefix of it (only
+    /// then can a shorter candidate hold where it fails).
+    has_shorter: Vec<bool>,
     actors: Vec<Actor>,
     non_actors: Vec<Box<str>>,
     words: ContextWords,
@@ -72,101 +76,6 @@ pub struct Candidate {
     /// The rule that kept or dropped it: `alias`, `case`, `boundary`,
     /// `non_actor:Georgetown University`, `capital:place-after-in`, ...
     pub rule: String,
-}
-
-/// The text the automaton reads: the source slice itself when folding would
-/// not change it, else its folded form with whitespace runs collapsed.
-enum MatchText<'a> {
-    Source {
-        base: usize,
-        text: &'a str,
-    },
-    Folded {
-        folded: Folded,
-        /// Collapsed text and, per byte, its folded offset (plus an end entry).
-        collapsed: Option<(String, Vec<u32>)>,
-    },
-}
-
-impl<'a> MatchText<'a> {
-    fn new(src: &'a str, span: Span) -> MatchText<'a> {
-        let Some(text) = src.get(span.clone()) else {
-            return MatchText::Source { base: 0, text: "" };
-        };
-        let plain = text.bytes().all(|b| (0x20..0x7f).contains(&b) && b != b'`')
-            && memchr::memmem::find(text.as_bytes(), b"  ").is_none();
-        if plain {
-            return MatchText::Source {
-                base: span.start,
-                text,
-            };
-        }
-        let folded = fold_range(src, span);
-        let needs_collapse =
-            folded.text().as_bytes().windows(2).any(|w| {
-                w[0].is_ascii_whitespace() && (w[1].is_ascii_whitespace() || w[0] != b' ')
-            }) || folded
-                .text()
-                .ends_with(|c: char| c.is_ascii_whitespace() && c != ' ');
-        let collapsed = needs_collapse.then(|| collapse_whitespace(folded.text()));
-        MatchText::Folded { folded, collapsed }
-    }
-
-    fn text(&self) -> &str {
-        match self {
-            MatchText::Source { text, .. } => text,
-            MatchText::Folded {
-                collapsed: Some((text, _)),
-                ..
-            } => text,
-            MatchText::Folded { folded, .. } => folded.text(),
-        }
-    }
-
-    fn source_span(&self, span: Span) -> Span {
-        match self {
-            MatchText::Source { base, .. } => base + span.start..base + span.end,
-            MatchText::Folded {
-                folded,
-                collapsed: None,
-            } => folded.source_span(span),
-            MatchText::Folded {
-                folded,
-                collapsed: Some((_, map)),
-            } => {
-                let at = |i: usize| map.get(i).or(map.last()).map_or(0, |&v| v as usize);
-                let start = at(span.start);
-                let end = if span.end > span.start {
-                    at(span.end - 1) + 1
-                } else {
-                    start
-                };
-                folded.source_span(start..end)
-            }
-        }
-    }
-}
-
-/// Every run of ASCII whitespace as one space, with a byte map back.
-fn collapse_whitespace(text: &str) -> (String, Vec<u32>) {
-    let mut out = String::with_capacity(text.len());
-    let mut map = Vec::with_capacity(text.len() + 1);
-    let mut in_space = false;
-    for (i, c) in text.char_indices() {
-        if c.is_ascii_whitespace() {
-            if !in_space {
-                out.push(' ');
-                map.push(i as u32);
-            }
-            in_space = true;
-            continue;
-        }
-        in_space = false;
-        out.push(c);
-        map.extend((i..i + c.len_utf8()).map(|b| b as u32));
-    }
-    map.push(text.len() as u32);
-    (out, map)
 }
 
 /// What the scan reports to: mentions for `find`, candidates for `explain`.
@@ -278,8 +187,18 @@ impl Matcher {
                 }
             })
             .collect();
+        let keys: std::collections::HashSet<&str> = patterns.iter().map(String::as_str).collect();
+        let has_shorter = patterns
+            .iter()
+            .map(|p| {
+                p.char_indices()
+                    .skip(1)
+                    .any(|(i, _)| keys.contains(&p[..i]))
+            })
+            .collect();
         Ok(Matcher {
             automaton,
+            has_shorter,
             targets: targets.into_iter().map(Vec::into_boxed_slice).collect(),
             actors,
             non_actors: non_actors.into_iter().map(|e| e.name).collect(),
@@ -292,14 +211,21 @@ impl Matcher {
         self.automaton.patterns_len()
     }
 
+    /// The bare automaton (every alias and non-actor name, ASCII-lowercased,
+    /// leftmost-longest, ASCII-case-insensitive), for benchmarks.
+    pub fn automaton(&self) -> &AhoCorasick {
+        &self.automaton
+    }
+
     /// Appends the mentions of every sentence in `sentences` to `out`, in
     /// order, with `Mention::sent` set to the sentence index.
     pub fn find(&self, src: &str, sentences: &[Span], out: &mut Vec<Mention>) {
+        let mut scratch = Scratch::default();
         for (sent, span) in sentences.iter().enumerate() {
-            let text = MatchText::new(src, span.clone());
+            let text = scratch.prepare(src, span.clone());
             let mut sink = MentionSink {
                 matcher: self,
-                text: &text,
+                text,
                 sent,
                 out,
             };
@@ -311,12 +237,13 @@ impl Matcher {
     /// that kept or dropped it, in text order.
     pub fn explain(&self, src: &str, sentences: &[Span]) -> Vec<Candidate> {
         let mut out = Vec::new();
+        let mut scratch = Scratch::default();
         for (sent, span) in sentences.iter().enumerate() {
-            let text = MatchText::new(src, span.clone());
+            let text = scratch.prepare(src, span.clone());
             let mut sink = CandidateSink {
                 matcher: self,
                 src,
-                text: &text,
+                text,
                 sent,
                 out: &mut out,
             };
@@ -361,10 +288,13 @@ impl Matcher {
                     accepted = Some(target);
                     break;
                 }
-                let shorter = end.checked_sub(1).filter(|&e| e > start).and_then(|e| {
-                    self.automaton
-                        .find(Input::new(text).range(start..e).anchored(Anchored::Yes))
-                });
+                let shorter = end
+                    .checked_sub(1)
+                    .filter(|&e| e > start && self.has_shorter[pattern])
+                    .and_then(|e| {
+                        self.automaton
+                            .find(Input::new(text).range(start..e).anchored(Anchored::Yes))
+                    });
                 match shorter {
                     Some(m) => {
                         end = m.end();
@@ -381,7 +311,13 @@ impl Matcher {
                     at = end;
                 }
                 None => {
-                    at = start + context::char_after(text, start).map_or(1, char::len_utf8);
+                    // Candidates starting inside this word would fail their
+                    // start boundary.
+                    at = match context::char_after(text, start) {
+                        Some(c) if context::is_word_char(c) => context::word_end(text, start),
+                        Some(c) => start + c.len_utf8(),
+                        None => text.len(),
+                    };
                 }
             }
         }
@@ -610,7 +546,7 @@ impl ActorRule<'_> {
 
 struct MentionSink<'a, 'm> {
     matcher: &'m Matcher,
-    text: &'a MatchText<'a>,
+    text: MatchText<'a>,
     sent: usize,
     out: &'a mut Vec<Mention>,
 }
@@ -638,7 +574,7 @@ impl Sink for MentionSink<'_, '_> {
 struct CandidateSink<'a, 'm> {
     matcher: &'m Matcher,
     src: &'a str,
-    text: &'a MatchText<'a>,
+    text: MatchText<'a>,
     sent: usize,
     out: &'a mut Vec<Candidate>,
 }
