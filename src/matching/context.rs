@@ -246,6 +246,10 @@ pub fn capital_rule<'a>(
             && w.text.chars().count() > 1
             && w.text.chars().next().is_some_and(char::is_uppercase)
             && !words.not_name_word.contains(&w.key)
+            && !words
+                .head_nouns
+                .iter()
+                .any(|n| n.split(' ').next() == Some(w.key.as_str()))
             && !next_is_candidate(w.start)
             && !in_caps_context(text, start, end)
             && !is_title_case(text)
