@@ -52,8 +52,8 @@ struct Actor {
     /// Whether the alias has lowercase letters (so ALL-CAPS text may spell it
     /// in capitals).
     has_lowercase: bool,
-    /// The context key of an alias without lowercase letters (`is`, `us`),
-    /// for the ALL-CAPS common-word rules.
+    /// The context key of an alias of capital letters only (`IS`, `US`, not
+    /// `U.S.`), for the ALL-CAPS common-word rules.
     caps_key: Option<String>,
 }
 
@@ -177,7 +177,8 @@ impl Matcher {
             .map(|e| {
                 let has_lowercase = e.alias.chars().any(char::is_lowercase);
                 Actor {
-                    caps_key: (!has_lowercase).then(|| context_key(&e.alias)),
+                    caps_key: (!has_lowercase && e.alias.chars().all(|c| c.is_ascii_alphabetic()))
+                        .then(|| context_key(&e.alias)),
                     has_lowercase,
                     actor: e.actor,
                     entity: e.entity,
@@ -264,6 +265,9 @@ impl Matcher {
     /// when none holds.
     fn scan<S: Sink>(&self, text: &str, sink: &mut S) {
         let mut at = 0;
+        // The end of the last capital and whether it was a place, for lists
+        // (`in London, Berlin and Paris`).
+        let mut last_capital: Option<(usize, bool)> = None;
         while at < text.len() {
             let Some(found) = self.automaton.find(Input::new(text).range(at..)) else {
                 break;
@@ -284,7 +288,9 @@ impl Matcher {
             let mut pattern = found.pattern().as_usize();
             let mut accepted = None;
             loop {
-                if let Some(target) = self.decide(text, start, end, pattern, sink) {
+                if let Some(target) =
+                    self.decide(text, start, end, pattern, &mut last_capital, sink)
+                {
                     accepted = Some(target);
                     break;
                 }
@@ -339,6 +345,7 @@ impl Matcher {
         start: usize,
         end: usize,
         pattern: usize,
+        last_capital: &mut Option<(usize, bool)>,
         sink: &mut S,
     ) -> Option<Target> {
         let targets = &self.targets[pattern];
@@ -370,7 +377,7 @@ impl Matcher {
                 }
                 Target::Actor(index) => {
                     let actor = &self.actors[index];
-                    match self.actor_rule(text, start, end, surface, actor) {
+                    match self.actor_rule(text, start, end, surface, actor, last_capital) {
                         Ok(rule) => {
                             if S::EXPLAIN {
                                 for shadowed in &targets[n + 1..] {
@@ -408,6 +415,7 @@ impl Matcher {
         end: usize,
         surface: &str,
         actor: &Actor,
+        last_capital: &mut Option<(usize, bool)>,
     ) -> Result<ActorRule<'t>, ActorRule<'t>> {
         let mut rule = ActorRule::Alias;
         if actor.case == CaseRule::Exact && surface != &*actor.alias {
@@ -431,11 +439,19 @@ impl Matcher {
             if let Some(after) = self.own_state_after(text, end, actor) {
                 return Err(ActorRule::Capital(CapitalRule::PlaceNounAfter(after)));
             }
-            let capital = context::capital_rule(&self.words, text, start, end, |at| {
-                self.automaton
-                    .find(Input::new(text).range(at..).anchored(Anchored::Yes))
-                    .is_some_and(|m| context::on_boundaries(text, m.start(), m.end()))
+            let in_place_list = last_capital.is_some_and(|(last_end, place)| {
+                place && text.get(last_end..start).is_some_and(context::joins_list)
             });
+            let capital = if in_place_list {
+                CapitalRule::InPlaceList
+            } else {
+                context::capital_rule(&self.words, text, start, end, |at| {
+                    self.automaton
+                        .find(Input::new(text).range(at..).anchored(Anchored::Yes))
+                        .is_some_and(|m| context::on_boundaries(text, m.start(), m.end()))
+                })
+            };
+            *last_capital = Some((end, !capital.keeps()));
             return if capital.keeps() {
                 Ok(ActorRule::Capital(capital))
             } else {

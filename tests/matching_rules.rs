@@ -173,6 +173,7 @@ fn all_caps_headlines() {
     );
     assert_eq!(mentions("JOIN US FOR A DEBATE ON PEACE"), pairs(&[]));
     assert_eq!(mentions("WHAT THE WAR MEANT FOR US"), pairs(&[]));
+    assert_eq!(mentions("A U.S."), pairs(&[("U.S.", "USA")]));
     // A word in capitals amid mixed-case text keeps its case rule.
     assert_eq!(mentions("they said TURKEY loudly"), pairs(&[]));
 }

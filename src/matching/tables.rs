@@ -100,6 +100,7 @@ pub struct ContextWords {
     pub caps_word: HashSet<String>,
     pub caps_pronoun: HashSet<String>,
     pub pronoun_cue: HashSet<String>,
+    pub determiner: HashSet<String>,
 }
 
 /// Everything the matcher compiles, in lexicon order.
@@ -376,6 +377,9 @@ fn load_context(file: &LexiconFile, words: &mut ContextWords, problems: &mut Vec
             }
             "pronoun_cue" => {
                 words.pronoun_cue.insert(key);
+            }
+            "determiner" => {
+                words.determiner.insert(key);
             }
             other => problems.push(Problem::error(
                 file,
