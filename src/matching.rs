@@ -55,6 +55,10 @@ struct Actor {
     /// The context key of an alias of capital letters only (`IS`, `US`, not
     /// `U.S.`), for the ALL-CAPS common-word rules.
     caps_key: Option<String>,
+    /// For a one-word person alias (`Gaddafi`): the first words of the
+    /// entity's longer aliases that end with it (`Muammar`), so that a
+    /// spelling variant (`Moammar Gaddafi`) is not taken for another person.
+    given_names: Vec<Box<str>>,
 }
 
 /// One candidate name found in a sentence and what became of it, for
@@ -172,14 +176,32 @@ impl Matcher {
                     .build(&patterns)
             })
             .map_err(|e| format!("cannot compile the actor automaton: {e}"))?;
+        let given_names = |entry: &tables::ActorEntry| -> Vec<Box<str>> {
+            if entry.alias.contains(' ') {
+                return Vec::new();
+            }
+            actors
+                .iter()
+                .filter(|other| other.entity == entry.entity)
+                .filter_map(|other| {
+                    let (first, rest) = other.alias.split_once(' ')?;
+                    let last = rest.rsplit(' ').next()?;
+                    last.eq_ignore_ascii_case(&entry.alias)
+                        .then(|| first.into())
+                })
+                .collect()
+        };
+        let given: Vec<Vec<Box<str>>> = actors.iter().map(given_names).collect();
         let actors = actors
             .into_iter()
-            .map(|e| {
+            .zip(given)
+            .map(|(e, given_names)| {
                 let has_lowercase = e.alias.chars().any(char::is_lowercase);
                 Actor {
                     caps_key: (!has_lowercase && e.alias.chars().all(|c| c.is_ascii_alphabetic()))
                         .then(|| context_key(&e.alias)),
                     has_lowercase,
+                    given_names,
                     actor: e.actor,
                     entity: e.entity,
                     kind: e.kind,
@@ -435,6 +457,21 @@ impl Matcher {
                 }
             }
         }
+        let is_candidate = |at: usize| {
+            self.automaton
+                .find(Input::new(text).range(at..).anchored(Anchored::Yes))
+                .is_some_and(|m| context::on_boundaries(text, m.start(), m.end()))
+        };
+        let one_word_name =
+            actor.kind == ActorType::Person && actor.has_lowercase && !actor.alias.contains(' ');
+        if one_word_name {
+            if let Some(name) = context::name_before(&self.words, text, start, end, is_candidate) {
+                let variant = actor.given_names.iter().any(|g| spelling_variant(g, name));
+                if !variant {
+                    return Err(ActorRule::OtherName(name));
+                }
+            }
+        }
         if actor.kind == ActorType::Capital {
             if let Some(after) = self.own_state_after(text, end, actor) {
                 return Err(ActorRule::Capital(CapitalRule::PlaceNounAfter(after)));
@@ -445,11 +482,7 @@ impl Matcher {
             let capital = if in_place_list {
                 CapitalRule::InPlaceList
             } else {
-                context::capital_rule(&self.words, text, start, end, |at| {
-                    self.automaton
-                        .find(Input::new(text).range(at..).anchored(Anchored::Yes))
-                        .is_some_and(|m| context::on_boundaries(text, m.start(), m.end()))
-                })
+                context::capital_rule(&self.words, text, start, end, is_candidate)
             };
             *last_capital = Some((end, !capital.keeps()));
             return if capital.keeps() {
@@ -539,12 +572,23 @@ impl Matcher {
     }
 }
 
+/// Whether two given names look like spellings of one name (`Muammar` and
+/// `Moammar`, `Haider` and `Haidar`): same first and last letter, lengths
+/// within two.
+fn spelling_variant(known: &str, seen: &str) -> bool {
+    let first = |s: &str| s.chars().next().map(|c| c.to_ascii_lowercase());
+    let last = |s: &str| s.chars().next_back().map(|c| c.to_ascii_lowercase());
+    let (a, b) = (known.chars().count(), seen.chars().count());
+    first(known) == first(seen) && last(known) == last(seen) && a.abs_diff(b) <= 2
+}
+
 /// Why an actor alias is or is not a mention.
 enum ActorRule<'a> {
     Alias,
     Case,
     CapsText,
     CapsWord(String),
+    OtherName(&'a str),
     Capital(CapitalRule<'a>),
 }
 
@@ -555,6 +599,7 @@ impl ActorRule<'_> {
             ActorRule::Case => "case".into(),
             ActorRule::CapsText => "case:all-caps-text".into(),
             ActorRule::CapsWord(reason) => reason.clone(),
+            ActorRule::OtherName(word) => format!("name:part-of-{word}"),
             ActorRule::Capital(rule) => rule.describe(),
         }
     }

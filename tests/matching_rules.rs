@@ -367,3 +367,18 @@ proptest::proptest! {
         proptest::prop_assert_eq!(kept, out.len());
     }
 }
+
+#[test]
+fn a_surname_after_another_given_name_is_another_person() {
+    assert_eq!(
+        mentions(
+            "the reporters met Hunter Biden, and then Joe Biden and President Biden spoke about it"
+        ),
+        pairs(&[("Joe Biden", "USA"), ("Biden", "USA")])
+    );
+    // A spelling variant of the entity's own given name.
+    assert_eq!(
+        mentions("forces loyal to Moammar Gaddafi and to the Muammar Gaddafi of old"),
+        pairs(&[("Gaddafi", "LBY"), ("Muammar Gaddafi", "LBY")])
+    );
+}

@@ -279,15 +279,10 @@ pub fn capital_rule<'a>(
         }
     }
     let before = words_before(text, start, 3);
+    if let Some(name) = name_before(words, text, start, end, &is_candidate) {
+        return CapitalRule::InName(name);
+    }
     if let Some(first) = before.first() {
-        let name_before = is_capitalized(first.text)
-            && !at_unit_start(text, first.start)
-            && !words.not_name_word.contains(&first.key)
-            && !is_candidate(first.start)
-            && !title_case();
-        if name_before {
-            return CapitalRule::InName(first.text);
-        }
         if first.text.ends_with("'s") {
             return CapitalRule::AfterPossessive;
         }
@@ -334,6 +329,36 @@ pub fn capital_rule<'a>(
         }
     }
     CapitalRule::Government
+}
+
+/// For a one-word name (`Haines`, `Jordan`): the capitalized word right
+/// before it that makes it part of another name (`David Haines`), if any.
+pub fn name_before<'a>(
+    words: &ContextWords,
+    text: &'a str,
+    start: usize,
+    end: usize,
+    is_candidate: impl Fn(usize) -> bool,
+) -> Option<&'a str> {
+    let first = word_before(text, start)?;
+    let spaced = text.get(..start).is_some_and(|head| head.ends_with(' '));
+    let opens_clause = text
+        .get(..first.start)
+        .map(|head| head.trim_end_matches(' '))
+        .is_some_and(|head| head.ends_with(['"', '\'', '(', ':', '.', '!', '?', '-', ';']));
+    let is_name = spaced
+        && !opens_clause
+        && is_capitalized(first.text)
+        && first.text.chars().any(char::is_lowercase)
+        && !at_unit_start(text, first.start)
+        && !first.text.ends_with("'s")
+        && !words.title_words.contains(&first.key)
+        && !words.not_name_word.contains(&first.key)
+        && !words.determiner.contains(&first.key)
+        && !in_caps_context(text, start, end)
+        && !is_title_case(text)
+        && !is_candidate(first.start);
+    is_name.then_some(first.text)
 }
 
 /// Whether `gap` only joins two items of a list (`, `, ` and `, `/`).

@@ -91,6 +91,8 @@ pub struct ContextWords {
     pub head_nouns: Vec<String>,
     /// As written (dots kept: `Dr.` is not `DR`).
     pub titles: Vec<String>,
+    /// The last word of each title, as a context key (`minister`, `gen`).
+    pub title_words: HashSet<String>,
     pub capital_place_preposition: HashSet<String>,
     pub capital_government_before: HashSet<String>,
     /// Phrases of one or more words, each as its words.
@@ -353,7 +355,12 @@ fn load_context(file: &LexiconFile, words: &mut ContextWords, problems: &mut Vec
         let key = context_key(text);
         match row.kind.as_str() {
             "head_noun" => words.head_nouns.push(key),
-            "title" => words.titles.push(text.to_string()),
+            "title" => {
+                if let Some(last) = key.split(' ').next_back() {
+                    words.title_words.insert(last.to_string());
+                }
+                words.titles.push(text.to_string());
+            }
             "capital_place_preposition" => {
                 words.capital_place_preposition.insert(key);
             }
