@@ -179,14 +179,16 @@ impl Scorer {
         let text = folded.text();
         let mentions: Vec<UnitMention> = unit_mentions(&folded, unit_mentions_src);
         let in_quote = state.quote_open;
-        let (tokens, quote_open_after) = tokenize(text, &mentions, in_quote);
+        let (mut tokens, quote_open_after) = tokenize(text, &mentions, in_quote);
+        rules.mark(&mut tokens);
 
         let found = holder::attributions(rules, &tokens, &mentions, &state.chain);
         let attribution: Option<Attribution> = holder::choose(&found).cloned();
         let has_us = tokens.iter().any(|t| t.us);
-        let stance_cue = rules.stance.iter().any(|c| {
-            c.cue.kind != StanceKind::Target && !c.cue.pattern.find_all(&tokens).is_empty()
-        });
+        let stance_matches = rules.stance.find(&tokens);
+        let stance_cue = stance_matches
+            .iter()
+            .any(|(c, _, _)| c.kind.kind != StanceKind::Target);
         let facts = UnitFacts {
             text,
             tokens: &tokens,
@@ -268,25 +270,16 @@ impl Scorer {
         state.quote_open = quote_open_after;
 
         // Target: is US engagement in play?
-        let role = rules
-            .stance
+        let role = stance_matches
             .iter()
-            .filter(|c| c.cue.kind == StanceKind::Target)
-            .find(|c| !c.cue.pattern.find_all(&tokens).is_empty())
-            .map(|c| format!("us-role:{}", c.cue.text));
-        let starts_with_reference = (0..6).any(|at| {
-            rules.function.iter().any(|f| {
-                f.kind == Function::Pronoun && f.pattern.match_at(&tokens, at) == Some(at + 1)
-            })
-        });
+            .find(|(c, _, _)| c.kind.kind == StanceKind::Target)
+            .map(|(c, _, _)| format!("us-role:{}", c.text));
+        let starts_with_reference =
+            (0..6).any(|at| tokens.get(at).is_some_and(|t| t.is(Function::Pronoun)));
         let no_other_actor = mentions.is_empty();
-        let first_plural = tokens.iter().enumerate().any(|(at, t)| {
-            !t.quoted
-                && rules.function.iter().any(|f| {
-                    f.kind == Function::FirstPlural
-                        && f.pattern.match_at(&tokens, at) == Some(at + 1)
-                })
-        });
+        let first_plural = tokens
+            .iter()
+            .any(|t| !t.quoted && t.is(Function::FirstPlural));
         let target = if has_us {
             Some("us-mention".to_string())
         } else if let Some(role) = role {

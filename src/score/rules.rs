@@ -3,7 +3,8 @@
 //! modifiers. A user's row replaces a built-in row with the same cue; a row
 //! with weight 0 removes it.
 
-use super::pattern::Pattern;
+use super::pattern::{Pattern, PatternSet};
+use super::tokens::Token;
 use crate::lexicon::{read_rows, LexiconFile, Lexicons, Problem};
 use serde::Deserialize;
 
@@ -84,13 +85,45 @@ pub enum StanceKind {
     Target,
 }
 
-/// A stance cue: its polarity is +1 favor, -1 against.
-#[derive(Debug, Clone)]
-pub struct StanceCue {
-    pub cue: Cue<StanceKind>,
+/// What a stance cue is: its polarity is +1 favor, -1 against.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct StanceMeta {
+    pub kind: StanceKind,
     pub polarity: f64,
     /// The cue names the US role itself, so no separate target is needed.
     pub self_targeted: bool,
+}
+
+/// The cues of one lexicon with an index for matching them in one pass.
+#[derive(Debug, Clone)]
+pub struct CueSet<K> {
+    pub cues: Vec<Cue<K>>,
+    set: PatternSet,
+}
+
+impl<K> Default for CueSet<K> {
+    fn default() -> Self {
+        CueSet {
+            cues: Vec::new(),
+            set: PatternSet::default(),
+        }
+    }
+}
+
+impl<K> CueSet<K> {
+    fn new(cues: Vec<Cue<K>>) -> CueSet<K> {
+        let set = PatternSet::new(cues.iter().map(|c| c.pattern.clone()).collect());
+        CueSet { cues, set }
+    }
+
+    /// Every match in the unit: the cue and its token range, by start.
+    pub fn find<'a>(&'a self, tokens: &[Token]) -> Vec<(&'a Cue<K>, usize, usize)> {
+        self.set
+            .find_all(tokens)
+            .into_iter()
+            .filter_map(|f| self.cues.get(f.id).map(|c| (c, f.start, f.end)))
+            .collect()
+    }
 }
 
 /// What a `stance_modifiers.csv` row does to a nearby cue.
@@ -113,11 +146,51 @@ pub enum Modifier {
 /// Every rule lexicon of the score stage.
 #[derive(Debug, Clone, Default)]
 pub struct Rules {
-    pub claim: Vec<Cue<ClaimCue>>,
-    pub report: Vec<Cue<Report>>,
-    pub function: Vec<Cue<Function>>,
-    pub stance: Vec<StanceCue>,
-    pub modifiers: Vec<Cue<Modifier>>,
+    pub claim: CueSet<ClaimCue>,
+    pub report: CueSet<Report>,
+    pub function: CueSet<Function>,
+    pub stance: CueSet<StanceMeta>,
+    pub modifiers: CueSet<Modifier>,
+}
+
+impl Rules {
+    /// Marks each token with the function-word kinds and the source kind
+    /// (analyst, medium, official) that match at it.
+    pub fn mark(&self, tokens: &mut [Token]) {
+        let functions: Vec<(Function, usize, usize)> = self
+            .function
+            .find(tokens)
+            .into_iter()
+            .map(|(c, s, e)| (c.kind, s, e))
+            .collect();
+        let sources: Vec<(Report, usize)> = self
+            .report
+            .find(tokens)
+            .into_iter()
+            .map(|(c, s, _)| (c.kind, s))
+            .collect();
+        for (kind, start, end) in functions {
+            if end == start + 1 {
+                if let Some(t) = tokens.get_mut(start) {
+                    t.functions |= kind.bit();
+                }
+            }
+        }
+        for (kind, start) in sources {
+            if matches!(kind, Report::Source | Report::Media | Report::Official) {
+                if let Some(t) = tokens.get_mut(start) {
+                    t.source.get_or_insert(kind);
+                }
+            }
+        }
+    }
+}
+
+impl Function {
+    /// This kind's bit in [`Token::functions`].
+    pub fn bit(self) -> u16 {
+        1 << (self as u16)
+    }
 }
 
 #[derive(Deserialize)]
@@ -258,7 +331,7 @@ impl Rules {
                 Ok((r.word, 1.0, kind))
             },
         );
-        let stance = compile(
+        let stance: Vec<Cue<StanceMeta>> = compile(
             lexicons,
             "stance_cues.csv",
             &mut problems,
@@ -287,15 +360,15 @@ impl Rules {
         )
         .into_iter()
         .map(
-            |(text, pattern, weight, (kind, polarity, self_targeted))| StanceCue {
-                cue: Cue {
-                    text,
-                    pattern,
+            |(text, pattern, weight, (kind, polarity, self_targeted))| Cue {
+                text,
+                pattern,
+                weight,
+                kind: StanceMeta {
                     kind,
-                    weight,
+                    polarity,
+                    self_targeted,
                 },
-                polarity,
-                self_targeted,
             },
         )
         .collect();
@@ -321,11 +394,11 @@ impl Rules {
             },
         );
         let rules = Rules {
-            claim: cues(claim),
-            report: cues(report),
-            function: cues(function),
-            stance,
-            modifiers: cues(modifiers),
+            claim: CueSet::new(cues(claim)),
+            report: CueSet::new(cues(report)),
+            function: CueSet::new(cues(function)),
+            stance: CueSet::new(stance),
+            modifiers: CueSet::new(cues(modifiers)),
         };
         (rules, problems)
     }

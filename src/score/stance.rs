@@ -77,19 +77,27 @@ fn words(tokens: &[Token], start: usize, end: usize) -> String {
         .join(" ")
 }
 
+/// Token ranges of prescriptive phrases (must, no choice but).
+fn prescriptive_phrases(rules: &Rules, tokens: &[Token]) -> Vec<(usize, usize)> {
+    rules
+        .claim
+        .find(tokens)
+        .into_iter()
+        .filter(|(c, _, _)| c.kind == ClaimCue::Prescriptive)
+        .map(|(_, s, e)| (s, e))
+        .collect()
+}
+
 /// Modifier matches, leaving out negations and contrasts that belong to a
 /// prescriptive phrase (`no choice but`, `not only`).
 fn modifier_hits(rules: &Rules, tokens: &[Token]) -> Vec<Hit> {
-    let phrases: Vec<(usize, usize)> = rules
-        .claim
-        .iter()
-        .filter(|c| c.kind == ClaimCue::Prescriptive)
-        .flat_map(|c| c.pattern.find_all(tokens))
+    let phrases: Vec<(usize, usize)> = prescriptive_phrases(rules, tokens)
+        .into_iter()
         .filter(|(s, e)| e - s > 1)
         .collect();
     let mut hits = Vec::new();
-    for m in &rules.modifiers {
-        for (start, end) in m.pattern.find_all(tokens) {
+    for (m, start, end) in rules.modifiers.find(tokens) {
+        {
             let inside = phrases.iter().any(|&(s, e)| start >= s && end <= e);
             if inside && matches!(m.kind, Modifier::Negation | Modifier::Contrast) {
                 continue;
@@ -142,46 +150,37 @@ pub fn score(rules: &Rules, tokens: &[Token], context: &Context) -> (Vec<CueFire
                 && !tokens.get(h.start).is_some_and(|t| t.quoted)
         })
         .map(|h| h.start);
-    let modals: Vec<(usize, usize)> = rules
-        .claim
-        .iter()
-        .filter(|c| c.kind == ClaimCue::Prescriptive)
-        .flat_map(|c| c.pattern.find_all(tokens))
-        .collect();
+    let modals = prescriptive_phrases(rules, tokens);
 
     let mut frames: Vec<(usize, usize)> = Vec::new();
     let mut fired = Vec::new();
     let mut ordered: Vec<_> = rules
         .stance
-        .iter()
-        .filter(|c| c.cue.kind != StanceKind::Target)
-        .flat_map(|c| {
-            c.cue
-                .pattern
-                .find_all(tokens)
-                .into_iter()
-                .map(move |m| (c, m))
-        })
+        .find(tokens)
+        .into_iter()
+        .filter(|(c, _, _)| c.kind.kind != StanceKind::Target)
+        .map(|(c, s, e)| (c, (s, e)))
         .collect();
     // Frames first so that events inside them stay quiet; then by place.
-    ordered.sort_by_key(|(c, (s, e))| (c.cue.kind == StanceKind::Event, *s, std::cmp::Reverse(*e)));
+    ordered
+        .sort_by_key(|(c, (s, e))| (c.kind.kind == StanceKind::Event, *s, std::cmp::Reverse(*e)));
     for (cue, (start, end)) in ordered {
         let overlaps = frames.iter().any(|&(s, e)| start < e && s < end);
         if overlaps {
             continue;
         }
-        let base = cue.cue.weight * cue.polarity;
+        let base = cue.weight * cue.kind.polarity;
         let mut label = words(tokens, start, end);
         let mut modifiers = Vec::new();
         let mut weight = base;
-        if cue.self_targeted {
+        if cue.kind.self_targeted {
             modifiers.push("names-target".to_string());
         } else if context.target.is_none() {
             modifiers.push("no-target".to_string());
             weight = 0.0;
         }
         let mut scaled_at = start;
-        match cue.cue.kind {
+        match cue.kind.kind {
             StanceKind::Frame => {
                 frames.push((start, end));
                 if let Some(neg) = negation_before(&hits, start, (start, end)) {
@@ -198,7 +197,8 @@ pub fn score(rules: &Rules, tokens: &[Token], context: &Context) -> (Vec<CueFire
                             Modifier::Endorse | Modifier::Oppose | Modifier::Harm
                         ) && (h.end <= start || h.start >= end)
                             && {
-                                let window = if h.kind == Modifier::Harm && cue.polarity > 0.0 {
+                                let window = if h.kind == Modifier::Harm && cue.kind.polarity > 0.0
+                                {
                                     HARM_ENGAGEMENT_WINDOW
                                 } else {
                                     ATTITUDE_WINDOW
@@ -281,7 +281,7 @@ pub fn score(rules: &Rules, tokens: &[Token], context: &Context) -> (Vec<CueFire
         }
         fired.push(CueFired {
             cue: label,
-            rule: cue.cue.text.clone(),
+            rule: cue.text.clone(),
             base,
             weight,
             modifiers,
