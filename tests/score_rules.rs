@@ -437,7 +437,8 @@ fn tally_counts_mentions_documents_and_held_claims() {
 #[test]
 fn odd_spans_and_text_do_not_panic() {
     let text = "“Ünïcödé” — the US said… \u{200B}?";
-    let bad = vec![0..text.len() + 5, 1..2, 3..1, 0..text.len()];
+    let reversed = Span { start: 3, end: 1 };
+    let bad = vec![0..text.len() + 5, 1..2, reversed, 0..text.len()];
     let (claims, _) = scorer().score(text, &bad, &[]);
     assert_eq!(claims.len(), bad.len());
 }
