@@ -138,7 +138,7 @@ fn subject_before(
         }
         if !just_skipped && after.before.contains(',') {
             if next == verb && appositive.is_none() {
-                let comma = (verb.saturating_sub(12)..verb.saturating_sub(1))
+                let comma = (verb.saturating_sub(20)..verb.saturating_sub(1))
                     .rev()
                     .find(|&k| tokens.get(k).is_some_and(|t| t.before.contains(',')));
                 match comma {
@@ -172,8 +172,15 @@ fn subject_before(
         next = at;
     }
     let steps = name_at?;
-    // `Kenneth McKenzie, Commander of CENTCOM, added`: the title names the actor.
-    if let Some((from, to)) = appositive {
+    // `Kenneth McKenzie, Commander of CENTCOM, added`: a title names the actor.
+    let titled_appositive = appositive.filter(|&(from, to)| {
+        (from..to).any(|j| {
+            tokens
+                .get(j)
+                .is_some_and(|t| t.source == Some(Report::Official))
+        })
+    });
+    if let Some((from, to)) = titled_appositive {
         let titled = (from..to).find_map(|j| {
             let t = tokens.get(j)?;
             t.mention
@@ -197,7 +204,7 @@ fn subject_after(
     let mut name = false;
     for at in verb_end..(verb_end + 6).min(tokens.len()) {
         let token = tokens.get(at)?;
-        if at > verb_end && token.before.contains([',', '"', ';', ':']) {
+        if (at > verb_end && token.before.contains([',', '"', ';', ':'])) || token.lower == "that" {
             break;
         }
         match role_at(tokens, mentions, at, chain) {
@@ -311,7 +318,8 @@ pub fn attributions(
             let before = subject_before(tokens, mentions, start, chain)
                 .filter(|(_, steps)| past || clause_after || *steps <= 3)
                 .map(|(s, _)| s);
-            let inverted = verb.before.contains([',', '"']) || before.is_none();
+            // `"...," said Khan`: only an inverted verb takes its subject after it.
+            let inverted = verb.before.contains([',', '"']) || start == 0;
             let subject = match before {
                 Some(s) => Some((s, "said-after-subject")),
                 None if inverted && !verb.lower.ends_with("ing") => {

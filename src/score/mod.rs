@@ -22,6 +22,9 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use tokens::{tokenize, unit_mentions, UnitMention};
 
+/// Units a quotation may run over before an unmatched quote mark is
+/// taken for a stray one.
+const MAX_QUOTE_UNITS: usize = 8;
 /// Units a reported holder stays available to pronouns.
 const CHAIN_UNITS: usize = 3;
 /// How much each kind of author claim weighs in the document stance.
@@ -77,6 +80,8 @@ struct DocState {
     bio: BioState,
     chain: Chain,
     holder_age: usize,
+    /// Units the open quotation has run over.
+    quote_units: usize,
     prev_target: bool,
     prev_end: usize,
 }
@@ -218,12 +223,16 @@ impl Scorer {
                     Some(ClaimType::Reported),
                     "reported:quotation".to_string(),
                 ),
-                None => (
-                    Some("AUTHOR".to_string()),
-                    "quote-awaiting-speaker".to_string(),
-                    Some(ClaimType::Reported),
-                    "reported:quotation".to_string(),
-                ),
+                None => {
+                    // The speaker may come later; until then the author's.
+                    let (t, rule) = claims::claim_type(rules, &tokens);
+                    (
+                        Some("AUTHOR".to_string()),
+                        "quote-awaiting-speaker".to_string(),
+                        Some(t),
+                        rule,
+                    )
+                }
             }
         } else {
             let (t, rule) = claims::claim_type(rules, &tokens);
@@ -263,11 +272,13 @@ impl Scorer {
                 state.quote_pending.push(index);
             }
         }
-        if !quote_open_after {
+        state.quote_units = if in_quote { state.quote_units + 1 } else { 0 };
+        let runaway = state.quote_units >= MAX_QUOTE_UNITS;
+        if !quote_open_after || runaway {
             state.quote_holder = None;
             state.quote_pending.clear();
         }
-        state.quote_open = quote_open_after;
+        state.quote_open = quote_open_after && !runaway;
 
         // Target: is US engagement in play?
         let role = stance_matches
@@ -316,6 +327,7 @@ impl Scorer {
             let context = stance::Context {
                 target: target.clone(),
                 prescriptive: claim_type == Some(ClaimType::Prescriptive),
+                reported: claim_type == Some(ClaimType::Reported),
             };
             stance::score(rules, &tokens, &context)
         } else {

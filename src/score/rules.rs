@@ -83,6 +83,9 @@ pub enum StanceKind {
     Event,
     /// Names the US role without naming the US (`foreign troops`).
     Target,
+    /// A frame that takes a stance only in an actor's or source's words
+    /// (`occupation`): authors use it to describe.
+    ReportedFrame,
 }
 
 /// What a stance cue is: its polarity is +1 favor, -1 against.
@@ -345,7 +348,12 @@ impl Rules {
                     "frame" | "" => StanceKind::Frame,
                     "event" => StanceKind::Event,
                     "target" => StanceKind::Target,
-                    other => return Err(format!("unknown kind {other:?} (frame, event, target)")),
+                    "reported_frame" => StanceKind::ReportedFrame,
+                    other => {
+                        return Err(format!(
+                            "unknown kind {other:?} (frame, reported_frame, event, target)"
+                        ))
+                    }
                 };
                 let self_targeted = match r.target.as_str() {
                     "self" => true,

@@ -12,6 +12,9 @@ use super::tokens::Token;
 const NEGATION_SCALAR: f64 = -0.74;
 /// Words before a cue that a negation may stand in.
 const NEGATION_WINDOW: usize = 3;
+/// Words between a negation and the event it refuses (`will not cooperate`,
+/// `no longer cooperate`); farther ones negate something else.
+const EVENT_NEGATION_WINDOW: usize = 1;
 /// Words before a cue that a booster or hedge may stand in.
 const BOOSTER_WINDOW: usize = 2;
 /// Words around an event an attitude word may stand in.
@@ -137,6 +140,8 @@ fn scale_before(hits: &[Hit], at: usize) -> Option<&Hit> {
 pub struct Context {
     pub target: Option<String>,
     pub prescriptive: bool,
+    /// The claim is attributed to someone other than the author.
+    pub reported: bool,
 }
 
 /// The cues that fired in a unit and its score in [-1, 1].
@@ -164,9 +169,15 @@ pub fn score(rules: &Rules, tokens: &[Token], context: &Context) -> (Vec<CueFire
     // Frames first so that events inside them stay quiet; then by place.
     ordered
         .sort_by_key(|(c, (s, e))| (c.kind.kind == StanceKind::Event, *s, std::cmp::Reverse(*e)));
+    let cue_spans: Vec<(usize, usize)> = ordered.iter().map(|(_, span)| *span).collect();
     for (cue, (start, end)) in ordered {
         let overlaps = frames.iter().any(|&(s, e)| start < e && s < end);
-        if overlaps {
+        let other_actor = cue.kind.kind != StanceKind::Event
+            && tokens
+                .get(start..end)
+                .is_some_and(|ts| ts.iter().any(|t| t.mention.is_some() && !t.us));
+        if overlaps || other_actor {
+            // A frame about another actor (`push the rebels out`) says nothing of the US.
             continue;
         }
         let base = cue.weight * cue.kind.polarity;
@@ -181,21 +192,26 @@ pub fn score(rules: &Rules, tokens: &[Token], context: &Context) -> (Vec<CueFire
         }
         let mut scaled_at = start;
         match cue.kind.kind {
-            StanceKind::Frame => {
+            StanceKind::Frame | StanceKind::ReportedFrame => {
                 frames.push((start, end));
+                if cue.kind.kind == StanceKind::ReportedFrame && !context.reported {
+                    modifiers.push("author-voice".to_string());
+                    weight = 0.0;
+                }
                 if let Some(neg) = negation_before(&hits, start, (start, end)) {
                     weight *= NEGATION_SCALAR;
                     modifiers.push(format!("negated({})", neg.text));
                 }
             }
             StanceKind::Event | StanceKind::Target => {
-                let attitude = hits
+                let usable: Vec<&Hit> = hits
                     .iter()
                     .filter(|h| {
                         matches!(
                             h.kind,
                             Modifier::Endorse | Modifier::Oppose | Modifier::Harm
-                        ) && (h.end <= start || h.start >= end)
+                        ) && (h.end <= start || (h.start >= end && h.kind != Modifier::Oppose))
+                            && !cue_spans.iter().any(|&(s, e)| h.start >= s && h.end <= e)
                             && {
                                 let window = if h.kind == Modifier::Harm && cue.kind.polarity > 0.0
                                 {
@@ -206,39 +222,44 @@ pub fn score(rules: &Rules, tokens: &[Token], context: &Context) -> (Vec<CueFire
                                 h.end + window >= start && h.start <= end + window
                             }
                     })
-                    // Refusal outranks harm, harm outranks endorsement; then nearness.
-                    .min_by_key(|h| {
-                        let rank = match h.kind {
-                            Modifier::Oppose => 0,
-                            Modifier::Harm => 1,
-                            _ => 2,
-                        };
-                        let distance = if h.end <= start {
-                            start - h.end
-                        } else {
-                            h.start - end
-                        };
-                        (rank, distance)
-                    });
-                if let Some(att) = attitude {
-                    let sign = if att.kind == Modifier::Endorse {
-                        1.0
-                    } else {
-                        -1.0
-                    };
-                    weight *= sign * att.weight;
-                    label = format!("{label}+{}", att.text);
-                    modifiers.push(match att.kind {
-                        Modifier::Endorse => "endorsed".to_string(),
-                        Modifier::Oppose => "opposed".to_string(),
-                        _ => "harm".to_string(),
-                    });
-                    if let Some(neg) = negation_before(&hits, att.start, (att.start, att.end)) {
-                        weight *= NEGATION_SCALAR;
-                        modifiers.push(format!("negated({})", neg.text));
+                    .collect();
+                // Attitudes before the event compose (`rejected requests for
+                // bases`: against); without them the nearest one after it
+                // (`the withdrawal's flaws`).
+                let before: Vec<&Hit> = usable.iter().copied().filter(|h| h.end <= start).collect();
+                let chosen: Vec<&Hit> = if before.is_empty() {
+                    usable
+                        .iter()
+                        .copied()
+                        .filter(|h| h.start >= end)
+                        .min_by_key(|h| h.start - end)
+                        .into_iter()
+                        .collect()
+                } else {
+                    before
+                };
+                if let Some(nearest) = chosen.iter().max_by_key(|h| h.end) {
+                    let mut factor = nearest.weight;
+                    for att in &chosen {
+                        if att.kind != Modifier::Endorse {
+                            factor = -factor;
+                        }
+                        label = format!("{label}+{}", att.text);
+                        modifiers.push(match att.kind {
+                            Modifier::Endorse => "endorsed".to_string(),
+                            Modifier::Oppose => "opposed".to_string(),
+                            _ => "harm".to_string(),
+                        });
+                        if let Some(neg) = negation_before(&hits, att.start, (att.start, att.end)) {
+                            factor *= NEGATION_SCALAR;
+                            modifiers.push(format!("negated({})", neg.text));
+                        }
+                        scaled_at = scaled_at.min(att.start);
                     }
-                    scaled_at = scaled_at.min(att.start);
-                } else if let Some(neg) = negation_before(&hits, start, (start, end)) {
+                    weight *= factor;
+                } else if let Some(neg) = negation_before(&hits, start, (start, end))
+                    .filter(|n| n.end + EVENT_NEGATION_WINDOW >= start)
+                {
                     // A refused engagement argues against it, a refused withdrawal for it.
                     weight *= NEGATION_SCALAR;
                     modifiers.push(format!("negated({})", neg.text));
