@@ -83,6 +83,8 @@ struct DocState {
     /// Units the open quotation has run over.
     quote_units: usize,
     prev_target: bool,
+    /// Units since the US was last named.
+    target_age: usize,
     prev_end: usize,
 }
 
@@ -304,9 +306,13 @@ impl Scorer {
         } else {
             None
         };
-        // The chain runs on through units that name no other actor.
-        state.prev_target = matches!(target.as_deref(), Some(t) if t == "us-mention" || t.starts_with("us-role"))
-            || (state.prev_target && no_other_actor);
+        // The chain runs on through units that name no other actor, for a
+        // few units.
+        let names_us =
+            matches!(target.as_deref(), Some(t) if t == "us-mention" || t.starts_with("us-role"));
+        state.target_age = if names_us { 0 } else { state.target_age + 1 };
+        state.prev_target =
+            names_us || (state.prev_target && no_other_actor && state.target_age <= CHAIN_UNITS);
 
         // Subject chain for pronouns in later units.
         if let Some(a) = attribution.as_ref().filter(|a| a.holder != "OTHER") {

@@ -137,8 +137,12 @@ pub enum Modifier {
     Hedge,
     /// `but`, `however`: weight shifts to the clause after it.
     Contrast,
-    /// Welcoming, asking for, valuing: keeps an event's polarity.
+    /// Welcoming, asking for, promising: keeps the polarity of an event
+    /// after it.
     Endorse,
+    /// Valuing (important, useful): keeps the polarity of an event before or
+    /// after it.
+    Value,
     /// Refusing, rejecting: flips an event's polarity.
     Oppose,
     /// Harm, flaws, consequences: flips an event's polarity (a harmful
@@ -391,9 +395,10 @@ impl Rules {
                 "hedge" => Modifier::Hedge,
                 "contrast" => Modifier::Contrast,
                 "endorse" => Modifier::Endorse,
+                "value" => Modifier::Value,
                 "oppose" => Modifier::Oppose,
                 "harm" => Modifier::Harm,
-                other => return Err(format!("unknown kind {other:?} (negation, booster, hedge, contrast, endorse, oppose, harm)")),
+                other => return Err(format!("unknown kind {other:?} (negation, booster, hedge, contrast, endorse, value, oppose, harm)")),
             };
                 if !r.weight.is_finite() || r.weight.abs() > 4.0 {
                     return Err(format!("weight {} is not in [-4, 4]", r.weight));

@@ -19,6 +19,9 @@ const EVENT_NEGATION_WINDOW: usize = 1;
 const BOOSTER_WINDOW: usize = 2;
 /// Words around an event an attitude word may stand in.
 const ATTITUDE_WINDOW: usize = 6;
+/// Words an endorsing verb may stand before its event (`urged Washington
+/// to keep troops`).
+const ENDORSE_WINDOW: usize = 4;
 /// Harm must stand closer to an engagement event (`costly war`) than to a
 /// disengagement event, whose harm is often told in the next clause.
 const HARM_ENGAGEMENT_WINDOW: usize = 3;
@@ -118,11 +121,19 @@ fn modifier_hits(rules: &Rules, tokens: &[Token]) -> Vec<Hit> {
     hits
 }
 
-/// A negation ending within the window before `at`, not inside `inside`.
-fn negation_before(hits: &[Hit], at: usize, inside: (usize, usize)) -> Option<&Hit> {
+/// A negation ending within the window before `at` in the same clause, not
+/// inside `inside`.
+fn negation_before<'a>(
+    hits: &'a [Hit],
+    tokens: &[Token],
+    at: usize,
+    inside: (usize, usize),
+) -> Option<&'a Hit> {
+    let clause = tokens.get(at).map(|t| t.clause);
     hits.iter().find(|h| {
         h.kind == Modifier::Negation
             && h.end <= at
+            && tokens.get(h.start).map(|t| t.clause) == clause
             && h.end + NEGATION_WINDOW >= at
             && !(h.start >= inside.0 && h.end <= inside.1)
     })
@@ -198,7 +209,7 @@ pub fn score(rules: &Rules, tokens: &[Token], context: &Context) -> (Vec<CueFire
                     modifiers.push("author-voice".to_string());
                     weight = 0.0;
                 }
-                if let Some(neg) = negation_before(&hits, start, (start, end)) {
+                if let Some(neg) = negation_before(&hits, tokens, start, (start, end)) {
                     weight *= NEGATION_SCALAR;
                     modifiers.push(format!("negated({})", neg.text));
                 }
@@ -209,15 +220,18 @@ pub fn score(rules: &Rules, tokens: &[Token], context: &Context) -> (Vec<CueFire
                     .filter(|h| {
                         matches!(
                             h.kind,
-                            Modifier::Endorse | Modifier::Oppose | Modifier::Harm
-                        ) && (h.end <= start || (h.start >= end && h.kind != Modifier::Oppose))
+                            Modifier::Endorse | Modifier::Value | Modifier::Oppose | Modifier::Harm
+                        ) && (h.end <= start
+                            || (h.start >= end
+                                && matches!(h.kind, Modifier::Value | Modifier::Harm)))
                             && !cue_spans.iter().any(|&(s, e)| h.start >= s && h.end <= e)
                             && {
-                                let window = if h.kind == Modifier::Harm && cue.kind.polarity > 0.0
-                                {
-                                    HARM_ENGAGEMENT_WINDOW
-                                } else {
-                                    ATTITUDE_WINDOW
+                                let window = match h.kind {
+                                    Modifier::Harm if cue.kind.polarity > 0.0 => {
+                                        HARM_ENGAGEMENT_WINDOW
+                                    }
+                                    Modifier::Endorse => ENDORSE_WINDOW,
+                                    _ => ATTITUDE_WINDOW,
                                 };
                                 h.end + window >= start && h.start <= end + window
                             }
@@ -241,23 +255,25 @@ pub fn score(rules: &Rules, tokens: &[Token], context: &Context) -> (Vec<CueFire
                 if let Some(nearest) = chosen.iter().max_by_key(|h| h.end) {
                     let mut factor = nearest.weight;
                     for att in &chosen {
-                        if att.kind != Modifier::Endorse {
+                        if matches!(att.kind, Modifier::Oppose | Modifier::Harm) {
                             factor = -factor;
                         }
                         label = format!("{label}+{}", att.text);
                         modifiers.push(match att.kind {
-                            Modifier::Endorse => "endorsed".to_string(),
+                            Modifier::Endorse | Modifier::Value => "endorsed".to_string(),
                             Modifier::Oppose => "opposed".to_string(),
                             _ => "harm".to_string(),
                         });
-                        if let Some(neg) = negation_before(&hits, att.start, (att.start, att.end)) {
+                        if let Some(neg) =
+                            negation_before(&hits, tokens, att.start, (att.start, att.end))
+                        {
                             factor *= NEGATION_SCALAR;
                             modifiers.push(format!("negated({})", neg.text));
                         }
                         scaled_at = scaled_at.min(att.start);
                     }
                     weight *= factor;
-                } else if let Some(neg) = negation_before(&hits, start, (start, end))
+                } else if let Some(neg) = negation_before(&hits, tokens, start, (start, end))
                     .filter(|n| n.end + EVENT_NEGATION_WINDOW >= start)
                 {
                     // A refused engagement argues against it, a refused withdrawal for it.
