@@ -68,6 +68,8 @@ pub enum Function {
     Relative,
     /// Words that can open the clause after an attitude verb.
     ClauseStart,
+    /// Words an attitude does not reach across to an event (and, who).
+    Coordinator,
     /// Words right after a reporting word that make it no attribution
     /// (`promised to`, `said about`).
     ReportBlocker,
@@ -333,7 +335,8 @@ impl Rules {
                 "relative" => Function::Relative,
                 "clause_start" => Function::ClauseStart,
                 "report_blocker" => Function::ReportBlocker,
-                other => return Err(format!("unknown kind {other:?} (pronoun, first_plural, subordinator, verb, not_name, passive, subject_pronoun, relative, clause_start, report_blocker)")),
+                "coordinator" => Function::Coordinator,
+                other => return Err(format!("unknown kind {other:?} (pronoun, first_plural, subordinator, verb, not_name, passive, subject_pronoun, relative, clause_start, report_blocker, coordinator)")),
             };
                 Ok((r.word, 1.0, kind))
             },

@@ -5,7 +5,7 @@
 //! clause after it, and modals that strengthen prescriptive claims. Cues
 //! count only where the target (US engagement) is in play.
 
-use super::rules::{ClaimCue, Modifier, Rules, StanceKind};
+use super::rules::{ClaimCue, Function, Modifier, Rules, StanceKind};
 use super::tokens::Token;
 
 /// VADER's negation scalar.
@@ -240,7 +240,16 @@ pub fn score(rules: &Rules, tokens: &[Token], context: &Context) -> (Vec<CueFire
                 // Attitudes before the event compose (`rejected requests for
                 // bases`: against); without them the nearest one after it
                 // (`the withdrawal's flaws`).
-                let before: Vec<&Hit> = usable.iter().copied().filter(|h| h.end <= start).collect();
+                let before: Vec<&Hit> = usable
+                    .iter()
+                    .copied()
+                    .filter(|h| {
+                        h.end <= start
+                            && !tokens.get(h.end..start).is_some_and(|between| {
+                                between.iter().any(|t| t.is(Function::Coordinator))
+                            })
+                    })
+                    .collect();
                 let chosen: Vec<&Hit> = if before.is_empty() {
                     usable
                         .iter()
