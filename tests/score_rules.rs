@@ -466,3 +466,23 @@ fn a_user_row_can_remove_a_cue_and_bad_rows_are_reported() {
     assert_eq!(problems[0].severity, Severity::Error);
     assert!(Scorer::build(&lexicons).is_err());
 }
+
+#[test]
+fn typical_news_sentences_about_engagement() {
+    let cases = [
+        ("Iraq asked the United States for more airstrikes against the militants.", Stance::Favor),
+        ("Russia condemned the US airstrikes in Syria.", Stance::Against),
+        ("The Houthis demanded an end to US support for the coalition.", Stance::Against),
+        ("Lawmakers urged Washington to arm the rebels in Syria.", Stance::Favor),
+        ("Lawmakers called for the withdrawal of US troops from Syria.", Stance::Against),
+        ("Kurdish leaders welcomed the deployment of American special forces.", Stance::Favor),
+        ("Tehran warned Washington against sending troops to Iraq.", Stance::Against),
+        ("Biden vowed to keep US troops in Iraq.", Stance::Favor),
+        ("The Taliban released the soldier in exchange for five detainees held by the United States.", Stance::Neutral),
+        ("The Pentagon said 300 US troops arrived in Iraq on Monday.", Stance::Neutral),
+    ];
+    for (text, expected) in cases {
+        let e = one(text);
+        assert_eq!(e.claim.stance, expected, "{text}: {:?}", e.cues);
+    }
+}
