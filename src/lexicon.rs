@@ -13,6 +13,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
         "abbreviations.csv",
         include_str!("../lexicons/abbreviations.csv"),
     ),
+    (
+        "actor_context.csv",
+        include_str!("../lexicons/actor_context.csv"),
+    ),
     ("actors.csv", include_str!("../lexicons/actors.csv")),
     (
         "boilerplate.csv",
@@ -144,6 +148,11 @@ impl Lexicons {
                 text: (*text).to_string(),
             })
             .collect();
+        Lexicons { files }
+    }
+
+    /// Lexicons made of exactly these files, in this order (tests, tools).
+    pub fn from_files(files: Vec<LexiconFile>) -> Lexicons {
         Lexicons { files }
     }
 

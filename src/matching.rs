@@ -1,24 +1,680 @@
 //! Match: finds actor mentions (ANNOTATION.md §3) in sentence units with one
-//! aho-corasick automaton over folded text, built from `lexicons/actors.csv`
-//! and `lexicons/non_actors.csv`.
+//! aho-corasick automaton (leftmost-longest, ASCII-case-insensitive) over the
+//! folded text, built from `lexicons/actors.csv` and `lexicons/non_actors.csv`,
+//! then verifies each candidate: word boundaries, the alias's case rule, the
+//! non-actor names that contain it, and whether a capital stands for its
+//! government (context words in `lexicons/actor_context.csv`).
 
-use crate::lexicon::{Lexicons, Problem};
+mod context;
+mod tables;
+
+use crate::fold::{fold_range, Folded};
+use crate::lexicon::{Lexicons, Problem, Severity};
 use crate::types::{Mention, Span};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, Anchored, Input, MatchKind, StartKind};
+use context::CapitalRule;
+use std::collections::HashMap;
+use std::sync::Arc;
+use tables::{context_key, ContextWords, Tables};
+
+pub use tables::{ActorType, CaseRule};
 
 /// The compiled actor lexicon.
 #[derive(Debug, Clone)]
-pub struct Matcher {}
+pub struct Matcher {
+    automaton: AhoCorasick,
+    /// For each automaton pattern, the entries that share its ASCII-lowercased
+    /// form, in the order they are tried: non-actor names first, then actor
+    /// aliases, later rows before earlier ones.
+    targets: Vec<Box<[Target]>>,
+    actors: Vec<Actor>,
+    non_actors: Vec<Box<str>>,
+    words: ContextWords,
+}
 
-impl Matcher {
-    pub fn build(_lexicons: &Lexicons) -> Result<Matcher, Vec<Problem>> {
-        Ok(Matcher {})
+#[derive(Debug, Clone, Copy)]
+enum Target {
+    Actor(usize),
+    NonActor { index: usize, case: CaseRule },
+}
+
+#[derive(Debug, Clone)]
+struct Actor {
+    actor: Arc<str>,
+    entity: Arc<str>,
+    kind: ActorType,
+    alias: Box<str>,
+    case: CaseRule,
+    /// Whether the alias has lowercase letters (so ALL-CAPS text may spell it
+    /// in capitals).
+    has_lowercase: bool,
+    /// The context key of an alias without lowercase letters (`is`, `us`),
+    /// for the ALL-CAPS common-word rules.
+    caps_key: Option<String>,
+}
+
+/// One candidate name found in a sentence and what became of it, for
+/// `claimstance explain`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Candidate {
+    pub sent: usize,
+    /// Source byte offsets.
+    pub start: usize,
+    pub end: usize,
+    /// The source text of the span.
+    pub surface: String,
+    /// The actor code, or `None` for a non-actor name.
+    pub actor: Option<Arc<str>>,
+    /// The entity of the actor row, or the non-actor name.
+    pub entity: Arc<str>,
+    /// Whether it became a mention.
+    pub kept: bool,
+    /// The rule that kept or dropped it: `alias`, `case`, `boundary`,
+    /// `non_actor:Georgetown University`, `capital:place-after-in`, ...
+    pub rule: String,
+}
+
+/// The text the automaton reads: the source slice itself when folding would
+/// not change it, else its folded form with whitespace runs collapsed.
+enum MatchText<'a> {
+    Source {
+        base: usize,
+        text: &'a str,
+    },
+    Folded {
+        folded: Folded,
+        /// Collapsed text and, per byte, its folded offset (plus an end entry).
+        collapsed: Option<(String, Vec<u32>)>,
+    },
+}
+
+impl<'a> MatchText<'a> {
+    fn new(src: &'a str, span: Span) -> MatchText<'a> {
+        let Some(text) = src.get(span.clone()) else {
+            return MatchText::Source { base: 0, text: "" };
+        };
+        let plain = text.bytes().all(|b| (0x20..0x7f).contains(&b) && b != b'`')
+            && memchr::memmem::find(text.as_bytes(), b"  ").is_none();
+        if plain {
+            return MatchText::Source {
+                base: span.start,
+                text,
+            };
+        }
+        let folded = fold_range(src, span);
+        let needs_collapse =
+            folded.text().as_bytes().windows(2).any(|w| {
+                w[0].is_ascii_whitespace() && (w[1].is_ascii_whitespace() || w[0] != b' ')
+            }) || folded
+                .text()
+                .ends_with(|c: char| c.is_ascii_whitespace() && c != ' ');
+        let collapsed = needs_collapse.then(|| collapse_whitespace(folded.text()));
+        MatchText::Folded { folded, collapsed }
     }
 
+    fn text(&self) -> &str {
+        match self {
+            MatchText::Source { text, .. } => text,
+            MatchText::Folded {
+                collapsed: Some((text, _)),
+                ..
+            } => text,
+            MatchText::Folded { folded, .. } => folded.text(),
+        }
+    }
+
+    fn source_span(&self, span: Span) -> Span {
+        match self {
+            MatchText::Source { base, .. } => base + span.start..base + span.end,
+            MatchText::Folded {
+                folded,
+                collapsed: None,
+            } => folded.source_span(span),
+            MatchText::Folded {
+                folded,
+                collapsed: Some((_, map)),
+            } => {
+                let at = |i: usize| map.get(i).or(map.last()).map_or(0, |&v| v as usize);
+                let start = at(span.start);
+                let end = if span.end > span.start {
+                    at(span.end - 1) + 1
+                } else {
+                    start
+                };
+                folded.source_span(start..end)
+            }
+        }
+    }
+}
+
+/// Every run of ASCII whitespace as one space, with a byte map back.
+fn collapse_whitespace(text: &str) -> (String, Vec<u32>) {
+    let mut out = String::with_capacity(text.len());
+    let mut map = Vec::with_capacity(text.len() + 1);
+    let mut in_space = false;
+    for (i, c) in text.char_indices() {
+        if c.is_ascii_whitespace() {
+            if !in_space {
+                out.push(' ');
+                map.push(i as u32);
+            }
+            in_space = true;
+            continue;
+        }
+        in_space = false;
+        out.push(c);
+        map.extend((i..i + c.len_utf8()).map(|b| b as u32));
+    }
+    map.push(text.len() as u32);
+    (out, map)
+}
+
+/// What the scan reports to: mentions for `find`, candidates for `explain`.
+trait Sink {
+    const EXPLAIN: bool;
+    fn kept(&mut self, found: Found<'_>);
+    fn dropped(&mut self, found: Found<'_>, rule: String);
+}
+
+/// A candidate in match-text offsets.
+struct Found<'a> {
+    start: usize,
+    end: usize,
+    target: Target,
+    rule: &'a dyn Fn() -> String,
+}
+
+impl Matcher {
+    /// Compiles the actor lexicons; fails with the error-level problems.
+    pub fn build(lexicons: &Lexicons) -> Result<Matcher, Vec<Problem>> {
+        let mut problems = Vec::new();
+        let tables = tables::load(lexicons, &mut problems);
+        problems.retain(|p| p.severity == Severity::Error);
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        Matcher::compile(tables).map_err(|message| {
+            vec![Problem {
+                severity: Severity::Error,
+                file: "lexicons/actors.csv".into(),
+                line: 0,
+                message,
+            }]
+        })
+    }
+
+    /// Every problem (errors and warnings) in the actor lexicons.
     pub fn check(lexicons: &Lexicons) -> Vec<Problem> {
-        Matcher::build(lexicons).err().unwrap_or_default()
+        let mut problems = Vec::new();
+        let tables = tables::load(lexicons, &mut problems);
+        if let Err(message) = Matcher::compile(tables) {
+            problems.push(Problem {
+                severity: Severity::Error,
+                file: "lexicons/actors.csv".into(),
+                line: 0,
+                message,
+            });
+        }
+        problems
+    }
+
+    fn compile(tables: Tables) -> Result<Matcher, String> {
+        let Tables {
+            actors,
+            non_actors,
+            context: words,
+        } = tables;
+        let mut patterns: Vec<String> = Vec::new();
+        let mut targets: Vec<Vec<Target>> = Vec::new();
+        let mut index_of: HashMap<String, usize> = HashMap::new();
+        let mut slot = |key: String, patterns: &mut Vec<String>, targets: &mut Vec<Vec<Target>>| {
+            *index_of.entry(key.clone()).or_insert_with(|| {
+                patterns.push(key);
+                targets.push(Vec::new());
+                patterns.len() - 1
+            })
+        };
+        for (index, entry) in non_actors.iter().enumerate() {
+            let at = slot(entry.name.to_ascii_lowercase(), &mut patterns, &mut targets);
+            targets[at].push(Target::NonActor {
+                index,
+                case: entry.case,
+            });
+        }
+        for (index, entry) in actors.iter().enumerate().rev() {
+            let at = slot(
+                entry.alias.to_ascii_lowercase(),
+                &mut patterns,
+                &mut targets,
+            );
+            targets[at].push(Target::Actor(index));
+        }
+        let automaton = AhoCorasick::builder()
+            .match_kind(MatchKind::LeftmostLongest)
+            .ascii_case_insensitive(true)
+            .kind(Some(AhoCorasickKind::DFA))
+            .start_kind(StartKind::Both)
+            .build(&patterns)
+            .or_else(|_| {
+                AhoCorasick::builder()
+                    .match_kind(MatchKind::LeftmostLongest)
+                    .ascii_case_insensitive(true)
+                    .start_kind(StartKind::Both)
+                    .build(&patterns)
+            })
+            .map_err(|e| format!("cannot compile the actor automaton: {e}"))?;
+        let actors = actors
+            .into_iter()
+            .map(|e| {
+                let has_lowercase = e.alias.chars().any(char::is_lowercase);
+                Actor {
+                    caps_key: (!has_lowercase).then(|| context_key(&e.alias)),
+                    has_lowercase,
+                    actor: e.actor,
+                    entity: e.entity,
+                    kind: e.kind,
+                    alias: e.alias,
+                    case: e.case,
+                }
+            })
+            .collect();
+        Ok(Matcher {
+            automaton,
+            targets: targets.into_iter().map(Vec::into_boxed_slice).collect(),
+            actors,
+            non_actors: non_actors.into_iter().map(|e| e.name).collect(),
+            words,
+        })
+    }
+
+    /// The number of aliases and non-actor names compiled.
+    pub fn pattern_count(&self) -> usize {
+        self.automaton.patterns_len()
     }
 
     /// Appends the mentions of every sentence in `sentences` to `out`, in
     /// order, with `Mention::sent` set to the sentence index.
-    pub fn find(&self, _src: &str, _sentences: &[Span], _out: &mut Vec<Mention>) {}
+    pub fn find(&self, src: &str, sentences: &[Span], out: &mut Vec<Mention>) {
+        for (sent, span) in sentences.iter().enumerate() {
+            let text = MatchText::new(src, span.clone());
+            let mut sink = MentionSink {
+                matcher: self,
+                text: &text,
+                sent,
+                out,
+            };
+            self.scan(text.text(), &mut sink);
+        }
+    }
+
+    /// Every candidate in the sentences with whether it was kept and the rule
+    /// that kept or dropped it, in text order.
+    pub fn explain(&self, src: &str, sentences: &[Span]) -> Vec<Candidate> {
+        let mut out = Vec::new();
+        for (sent, span) in sentences.iter().enumerate() {
+            let text = MatchText::new(src, span.clone());
+            let mut sink = CandidateSink {
+                matcher: self,
+                src,
+                text: &text,
+                sent,
+                out: &mut out,
+            };
+            self.scan(text.text(), &mut sink);
+        }
+        out.sort_by(|a, b| {
+            (a.sent, a.start, std::cmp::Reverse(a.end)).cmp(&(
+                b.sent,
+                b.start,
+                std::cmp::Reverse(b.end),
+            ))
+        });
+        out
+    }
+
+    /// Walks one sentence's match text: the leftmost-longest candidate at each
+    /// place, shorter ones at the same start when it fails, the next place
+    /// when none holds.
+    fn scan<S: Sink>(&self, text: &str, sink: &mut S) {
+        let mut at = 0;
+        while at < text.len() {
+            let Some(found) = self.automaton.find(Input::new(text).range(at..)) else {
+                break;
+            };
+            let start = found.start();
+            let starts_word = context::char_before(text, start).is_some_and(context::is_word_char)
+                && context::char_after(text, start).is_some_and(context::is_word_char);
+            if starts_word {
+                if S::EXPLAIN {
+                    for target in self.targets[found.pattern().as_usize()].iter() {
+                        sink.dropped(self.found(start, found.end(), *target), "boundary".into());
+                    }
+                }
+                at = context::word_end(text, start);
+                continue;
+            }
+            let mut end = found.end();
+            let mut pattern = found.pattern().as_usize();
+            let mut accepted = None;
+            loop {
+                if let Some(target) = self.decide(text, start, end, pattern, sink) {
+                    accepted = Some(target);
+                    break;
+                }
+                let shorter = end.checked_sub(1).filter(|&e| e > start).and_then(|e| {
+                    self.automaton
+                        .find(Input::new(text).range(start..e).anchored(Anchored::Yes))
+                });
+                match shorter {
+                    Some(m) => {
+                        end = m.end();
+                        pattern = m.pattern().as_usize();
+                    }
+                    None => break,
+                }
+            }
+            match accepted {
+                Some(target) => {
+                    if S::EXPLAIN {
+                        self.explain_inside(text, start, end, target, sink);
+                    }
+                    at = end;
+                }
+                None => {
+                    at = start + context::char_after(text, start).map_or(1, char::len_utf8);
+                }
+            }
+        }
+    }
+
+    fn found(&self, start: usize, end: usize, target: Target) -> Found<'static> {
+        Found {
+            start,
+            end,
+            target,
+            rule: &|| String::new(),
+        }
+    }
+
+    /// The first target of `pattern` that holds at `start..end`.
+    fn decide<S: Sink>(
+        &self,
+        text: &str,
+        start: usize,
+        end: usize,
+        pattern: usize,
+        sink: &mut S,
+    ) -> Option<Target> {
+        let targets = &self.targets[pattern];
+        let surface = text.get(start..end)?;
+        if !context::on_boundaries(text, start, end) {
+            if S::EXPLAIN {
+                for target in targets.iter() {
+                    sink.dropped(self.found(start, end, *target), "boundary".into());
+                }
+            }
+            return None;
+        }
+        for (n, target) in targets.iter().enumerate() {
+            match *target {
+                Target::NonActor { index, case } => {
+                    if case == CaseRule::Exact && surface != &*self.non_actors[index] {
+                        if S::EXPLAIN {
+                            sink.dropped(self.found(start, end, *target), "case".into());
+                        }
+                        continue;
+                    }
+                    sink.kept(Found {
+                        start,
+                        end,
+                        target: *target,
+                        rule: &|| "non_actor_name".into(),
+                    });
+                    return Some(*target);
+                }
+                Target::Actor(index) => {
+                    let actor = &self.actors[index];
+                    match self.actor_rule(text, start, end, surface, actor) {
+                        Ok(rule) => {
+                            if S::EXPLAIN {
+                                for shadowed in &targets[n + 1..] {
+                                    sink.dropped(
+                                        self.found(start, end, *shadowed),
+                                        format!("shadowed:{}", actor.entity),
+                                    );
+                                }
+                            }
+                            sink.kept(Found {
+                                start,
+                                end,
+                                target: *target,
+                                rule: &|| rule.describe(),
+                            });
+                            return Some(*target);
+                        }
+                        Err(rule) => {
+                            if S::EXPLAIN {
+                                sink.dropped(self.found(start, end, *target), rule.describe());
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        None
+    }
+
+    /// Whether an actor alias found at `start..end` is a mention, and why.
+    fn actor_rule<'t>(
+        &self,
+        text: &'t str,
+        start: usize,
+        end: usize,
+        surface: &str,
+        actor: &Actor,
+    ) -> Result<ActorRule<'t>, ActorRule<'t>> {
+        let mut rule = ActorRule::Alias;
+        if actor.case == CaseRule::Exact && surface != &*actor.alias {
+            let shouted = actor.has_lowercase
+                && !surface.chars().any(char::is_lowercase)
+                && surface.eq_ignore_ascii_case(&actor.alias)
+                && context::in_caps_context(text, start, end);
+            if !shouted {
+                return Err(ActorRule::Case);
+            }
+            rule = ActorRule::CapsText;
+        }
+        if let Some(key) = &actor.caps_key {
+            if context::in_caps_context(text, start, end) {
+                if let Some(reason) = context::caps_word_rule(&self.words, text, start, end, key) {
+                    return Err(ActorRule::CapsWord(reason));
+                }
+            }
+        }
+        if actor.kind == ActorType::Capital {
+            if let Some(after) = self.own_state_after(text, end, actor) {
+                return Err(ActorRule::Capital(CapitalRule::PlaceNounAfter(after)));
+            }
+            let capital = context::capital_rule(&self.words, text, start, end, |at| {
+                self.automaton
+                    .find(Input::new(text).range(at..).anchored(Anchored::Yes))
+                    .is_some_and(|m| context::on_boundaries(text, m.start(), m.end()))
+            });
+            return if capital.keeps() {
+                Ok(ActorRule::Capital(capital))
+            } else {
+                Err(ActorRule::Capital(capital))
+            };
+        }
+        Ok(rule)
+    }
+
+    /// `Kabul, Afghanistan`: the capital's own state named after a comma.
+    fn own_state_after<'t>(&self, text: &'t str, end: usize, capital: &Actor) -> Option<&'t str> {
+        let rest = text.get(end..)?;
+        let gap = rest.len() - rest.strip_prefix(',')?.trim_start_matches(' ').len();
+        let at = end + gap;
+        let found = self
+            .automaton
+            .find(Input::new(text).range(at..).anchored(Anchored::Yes))?;
+        if !context::on_boundaries(text, found.start(), found.end()) {
+            return None;
+        }
+        let surface = text.get(found.start()..found.end())?;
+        let names_state = self.targets[found.pattern().as_usize()].iter().any(|t| {
+            matches!(*t, Target::Actor(i) if {
+                let a = &self.actors[i];
+                a.kind == ActorType::State
+                    && a.actor == capital.actor
+                    && (a.case == CaseRule::Any || surface == &*a.alias)
+            })
+        });
+        names_state.then_some(surface)
+    }
+
+    /// For `explain`: the names found inside an accepted span, which the
+    /// longer name hides.
+    fn explain_inside<S: Sink>(
+        &self,
+        text: &str,
+        start: usize,
+        end: usize,
+        winner: Target,
+        sink: &mut S,
+    ) {
+        let reason = match winner {
+            Target::NonActor { index, .. } => format!("non_actor:{}", self.non_actors[index]),
+            Target::Actor(index) => format!("inside:{}", self.actors[index].alias),
+        };
+        let mut shorter_end = end;
+        while let Some(found) = shorter_end
+            .checked_sub(1)
+            .filter(|&e| e > start)
+            .and_then(|e| {
+                self.automaton
+                    .find(Input::new(text).range(start..e).anchored(Anchored::Yes))
+            })
+        {
+            if context::on_boundaries(text, start, found.end()) {
+                for target in self.targets[found.pattern().as_usize()].iter() {
+                    if matches!(target, Target::Actor(_)) {
+                        sink.dropped(self.found(start, found.end(), *target), reason.clone());
+                    }
+                }
+            }
+            shorter_end = found.end();
+        }
+        let mut at = start + context::char_after(text, start).map_or(1, char::len_utf8);
+        while at < end {
+            let Some(found) = self.automaton.find(Input::new(text).range(at..)) else {
+                break;
+            };
+            if found.start() >= end {
+                break;
+            }
+            if context::on_boundaries(text, found.start(), found.end()) {
+                for target in self.targets[found.pattern().as_usize()].iter() {
+                    if matches!(target, Target::Actor(_)) {
+                        sink.dropped(
+                            self.found(found.start(), found.end(), *target),
+                            reason.clone(),
+                        );
+                    }
+                }
+            }
+            at = found.start() + context::char_after(text, found.start()).map_or(1, char::len_utf8);
+        }
+    }
+}
+
+/// Why an actor alias is or is not a mention.
+enum ActorRule<'a> {
+    Alias,
+    Case,
+    CapsText,
+    CapsWord(String),
+    Capital(CapitalRule<'a>),
+}
+
+impl ActorRule<'_> {
+    fn describe(&self) -> String {
+        match self {
+            ActorRule::Alias => "alias".into(),
+            ActorRule::Case => "case".into(),
+            ActorRule::CapsText => "case:all-caps-text".into(),
+            ActorRule::CapsWord(reason) => reason.clone(),
+            ActorRule::Capital(rule) => rule.describe(),
+        }
+    }
+}
+
+struct MentionSink<'a, 'm> {
+    matcher: &'m Matcher,
+    text: &'a MatchText<'a>,
+    sent: usize,
+    out: &'a mut Vec<Mention>,
+}
+
+impl Sink for MentionSink<'_, '_> {
+    const EXPLAIN: bool = false;
+
+    fn kept(&mut self, found: Found<'_>) {
+        if let Target::Actor(index) = found.target {
+            let actor = &self.matcher.actors[index];
+            let span = self.text.source_span(found.start..found.end);
+            self.out.push(Mention {
+                sent: self.sent,
+                start: span.start,
+                end: span.end,
+                actor: actor.actor.clone(),
+                entity: actor.entity.clone(),
+            });
+        }
+    }
+
+    fn dropped(&mut self, _found: Found<'_>, _rule: String) {}
+}
+
+struct CandidateSink<'a, 'm> {
+    matcher: &'m Matcher,
+    src: &'a str,
+    text: &'a MatchText<'a>,
+    sent: usize,
+    out: &'a mut Vec<Candidate>,
+}
+
+impl CandidateSink<'_, '_> {
+    fn push(&mut self, found: &Found<'_>, kept: bool, rule: String) {
+        let span = self.text.source_span(found.start..found.end);
+        let (actor, entity) = match found.target {
+            Target::Actor(index) => {
+                let a = &self.matcher.actors[index];
+                (Some(a.actor.clone()), a.entity.clone())
+            }
+            Target::NonActor { index, .. } => (None, Arc::from(&*self.matcher.non_actors[index])),
+        };
+        self.out.push(Candidate {
+            sent: self.sent,
+            surface: self.src.get(span.clone()).unwrap_or("").to_string(),
+            start: span.start,
+            end: span.end,
+            actor,
+            entity,
+            kept: kept && matches!(found.target, Target::Actor(_)),
+            rule,
+        });
+    }
+}
+
+impl Sink for CandidateSink<'_, '_> {
+    const EXPLAIN: bool = true;
+
+    fn kept(&mut self, found: Found<'_>) {
+        let rule = (found.rule)();
+        self.push(&found, true, rule);
+    }
+
+    fn dropped(&mut self, found: Found<'_>, rule: String) {
+        self.push(&found, false, rule);
+    }
 }

@@ -1,0 +1,311 @@
+//! The words around a candidate: word boundaries, neighbouring words, ALL-CAPS
+//! context, and the rules that decide whether a capital stands for its
+//! government and whether an ALL-CAPS alias is a common word.
+
+use super::tables::{context_key, ContextWords};
+
+/// A letter, digit or combining mark: what words are made of.
+pub fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric() || ('\u{0300}'..='\u{036F}').contains(&c)
+}
+
+pub fn char_before(text: &str, at: usize) -> Option<char> {
+    text.get(..at).and_then(|s| s.chars().next_back())
+}
+
+pub fn char_after(text: &str, at: usize) -> Option<char> {
+    text.get(at..).and_then(|s| s.chars().next())
+}
+
+/// Whether `text[start..end]` stands on word boundaries: a side that is a
+/// word character must not touch another word character.
+pub fn on_boundaries(text: &str, start: usize, end: usize) -> bool {
+    let first = char_after(text, start);
+    let last = char_before(text, end);
+    let open =
+        !(first.is_some_and(is_word_char) && char_before(text, start).is_some_and(is_word_char));
+    let close =
+        !(last.is_some_and(is_word_char) && char_after(text, end).is_some_and(is_word_char));
+    open && close
+}
+
+/// The end of the run of word characters that contains `at`.
+pub fn word_end(text: &str, at: usize) -> usize {
+    let rest = text.get(at..).unwrap_or("");
+    at + rest.find(|c: char| !is_word_char(c)).unwrap_or(rest.len())
+}
+
+/// A word next to a candidate: its start in the text and its comparison key
+/// (ASCII-lowercased, dots removed).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Word<'a> {
+    pub start: usize,
+    pub text: &'a str,
+    pub key: String,
+}
+
+fn is_inner_word_char(c: char) -> bool {
+    is_word_char(c) || matches!(c, '-' | '.' | '\'')
+}
+
+/// The word that ends right before `at`, separated from it by spaces only.
+pub fn word_before(text: &str, at: usize) -> Option<Word<'_>> {
+    let head = text.get(..at)?;
+    let trimmed = head.trim_end_matches(' ');
+    let start = trimmed
+        .char_indices()
+        .rev()
+        .take_while(|&(_, c)| is_inner_word_char(c))
+        .last()
+        .map(|(i, _)| i)?;
+    let word = trimmed[start..].trim_matches(|c: char| !is_word_char(c));
+    if word.is_empty() {
+        return None;
+    }
+    let start = start + trimmed[start..].find(word).unwrap_or(0);
+    Some(Word {
+        start,
+        text: word,
+        key: context_key(word),
+    })
+}
+
+/// Up to `n` words before `at`, nearest first, each separated from the next
+/// by spaces only.
+pub fn words_before(text: &str, at: usize, n: usize) -> Vec<Word<'_>> {
+    let mut words = Vec::with_capacity(n);
+    let mut at = at;
+    while words.len() < n {
+        match word_before(text, at) {
+            Some(word) => {
+                at = word.start;
+                words.push(word);
+            }
+            None => break,
+        }
+    }
+    words
+}
+
+/// The word (letters, digits and dots) that starts after `at` once spaces
+/// and at most one hyphen or comma are skipped.
+pub fn word_after(text: &str, at: usize) -> Option<Word<'_>> {
+    let rest = text.get(at..)?;
+    let mut skipped = rest.len() - rest.trim_start_matches(' ').len();
+    if let Some(tail) = rest[skipped..].strip_prefix(['-', ',']) {
+        skipped = rest.len() - tail.trim_start_matches(' ').len();
+    }
+    let tail = &rest[skipped..];
+    let len = tail
+        .find(|c: char| !(is_word_char(c) || c == '.'))
+        .unwrap_or(tail.len());
+    let word = tail[..len].trim_end_matches('.');
+    if !word.chars().next().is_some_and(is_word_char) {
+        return None;
+    }
+    Some(Word {
+        start: at + skipped,
+        text: word,
+        key: context_key(word),
+    })
+}
+
+/// Whether the alphabetic words around `start..end` (two on each side, if
+/// there are) are all in capitals, so that case tells nothing.
+pub fn in_caps_context(text: &str, start: usize, end: usize) -> bool {
+    let before = text.get(..start).unwrap_or("");
+    let after = text.get(end..).unwrap_or("");
+    let mut letters = 0usize;
+    let mut ok = true;
+    let mut check = |words: &mut dyn Iterator<Item = &str>| {
+        for word in words.filter(|w| !w.is_empty()).take(2) {
+            if word.chars().any(char::is_lowercase) {
+                ok = false;
+            }
+            letters += word.chars().count();
+        }
+    };
+    check(&mut before.rsplit(|c: char| !c.is_alphabetic()));
+    check(&mut after.split(|c: char| !c.is_alphabetic()));
+    ok && (letters >= 2 || !text.chars().any(char::is_lowercase))
+}
+
+/// Whether most longer words of the sentence are capitalized (a headline in
+/// title case), where a capitalized word tells nothing.
+pub fn is_title_case(text: &str) -> bool {
+    let mut words = 0usize;
+    let mut capitalized = 0usize;
+    for word in text.split(|c: char| !c.is_alphabetic()) {
+        if word.chars().count() >= 4 {
+            words += 1;
+            if word.chars().next().is_some_and(char::is_uppercase) {
+                capitalized += 1;
+            }
+        }
+    }
+    words > 0 && capitalized * 10 >= words * 6
+}
+
+/// Why a capital counts or not.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CapitalRule<'a> {
+    Government,
+    Possessive,
+    GovernmentCue(&'a str),
+    Dateline,
+    PlaceNounAfter(&'a str),
+    PlaceBefore(String),
+    PlaceAfterPreposition(&'a str),
+    InName(&'a str),
+}
+
+impl CapitalRule<'_> {
+    pub fn keeps(&self) -> bool {
+        matches!(
+            self,
+            CapitalRule::Government | CapitalRule::Possessive | CapitalRule::GovernmentCue(_)
+        )
+    }
+
+    pub fn describe(&self) -> String {
+        match self {
+            CapitalRule::Government => "capital:government".into(),
+            CapitalRule::Possessive => "capital:possessive".into(),
+            CapitalRule::GovernmentCue(w) => format!("capital:government-cue-{w}"),
+            CapitalRule::Dateline => "capital:dateline".into(),
+            CapitalRule::PlaceNounAfter(w) => format!("capital:place-before-{w}"),
+            CapitalRule::PlaceBefore(w) => format!("capital:place-after-{w}"),
+            CapitalRule::PlaceAfterPreposition(w) => format!("capital:place-after-{w}"),
+            CapitalRule::InName(w) => format!("capital:inside-name-{w}"),
+        }
+    }
+}
+
+/// The length of a possessive (`'s` or `'`) at `at`, if one is there.
+pub fn possessive_len(text: &str, at: usize) -> Option<usize> {
+    let rest = text.get(at..)?;
+    if rest.starts_with("'s") && !rest[2..].starts_with(is_word_char) {
+        Some(2)
+    } else if rest.starts_with('\'')
+        && !rest[1..].starts_with(is_word_char)
+        && char_before(text, at).is_some_and(|c| c == 's' || c == 'S')
+    {
+        Some(1)
+    } else {
+        None
+    }
+}
+
+/// Whether only non-word characters come before `at`.
+pub fn at_unit_start(text: &str, at: usize) -> bool {
+    !text.get(..at).unwrap_or("").chars().any(is_word_char)
+}
+
+/// The capital rules that look at the words around `start..end` (ANNOTATION.md
+/// §3): a dateline, a possessive, a place noun after, a place word or
+/// preposition before; `next_is_candidate` tells whether an actor name starts
+/// at the next word (`Washington Taliban` is not one longer name).
+pub fn capital_rule<'a>(
+    words: &ContextWords,
+    text: &'a str,
+    start: usize,
+    end: usize,
+    next_is_candidate: impl Fn(usize) -> bool,
+) -> CapitalRule<'a> {
+    let surface = text.get(start..end).unwrap_or("");
+    let next = word_after(text, end);
+    if at_unit_start(text, start) {
+        let rest = text.get(end..).unwrap_or("").trim_start_matches(' ');
+        let shouting = !surface.chars().any(char::is_lowercase)
+            && surface.chars().filter(|c| c.is_alphabetic()).count() > 3
+            && !in_caps_context(text, start, end);
+        let dated = rest.starts_with(',')
+            && next
+                .as_ref()
+                .is_some_and(|w| words.not_name_word.contains(&w.key));
+        if rest.starts_with(['(', '-', ':']) || dated || (shouting && !rest.starts_with('\'')) {
+            return CapitalRule::Dateline;
+        }
+    }
+    if let Some(len) = possessive_len(text, end) {
+        return match word_after(text, end + len) {
+            Some(w) if words.capital_place_after.contains(&w.key) => {
+                CapitalRule::PlaceNounAfter(w.text)
+            }
+            _ => CapitalRule::Possessive,
+        };
+    }
+    if let Some(w) = &next {
+        if words.capital_place_after.contains(&w.key) {
+            return CapitalRule::PlaceNounAfter(w.text);
+        }
+        let directly_after = text
+            .get(end..w.start)
+            .is_some_and(|gap| !gap.is_empty() && gap.chars().all(|c| c == ' '));
+        if directly_after
+            && w.text.chars().count() > 1
+            && w.text.chars().next().is_some_and(char::is_uppercase)
+            && !words.not_name_word.contains(&w.key)
+            && !next_is_candidate(w.start)
+            && !in_caps_context(text, start, end)
+            && !is_title_case(text)
+        {
+            return CapitalRule::InName(w.text);
+        }
+    }
+    let before = words_before(text, start, 3);
+    if let Some(first) = before.first() {
+        if words.capital_place_preposition.contains(&first.key) {
+            return match before.get(1) {
+                Some(cue) if words.capital_government_before.contains(&cue.key) => {
+                    CapitalRule::GovernmentCue(cue.text)
+                }
+                _ => CapitalRule::PlaceAfterPreposition(first.text),
+            };
+        }
+    }
+    for phrase in &words.capital_place_before {
+        let matches = phrase.len() <= before.len()
+            && phrase
+                .iter()
+                .rev()
+                .zip(&before)
+                .all(|(word, seen)| *word == seen.key);
+        if matches {
+            return CapitalRule::PlaceBefore(phrase.join(" "));
+        }
+    }
+    CapitalRule::Government
+}
+
+/// Why an ALL-CAPS alias in ALL-CAPS text is a common word, if it is.
+pub fn caps_word_rule(
+    words: &ContextWords,
+    text: &str,
+    start: usize,
+    end: usize,
+    alias_key: &str,
+) -> Option<String> {
+    if words.caps_word.contains(alias_key) {
+        if text.get(end..).is_some_and(|r| r.starts_with('-')) {
+            return None;
+        }
+        return Some(format!("caps:common-word-{alias_key}"));
+    }
+    if words.caps_pronoun.contains(alias_key) {
+        let before = word_before(text, start);
+        if let Some(cue) = before
+            .as_ref()
+            .filter(|w| words.pronoun_cue.contains(&w.key))
+        {
+            return Some(format!("caps:pronoun-after-{}", cue.key));
+        }
+        let rest = text.get(end..).unwrap_or("").trim_start_matches(' ');
+        let clause_end =
+            rest.is_empty() || rest.starts_with(['.', ',', '!', '?', ';', ':', ')', '"']);
+        if clause_end && before.is_some_and(|w| w.key != "the") {
+            return Some("caps:pronoun-at-clause-end".into());
+        }
+    }
+    None
+}
