@@ -486,3 +486,23 @@ fn typical_news_sentences_about_engagement() {
         assert_eq!(e.claim.stance, expected, "{text}: {:?}", e.cues);
     }
 }
+
+mod never_panics {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        #[test]
+        fn on_any_text_spans_and_mentions(text in "\\PC{0,200}", cuts in proptest::collection::vec(0usize..220, 0..8)) {
+            let scorer = scorer();
+            let mut sentences: Vec<Span> = cuts.chunks(2).map(|c| c[0]..c.get(1).copied().unwrap_or(c[0])).collect();
+            sentences.push(0..text.len());
+            let ms = mentions(&text, &units(&text));
+            let (claims, doc) = scorer.score(&text, &sentences, &ms);
+            prop_assert_eq!(claims.len(), sentences.len());
+            prop_assert!(claims.iter().all(|c| (-1.0..=1.0).contains(&c.score)));
+            prop_assert!((-1.0..=1.0).contains(&doc.score));
+        }
+    }
+}

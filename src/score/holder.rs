@@ -26,7 +26,7 @@ pub struct Attribution {
 /// The subject chain left by earlier units, for pronoun subjects.
 #[derive(Debug, Clone, Default)]
 pub struct Chain {
-    /// The actor holder of the latest reported unit, with its distance.
+    /// The actor holder of the latest reported unit still in reach.
     pub last_holder: Option<String>,
     /// The actor of the previous unit's first mention.
     pub last_subject: Option<String>,
