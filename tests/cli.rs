@@ -433,3 +433,40 @@ fn run_without_inputs_reads_the_bundled_seeds() {
     let (_, documents) = read_csv(&dir.path().join("documents.csv"));
     assert_eq!(documents.len(), 5);
 }
+
+#[test]
+fn explain_shows_mentions_rules_and_cues() {
+    let result = claimstance(&[
+        "explain",
+        "Pakistani President Imran Khan told Axios that the CIA will absolutely not be allowed to operate from Pakistani soil.",
+    ]);
+    assert_eq!(result.status.code(), Some(0));
+    let out = String::from_utf8_lossy(&result.stdout);
+    assert!(
+        out.contains("mention") && out.contains("PAK/Imran Khan"),
+        "{out}"
+    );
+    assert!(out.contains("holder PAK"), "{out}");
+    assert!(out.contains("cue "), "{out}");
+}
+
+#[test]
+fn lexicon_check_passes_on_the_bundled_lexicons_and_names_bad_rows() {
+    let result = claimstance(&["lexicon", "check"]);
+    assert_eq!(
+        result.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&result.stdout)
+    );
+    let dir = tempfile::tempdir().expect("temp dir");
+    fs::write(
+        dir.path().join("actors.csv"),
+        "actor,entity,type,alias,case,note\nUSA,USA/Test,agency,Test Agency,exact,\n,,,,,\nXXX,XXX/Nobody,person,Nobody Atall,sometimes,\n",
+    )
+    .expect("write");
+    let result = claimstance(&["lexicon", "check", "--lexicons", path_str(dir.path())]);
+    assert_eq!(result.status.code(), Some(1));
+    let out = String::from_utf8_lossy(&result.stdout);
+    assert!(out.contains("actors.csv:4"), "{out}");
+}
