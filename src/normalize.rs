@@ -204,12 +204,13 @@ impl Normalizer {
             match line.verdict {
                 Verdict::Keep => {
                     let (prefix, kind) = self.dateline(src, line.span.clone());
-                    if prefix.end > prefix.start {
+                    let dropped = trim_span(src, prefix.clone());
+                    if dropped.end > dropped.start {
+                        out.dropped_bytes += dropped.len();
                         out.dropped.push(Dropped {
-                            span: prefix.clone(),
+                            span: dropped,
                             kind: kind.clone(),
                         });
-                        out.dropped_bytes += prefix.len();
                     }
                     let rest = trim_span(src, prefix.end..line.span.end);
                     if rest.end > rest.start {

@@ -3,13 +3,15 @@
 //! library's normalize + segment. A case passes when its units' texts, each
 //! with whitespace collapsed, equal the expected list.
 //!
-//! Cases not passed, and why:
+//! Passed: 51 of 52. The case not passed, and why:
 //! - gr-18 (`6 P.M. Mr. Smith`): `P.M.` before a title can end a sentence or
 //!   not (`5 a.m. Mr. Smith` in the same case does not); no rule-based
-//!   segmenter separates the two.
-//! - gr-42 is not listed here because it passes: single line breaks end a
-//!   unit unless the line has four words or more and the next starts in
-//!   lower case, which also joins gr-40 and gr-41.
+//!   segmenter separates the two (upstream skips it, pySBD marks it xfail).
+//!
+//! gr-40/41 (a line broken inside a sentence) and gr-42 (a list of short
+//! lower-case lines) both pass: a single line break is joined only when the
+//! line has four words or more, no final punctuation, and the next line
+//! starts in lower case.
 
 use claimstance::annotate::Model;
 use claimstance::lexicon::Lexicons;
