@@ -1,6 +1,7 @@
 //! Explain: a human-readable trace of every stage on one text — the units,
-//! the mentions, and each claim and stance decision with the cues that fired.
-//! It is how lexicon authors debug a rule.
+//! every actor candidate with the rule that kept or dropped it, and each
+//! claim, holder and stance decision with the cues that fired. It is how
+//! lexicon authors debug a rule.
 
 use crate::annotate::Model;
 use crate::output::format_score;
@@ -9,16 +10,23 @@ use std::fmt::Write;
 
 /// The trace of every stage on `src`, as printed by `claimstance explain`.
 pub fn explain(model: &Model, src: &str) -> String {
-    let annotation = model.annotate(src);
+    let normalized = model.normalize(src);
+    let sentences = model.segment(src, &normalized);
+    let mentions = model.mentions(src, &sentences);
+    let candidates = model.matcher.explain(src, &sentences);
+    let (explanations, doc) = model.scorer.explain(src, &sentences, &mentions);
+
     let mut out = String::new();
-    let n = &annotation.normalized;
     let _ = writeln!(
         out,
         "normalize: {} content lines kept, {} bytes of boilerplate dropped",
-        n.lines.len(),
-        n.dropped_bytes
+        normalized.lines.len(),
+        normalized.dropped_bytes
     );
-    for (i, span) in annotation.sentences.iter().enumerate() {
+    for dropped in &normalized.dropped {
+        let _ = writeln!(out, "  dropped {dropped:?}");
+    }
+    for (i, span) in sentences.iter().enumerate() {
         let _ = writeln!(
             out,
             "\n[{}] {}..{} {}",
@@ -27,36 +35,57 @@ pub fn explain(model: &Model, src: &str) -> String {
             span.end,
             collapse_whitespace(&src[span.clone()])
         );
-        for m in annotation.mentions.iter().filter(|m| m.sent == i) {
+        for c in candidates.iter().filter(|c| c.sent == i) {
             let _ = writeln!(
                 out,
-                "    mention {}..{} {:<8} {:<28} {:?}",
-                m.start,
-                m.end,
-                m.actor,
-                m.entity,
-                &src[m.start..m.end]
+                "    {} {}..{} {:?} {} {} ({})",
+                if c.kept { "mention" } else { "dropped" },
+                c.start,
+                c.end,
+                c.surface,
+                c.actor.as_deref().unwrap_or("-"),
+                c.entity,
+                c.rule
             );
         }
-        if let Some(claim) = annotation.claims.get(i) {
-            if claim.is_claim {
-                let _ = writeln!(
-                    out,
-                    "    claim   {} held by {}; stance {} ({})",
-                    claim.claim_type.map(|t| t.as_str()).unwrap_or("?"),
-                    claim.holder.as_deref().unwrap_or("?"),
-                    claim.stance,
-                    format_score(claim.score)
-                );
-            } else {
-                let _ = writeln!(out, "    not a claim; stance {}", claim.stance);
-            }
-            if !claim.cues.is_empty() {
-                let _ = writeln!(out, "    cues    {}", claim.cues.join("; "));
-            }
+        let Some(e) = explanations.get(i) else {
+            continue;
+        };
+        let claim = &e.claim;
+        if claim.is_claim {
+            let _ = writeln!(
+                out,
+                "    claim   yes ({}); type {} ({}); holder {} ({}{})",
+                e.claim_rule,
+                claim.claim_type.map(|t| t.as_str()).unwrap_or("?"),
+                e.type_rule,
+                claim.holder.as_deref().unwrap_or("?"),
+                e.holder_rule,
+                e.holder_cue
+                    .as_deref()
+                    .map(|c| format!(", cue {c:?}"))
+                    .unwrap_or_default()
+            );
+        } else {
+            let _ = writeln!(out, "    claim   no ({})", e.claim_rule);
+        }
+        let _ = writeln!(
+            out,
+            "    stance  {} ({}); target {}",
+            claim.stance,
+            format_score(claim.score),
+            e.target.as_deref().unwrap_or("not in play")
+        );
+        for cue in &e.cues {
+            let _ = writeln!(
+                out,
+                "      cue {} row {:?} base {:+.2}",
+                cue.label(),
+                cue.rule,
+                cue.base
+            );
         }
     }
-    let doc = &annotation.doc;
     let _ = writeln!(
         out,
         "\ndocument: stance {} ({}), {} claims, {} favor, {} against",

@@ -7,8 +7,8 @@
 
 mod context;
 mod tables;
+mod text;
 
-use crate::fold::{fold_range, Folded};
 use crate::lexicon::{Lexicons, Problem, Severity};
 use crate::types::{Mention, Span};
 use aho_corasick::{AhoCorasick, AhoCorasickKind, Anchored, Input, MatchKind, StartKind};
@@ -16,6 +16,7 @@ use context::CapitalRule;
 use std::collections::HashMap;
 use std::sync::Arc;
 use tables::{context_key, ContextWords, Tables};
+use text::{MatchText, Scratch};
 
 pub use tables::{ActorType, CaseRule};
 
@@ -27,6 +28,9 @@ pub struct Matcher {
     /// form, in the order they are tried: non-actor names first, then actor
     /// aliases, later rows before earlier ones.
     targets: Vec<Box<[Target]>>,
+    /// For each pattern, whether a shorter pattern is a prefix of it (only
+    /// then can a shorter candidate hold where it fails).
+    has_shorter: Vec<bool>,
     actors: Vec<Actor>,
     non_actors: Vec<Box<str>>,
     words: ContextWords,
@@ -48,9 +52,13 @@ struct Actor {
     /// Whether the alias has lowercase letters (so ALL-CAPS text may spell it
     /// in capitals).
     has_lowercase: bool,
-    /// The context key of an alias without lowercase letters (`is`, `us`),
-    /// for the ALL-CAPS common-word rules.
+    /// The context key of an alias of capital letters only (`IS`, `US`, not
+    /// `U.S.`), for the ALL-CAPS common-word rules.
     caps_key: Option<String>,
+    /// For a one-word person alias (`Gaddafi`): the first words of the
+    /// entity's longer aliases that end with it (`Muammar`), so that a
+    /// spelling variant (`Moammar Gaddafi`) is not taken for another person.
+    given_names: Vec<Box<str>>,
 }
 
 /// One candidate name found in a sentence and what became of it, for
@@ -72,101 +80,6 @@ pub struct Candidate {
     /// The rule that kept or dropped it: `alias`, `case`, `boundary`,
     /// `non_actor:Georgetown University`, `capital:place-after-in`, ...
     pub rule: String,
-}
-
-/// The text the automaton reads: the source slice itself when folding would
-/// not change it, else its folded form with whitespace runs collapsed.
-enum MatchText<'a> {
-    Source {
-        base: usize,
-        text: &'a str,
-    },
-    Folded {
-        folded: Folded,
-        /// Collapsed text and, per byte, its folded offset (plus an end entry).
-        collapsed: Option<(String, Vec<u32>)>,
-    },
-}
-
-impl<'a> MatchText<'a> {
-    fn new(src: &'a str, span: Span) -> MatchText<'a> {
-        let Some(text) = src.get(span.clone()) else {
-            return MatchText::Source { base: 0, text: "" };
-        };
-        let plain = text.bytes().all(|b| (0x20..0x7f).contains(&b) && b != b'`')
-            && memchr::memmem::find(text.as_bytes(), b"  ").is_none();
-        if plain {
-            return MatchText::Source {
-                base: span.start,
-                text,
-            };
-        }
-        let folded = fold_range(src, span);
-        let needs_collapse =
-            folded.text().as_bytes().windows(2).any(|w| {
-                w[0].is_ascii_whitespace() && (w[1].is_ascii_whitespace() || w[0] != b' ')
-            }) || folded
-                .text()
-                .ends_with(|c: char| c.is_ascii_whitespace() && c != ' ');
-        let collapsed = needs_collapse.then(|| collapse_whitespace(folded.text()));
-        MatchText::Folded { folded, collapsed }
-    }
-
-    fn text(&self) -> &str {
-        match self {
-            MatchText::Source { text, .. } => text,
-            MatchText::Folded {
-                collapsed: Some((text, _)),
-                ..
-            } => text,
-            MatchText::Folded { folded, .. } => folded.text(),
-        }
-    }
-
-    fn source_span(&self, span: Span) -> Span {
-        match self {
-            MatchText::Source { base, .. } => base + span.start..base + span.end,
-            MatchText::Folded {
-                folded,
-                collapsed: None,
-            } => folded.source_span(span),
-            MatchText::Folded {
-                folded,
-                collapsed: Some((_, map)),
-            } => {
-                let at = |i: usize| map.get(i).or(map.last()).map_or(0, |&v| v as usize);
-                let start = at(span.start);
-                let end = if span.end > span.start {
-                    at(span.end - 1) + 1
-                } else {
-                    start
-                };
-                folded.source_span(start..end)
-            }
-        }
-    }
-}
-
-/// Every run of ASCII whitespace as one space, with a byte map back.
-fn collapse_whitespace(text: &str) -> (String, Vec<u32>) {
-    let mut out = String::with_capacity(text.len());
-    let mut map = Vec::with_capacity(text.len() + 1);
-    let mut in_space = false;
-    for (i, c) in text.char_indices() {
-        if c.is_ascii_whitespace() {
-            if !in_space {
-                out.push(' ');
-                map.push(i as u32);
-            }
-            in_space = true;
-            continue;
-        }
-        in_space = false;
-        out.push(c);
-        map.extend((i..i + c.len_utf8()).map(|b| b as u32));
-    }
-    map.push(text.len() as u32);
-    (out, map)
 }
 
 /// What the scan reports to: mentions for `find`, candidates for `explain`.
@@ -263,13 +176,32 @@ impl Matcher {
                     .build(&patterns)
             })
             .map_err(|e| format!("cannot compile the actor automaton: {e}"))?;
+        let given_names = |entry: &tables::ActorEntry| -> Vec<Box<str>> {
+            if entry.alias.contains(' ') {
+                return Vec::new();
+            }
+            actors
+                .iter()
+                .filter(|other| other.entity == entry.entity)
+                .filter_map(|other| {
+                    let (first, rest) = other.alias.split_once(' ')?;
+                    let last = rest.rsplit(' ').next()?;
+                    last.eq_ignore_ascii_case(&entry.alias)
+                        .then(|| first.into())
+                })
+                .collect()
+        };
+        let given: Vec<Vec<Box<str>>> = actors.iter().map(given_names).collect();
         let actors = actors
             .into_iter()
-            .map(|e| {
+            .zip(given)
+            .map(|(e, given_names)| {
                 let has_lowercase = e.alias.chars().any(char::is_lowercase);
                 Actor {
-                    caps_key: (!has_lowercase).then(|| context_key(&e.alias)),
+                    caps_key: (!has_lowercase && e.alias.chars().all(|c| c.is_ascii_alphabetic()))
+                        .then(|| context_key(&e.alias)),
                     has_lowercase,
+                    given_names,
                     actor: e.actor,
                     entity: e.entity,
                     kind: e.kind,
@@ -278,8 +210,18 @@ impl Matcher {
                 }
             })
             .collect();
+        let keys: std::collections::HashSet<&str> = patterns.iter().map(String::as_str).collect();
+        let has_shorter = patterns
+            .iter()
+            .map(|p| {
+                p.char_indices()
+                    .skip(1)
+                    .any(|(i, _)| keys.contains(&p[..i]))
+            })
+            .collect();
         Ok(Matcher {
             automaton,
+            has_shorter,
             targets: targets.into_iter().map(Vec::into_boxed_slice).collect(),
             actors,
             non_actors: non_actors.into_iter().map(|e| e.name).collect(),
@@ -292,14 +234,21 @@ impl Matcher {
         self.automaton.patterns_len()
     }
 
+    /// The bare automaton (every alias and non-actor name, ASCII-lowercased,
+    /// leftmost-longest, ASCII-case-insensitive), for benchmarks.
+    pub fn automaton(&self) -> &AhoCorasick {
+        &self.automaton
+    }
+
     /// Appends the mentions of every sentence in `sentences` to `out`, in
     /// order, with `Mention::sent` set to the sentence index.
     pub fn find(&self, src: &str, sentences: &[Span], out: &mut Vec<Mention>) {
+        let mut scratch = Scratch::default();
         for (sent, span) in sentences.iter().enumerate() {
-            let text = MatchText::new(src, span.clone());
+            let text = scratch.prepare(src, span.clone());
             let mut sink = MentionSink {
                 matcher: self,
-                text: &text,
+                text,
                 sent,
                 out,
             };
@@ -311,12 +260,13 @@ impl Matcher {
     /// that kept or dropped it, in text order.
     pub fn explain(&self, src: &str, sentences: &[Span]) -> Vec<Candidate> {
         let mut out = Vec::new();
+        let mut scratch = Scratch::default();
         for (sent, span) in sentences.iter().enumerate() {
-            let text = MatchText::new(src, span.clone());
+            let text = scratch.prepare(src, span.clone());
             let mut sink = CandidateSink {
                 matcher: self,
                 src,
-                text: &text,
+                text,
                 sent,
                 out: &mut out,
             };
@@ -337,6 +287,9 @@ impl Matcher {
     /// when none holds.
     fn scan<S: Sink>(&self, text: &str, sink: &mut S) {
         let mut at = 0;
+        // The end of the last capital and whether it was a place, for lists
+        // (`in London, Berlin and Paris`).
+        let mut last_capital: Option<(usize, bool)> = None;
         while at < text.len() {
             let Some(found) = self.automaton.find(Input::new(text).range(at..)) else {
                 break;
@@ -357,14 +310,19 @@ impl Matcher {
             let mut pattern = found.pattern().as_usize();
             let mut accepted = None;
             loop {
-                if let Some(target) = self.decide(text, start, end, pattern, sink) {
+                if let Some(target) =
+                    self.decide(text, start, end, pattern, &mut last_capital, sink)
+                {
                     accepted = Some(target);
                     break;
                 }
-                let shorter = end.checked_sub(1).filter(|&e| e > start).and_then(|e| {
-                    self.automaton
-                        .find(Input::new(text).range(start..e).anchored(Anchored::Yes))
-                });
+                let shorter = end
+                    .checked_sub(1)
+                    .filter(|&e| e > start && self.has_shorter[pattern])
+                    .and_then(|e| {
+                        self.automaton
+                            .find(Input::new(text).range(start..e).anchored(Anchored::Yes))
+                    });
                 match shorter {
                     Some(m) => {
                         end = m.end();
@@ -381,7 +339,13 @@ impl Matcher {
                     at = end;
                 }
                 None => {
-                    at = start + context::char_after(text, start).map_or(1, char::len_utf8);
+                    // Candidates starting inside this word would fail their
+                    // start boundary.
+                    at = match context::char_after(text, start) {
+                        Some(c) if context::is_word_char(c) => context::word_end(text, start),
+                        Some(c) => start + c.len_utf8(),
+                        None => text.len(),
+                    };
                 }
             }
         }
@@ -403,6 +367,7 @@ impl Matcher {
         start: usize,
         end: usize,
         pattern: usize,
+        last_capital: &mut Option<(usize, bool)>,
         sink: &mut S,
     ) -> Option<Target> {
         let targets = &self.targets[pattern];
@@ -434,7 +399,7 @@ impl Matcher {
                 }
                 Target::Actor(index) => {
                     let actor = &self.actors[index];
-                    match self.actor_rule(text, start, end, surface, actor) {
+                    match self.actor_rule(text, start, end, surface, actor, last_capital) {
                         Ok(rule) => {
                             if S::EXPLAIN {
                                 for shadowed in &targets[n + 1..] {
@@ -472,6 +437,7 @@ impl Matcher {
         end: usize,
         surface: &str,
         actor: &Actor,
+        last_capital: &mut Option<(usize, bool)>,
     ) -> Result<ActorRule<'t>, ActorRule<'t>> {
         let mut rule = ActorRule::Alias;
         if actor.case == CaseRule::Exact && surface != &*actor.alias {
@@ -491,15 +457,34 @@ impl Matcher {
                 }
             }
         }
+        let is_candidate = |at: usize| {
+            self.automaton
+                .find(Input::new(text).range(at..).anchored(Anchored::Yes))
+                .is_some_and(|m| context::on_boundaries(text, m.start(), m.end()))
+        };
+        let one_word_name =
+            actor.kind == ActorType::Person && actor.has_lowercase && !actor.alias.contains(' ');
+        if one_word_name {
+            if let Some(name) = context::name_before(&self.words, text, start, end, is_candidate) {
+                let variant = actor.given_names.iter().any(|g| spelling_variant(g, name));
+                if !variant {
+                    return Err(ActorRule::OtherName(name));
+                }
+            }
+        }
         if actor.kind == ActorType::Capital {
             if let Some(after) = self.own_state_after(text, end, actor) {
                 return Err(ActorRule::Capital(CapitalRule::PlaceNounAfter(after)));
             }
-            let capital = context::capital_rule(&self.words, text, start, end, |at| {
-                self.automaton
-                    .find(Input::new(text).range(at..).anchored(Anchored::Yes))
-                    .is_some_and(|m| context::on_boundaries(text, m.start(), m.end()))
+            let in_place_list = last_capital.is_some_and(|(last_end, place)| {
+                place && text.get(last_end..start).is_some_and(context::joins_list)
             });
+            let capital = if in_place_list {
+                CapitalRule::InPlaceList
+            } else {
+                context::capital_rule(&self.words, text, start, end, is_candidate)
+            };
+            *last_capital = Some((end, !capital.keeps()));
             return if capital.keeps() {
                 Ok(ActorRule::Capital(capital))
             } else {
@@ -587,12 +572,23 @@ impl Matcher {
     }
 }
 
+/// Whether two given names look like spellings of one name (`Muammar` and
+/// `Moammar`, `Haider` and `Haidar`): same first and last letter, lengths
+/// within two.
+fn spelling_variant(known: &str, seen: &str) -> bool {
+    let first = |s: &str| s.chars().next().map(|c| c.to_ascii_lowercase());
+    let last = |s: &str| s.chars().next_back().map(|c| c.to_ascii_lowercase());
+    let (a, b) = (known.chars().count(), seen.chars().count());
+    first(known) == first(seen) && last(known) == last(seen) && a.abs_diff(b) <= 2
+}
+
 /// Why an actor alias is or is not a mention.
 enum ActorRule<'a> {
     Alias,
     Case,
     CapsText,
     CapsWord(String),
+    OtherName(&'a str),
     Capital(CapitalRule<'a>),
 }
 
@@ -603,6 +599,7 @@ impl ActorRule<'_> {
             ActorRule::Case => "case".into(),
             ActorRule::CapsText => "case:all-caps-text".into(),
             ActorRule::CapsWord(reason) => reason.clone(),
+            ActorRule::OtherName(word) => format!("name:part-of-{word}"),
             ActorRule::Capital(rule) => rule.describe(),
         }
     }
@@ -610,7 +607,7 @@ impl ActorRule<'_> {
 
 struct MentionSink<'a, 'm> {
     matcher: &'m Matcher,
-    text: &'a MatchText<'a>,
+    text: MatchText<'a>,
     sent: usize,
     out: &'a mut Vec<Mention>,
 }
@@ -638,7 +635,7 @@ impl Sink for MentionSink<'_, '_> {
 struct CandidateSink<'a, 'm> {
     matcher: &'m Matcher,
     src: &'a str,
-    text: &'a MatchText<'a>,
+    text: MatchText<'a>,
     sent: usize,
     out: &'a mut Vec<Candidate>,
 }

@@ -269,23 +269,35 @@ fn a_stage_without_its_input_fails_with_a_useful_message() {
 
 #[test]
 fn output_does_not_depend_on_the_thread_count() {
-    let input = shared("corpora/fnc1_bodies.jsonl").unwrap_or_else(seeds);
     let one = tempfile::tempdir().expect("temp dir");
+    // The first 600 articles of the real dump, where this machine has it.
+    let input = match shared("corpora/fnc1_bodies.jsonl") {
+        Some(dump) => {
+            let text = fs::read_to_string(dump).expect("dump");
+            let head: String = text.lines().take(600).map(|l| format!("{l}\n")).collect();
+            let path = one.path().join("head.jsonl");
+            fs::write(&path, head).expect("write");
+            path
+        }
+        None => seeds(),
+    };
     let two = tempfile::tempdir().expect("temp dir");
     for (dir, threads) in [(&one, "1"), (&two, "2")] {
+        let out = dir.path().join("out");
         let result = claimstance(&[
             "run",
             path_str(&input),
             "--out",
-            path_str(dir.path()),
+            path_str(&out),
             "--threads",
             threads,
             "-q",
         ]);
         assert!(matches!(result.status.code(), Some(0) | Some(3)));
     }
-    let a = csv_files(one.path());
-    let b = csv_files(two.path());
+    let a = csv_files(&one.path().join("out"));
+    let b = csv_files(&two.path().join("out"));
+    assert_eq!(a.len(), 7);
     assert_eq!(a.len(), b.len());
     for ((name, x), (_, y)) in a.iter().zip(&b) {
         assert!(x == y, "{name} differs between 1 and 2 threads");
@@ -420,4 +432,41 @@ fn run_without_inputs_reads_the_bundled_seeds() {
     assert_eq!(result.status.code(), Some(0));
     let (_, documents) = read_csv(&dir.path().join("documents.csv"));
     assert_eq!(documents.len(), 5);
+}
+
+#[test]
+fn explain_shows_mentions_rules_and_cues() {
+    let result = claimstance(&[
+        "explain",
+        "Pakistani President Imran Khan told Axios that the CIA will absolutely not be allowed to operate from Pakistani soil.",
+    ]);
+    assert_eq!(result.status.code(), Some(0));
+    let out = String::from_utf8_lossy(&result.stdout);
+    assert!(
+        out.contains("mention") && out.contains("PAK/Imran Khan"),
+        "{out}"
+    );
+    assert!(out.contains("holder PAK"), "{out}");
+    assert!(out.contains("cue "), "{out}");
+}
+
+#[test]
+fn lexicon_check_passes_on_the_bundled_lexicons_and_names_bad_rows() {
+    let result = claimstance(&["lexicon", "check"]);
+    assert_eq!(
+        result.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&result.stdout)
+    );
+    let dir = tempfile::tempdir().expect("temp dir");
+    fs::write(
+        dir.path().join("actors.csv"),
+        "actor,entity,type,alias,case,note\nUSA,USA/Test,agency,Test Agency,exact,\n,,,,,\nXXX,XXX/Nobody,person,Nobody Atall,sometimes,\n",
+    )
+    .expect("write");
+    let result = claimstance(&["lexicon", "check", "--lexicons", path_str(dir.path())]);
+    assert_eq!(result.status.code(), Some(1));
+    let out = String::from_utf8_lossy(&result.stdout);
+    assert!(out.contains("actors.csv:4"), "{out}");
 }

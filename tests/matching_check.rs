@@ -42,6 +42,11 @@ AFG,AFG,state,Afghan government,any,head noun
 USA,USA/President Biden,person,President Biden,exact,title
 AFG,AFG,state,Afghanistan,any
 USA,USA,state,---,any,no letters
+AFG,AFG,state,Afghan,any,
+USA,USA/Joe Biden,person,Biden,exact,
+FSA,FSA,group,Free Syrian Army,any,a name ending with a head noun
+COD,COD,state,DR Congo,any,not the title Dr.
+COD,COD,state,Congo,any,
 ";
 
 const NON_ACTORS: &str = "name,case,note
@@ -62,11 +67,11 @@ fn finds_each_kind_of_problem_on_its_line() {
         (7, Severity::Error, "unknown case `sometimes`"),
         (8, Severity::Error, "empty `alias`"),
         (9, Severity::Error, "unknown actor code `XYZ`"),
-        (11, Severity::Error, "no `state` row defines"),
+        (11, Severity::Error, "no `state` or `org` row defines"),
         (12, Severity::Warning, "not in folded form"),
         (13, Severity::Warning, "can never match"),
         (14, Severity::Warning, "head noun `government`"),
-        (15, Severity::Warning, "title `president`"),
+        (15, Severity::Warning, "title `President`"),
         (17, Severity::Error, "no letter or digit"),
     ];
     for (line, severity, needle) in expect {
@@ -87,6 +92,10 @@ fn finds_each_kind_of_problem_on_its_line() {
         Severity::Warning,
         "duplicate non-actor name"
     ));
+    assert!(
+        !problems.iter().any(|p| p.line == 20 || p.line == 21),
+        "{shown:#?}"
+    );
     // A row with a column left out is malformed.
     assert!(has(&problems, 16, Severity::Error, "malformed row"));
 }

@@ -26,8 +26,11 @@ fn fixture_files() -> Vec<LexiconFile> {
     files
 }
 
-fn matcher() -> Matcher {
-    Matcher::build(&Lexicons::from_files(fixture_files())).expect("fixture lexicon builds")
+fn matcher() -> &'static Matcher {
+    static MATCHER: std::sync::OnceLock<Matcher> = std::sync::OnceLock::new();
+    MATCHER.get_or_init(|| {
+        Matcher::build(&Lexicons::from_files(fixture_files())).expect("fixture lexicon builds")
+    })
 }
 
 /// (surface, actor) of every mention of `text` taken as one sentence.
@@ -170,6 +173,7 @@ fn all_caps_headlines() {
     );
     assert_eq!(mentions("JOIN US FOR A DEBATE ON PEACE"), pairs(&[]));
     assert_eq!(mentions("WHAT THE WAR MEANT FOR US"), pairs(&[]));
+    assert_eq!(mentions("A U.S."), pairs(&[("U.S.", "USA")]));
     // A word in capitals amid mixed-case text keeps its case rule.
     assert_eq!(mentions("they said TURKEY loudly"), pairs(&[]));
 }
@@ -184,6 +188,8 @@ fn capitals_count_when_they_stand_for_the_government() {
         "the vacuum left by Washington",
         "Vietnam is seen in Washington as an ally",
         "Beijing has failed to end Kabul's support",
+        "Beijing Foreign Ministry spokesman said",
+        "Kabul Government officials said",
     ] {
         let found = mentions(text);
         let capitals = found
@@ -335,4 +341,44 @@ fn never_panics_on_odd_input() {
 fn whole(text: &str) -> Vec<std::ops::Range<usize>> {
     let whole: std::ops::Range<usize> = 0..text.len();
     vec![whole]
+}
+
+proptest::proptest! {
+    #[test]
+    fn mentions_lie_on_char_boundaries_inside_their_sentence(
+        text in "[ a-zA-Z'\u{2019}\u{2013}\u{00A0}\u{200B}\u{0131}\u{00E9},.\r\n-]{0,60}(US|Kabul|Afghan|al-Qaeda|IS)?[ a-zA-Z\u{2019},.-]{0,30}",
+        cut in 0usize..100,
+    ) {
+        let m = matcher();
+        let mut cut = cut.min(text.len());
+        while !text.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        let spans = vec![0..cut, cut..text.len()];
+        let mut out = Vec::new();
+        m.find(&text, &spans, &mut out);
+        for mention in &out {
+            let span = &spans[mention.sent];
+            proptest::prop_assert!(span.start <= mention.start && mention.end <= span.end);
+            proptest::prop_assert!(mention.start < mention.end);
+            proptest::prop_assert!(text.get(mention.start..mention.end).is_some());
+        }
+        let kept = m.explain(&text, &spans).into_iter().filter(|c| c.kept).count();
+        proptest::prop_assert_eq!(kept, out.len());
+    }
+}
+
+#[test]
+fn a_surname_after_another_given_name_is_another_person() {
+    assert_eq!(
+        mentions(
+            "the reporters met Hunter Biden, and then Joe Biden and President Biden spoke about it"
+        ),
+        pairs(&[("Joe Biden", "USA"), ("Biden", "USA")])
+    );
+    // A spelling variant of the entity's own given name.
+    assert_eq!(
+        mentions("forces loyal to Moammar Gaddafi and to the Muammar Gaddafi of old"),
+        pairs(&[("Gaddafi", "LBY"), ("Muammar Gaddafi", "LBY")])
+    );
 }

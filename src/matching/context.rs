@@ -157,6 +157,9 @@ pub enum CapitalRule<'a> {
     PlaceBefore(String),
     PlaceAfterPreposition(&'a str),
     InName(&'a str),
+    Modifier(&'a str),
+    InPlaceList,
+    AfterPossessive,
 }
 
 impl CapitalRule<'_> {
@@ -177,6 +180,9 @@ impl CapitalRule<'_> {
             CapitalRule::PlaceBefore(w) => format!("capital:place-after-{w}"),
             CapitalRule::PlaceAfterPreposition(w) => format!("capital:place-after-{w}"),
             CapitalRule::InName(w) => format!("capital:inside-name-{w}"),
+            CapitalRule::Modifier(w) => format!("capital:place-modifier-of-{w}"),
+            CapitalRule::InPlaceList => "capital:place-in-list".into(),
+            CapitalRule::AfterPossessive => "capital:place-after-possessive".into(),
         }
     }
 }
@@ -201,29 +207,46 @@ pub fn at_unit_start(text: &str, at: usize) -> bool {
     !text.get(..at).unwrap_or("").chars().any(is_word_char)
 }
 
+fn is_capitalized(word: &str) -> bool {
+    word.chars().count() > 1 && word.chars().next().is_some_and(char::is_uppercase)
+}
+
+fn starts_head_noun(words: &ContextWords, key: &str) -> bool {
+    words
+        .head_nouns
+        .iter()
+        .any(|n| n.split(' ').next() == Some(key))
+}
+
 /// The capital rules that look at the words around `start..end` (ANNOTATION.md
 /// §3): a dateline, a possessive, a place noun after, a place word or
-/// preposition before; `next_is_candidate` tells whether an actor name starts
-/// at the next word (`Washington Taliban` is not one longer name).
+/// preposition before, a longer name, a modifier; `is_candidate` tells
+/// whether an actor name starts at an offset (`Washington Taliban` is not one
+/// longer name).
 pub fn capital_rule<'a>(
     words: &ContextWords,
     text: &'a str,
     start: usize,
     end: usize,
-    next_is_candidate: impl Fn(usize) -> bool,
+    is_candidate: impl Fn(usize) -> bool,
 ) -> CapitalRule<'a> {
     let surface = text.get(start..end).unwrap_or("");
     let next = word_after(text, end);
+    let rest = text.get(end..).unwrap_or("").trim_start_matches(' ');
+    let caps_context = in_caps_context(text, start, end);
+    let shouting = !surface.chars().any(char::is_lowercase)
+        && surface.chars().filter(|c| c.is_alphabetic()).count() > 3
+        && !caps_context;
+    let alone = at_unit_start(text, start) && !rest.chars().any(is_word_char);
+    if shouting || alone {
+        return CapitalRule::Dateline;
+    }
     if at_unit_start(text, start) {
-        let rest = text.get(end..).unwrap_or("").trim_start_matches(' ');
-        let shouting = !surface.chars().any(char::is_lowercase)
-            && surface.chars().filter(|c| c.is_alphabetic()).count() > 3
-            && !in_caps_context(text, start, end);
         let dated = rest.starts_with(',')
             && next
                 .as_ref()
                 .is_some_and(|w| words.not_name_word.contains(&w.key));
-        if rest.starts_with(['(', '-', ':']) || dated || (shouting && !rest.starts_with('\'')) {
+        if rest.starts_with(['(', '-', ':', '/']) || dated {
             return CapitalRule::Dateline;
         }
     }
@@ -235,26 +258,34 @@ pub fn capital_rule<'a>(
             _ => CapitalRule::Possessive,
         };
     }
+    let title_case = || caps_context || is_title_case(text);
+    let directly_after = next.as_ref().filter(|w| {
+        text.get(end..w.start)
+            .is_some_and(|gap| !gap.is_empty() && gap.chars().all(|c| c == ' '))
+    });
     if let Some(w) = &next {
         if words.capital_place_after.contains(&w.key) {
             return CapitalRule::PlaceNounAfter(w.text);
         }
-        let directly_after = text
-            .get(end..w.start)
-            .is_some_and(|gap| !gap.is_empty() && gap.chars().all(|c| c == ' '));
-        if directly_after
-            && w.text.chars().count() > 1
-            && w.text.chars().next().is_some_and(char::is_uppercase)
+    }
+    if let Some(w) = directly_after {
+        if is_capitalized(w.text)
             && !words.not_name_word.contains(&w.key)
-            && !next_is_candidate(w.start)
-            && !in_caps_context(text, start, end)
-            && !is_title_case(text)
+            && !starts_head_noun(words, &w.key)
+            && !is_candidate(w.start)
+            && !title_case()
         {
             return CapitalRule::InName(w.text);
         }
     }
     let before = words_before(text, start, 3);
+    if let Some(name) = name_before(words, text, start, end, &is_candidate) {
+        return CapitalRule::InName(name);
+    }
     if let Some(first) = before.first() {
+        if first.text.ends_with("'s") {
+            return CapitalRule::AfterPossessive;
+        }
         if words.capital_place_preposition.contains(&first.key) {
             return match before.get(1) {
                 Some(cue) if words.capital_government_before.contains(&cue.key) => {
@@ -264,18 +295,78 @@ pub fn capital_rule<'a>(
             };
         }
     }
-    for phrase in &words.capital_place_before {
-        let matches = phrase.len() <= before.len()
+    let ends_phrase = |seen: &[Word<'_>], phrase: &[String]| {
+        phrase.len() <= seen.len()
             && phrase
                 .iter()
                 .rev()
-                .zip(&before)
-                .all(|(word, seen)| *word == seen.key);
-        if matches {
+                .zip(seen)
+                .all(|(word, seen)| *word == seen.key)
+    };
+    for phrase in &words.capital_place_before {
+        if ends_phrase(&before, phrase) {
             return CapitalRule::PlaceBefore(phrase.join(" "));
         }
     }
+    // An appositive: `the Macedonian capital, Skopje`.
+    let head = text.get(..start).unwrap_or("").trim_end_matches(' ');
+    if let Some(comma) = head.strip_suffix(',') {
+        let seen = words_before(text, comma.len(), 3);
+        for phrase in words.capital_place_before.iter().filter(|p| p.len() == 1) {
+            if ends_phrase(&seen, phrase) {
+                return CapitalRule::PlaceBefore(phrase.join(" "));
+            }
+        }
+    }
+    // A modifier: `a Paris supermarket`, but `the Kabul government`.
+    if let (Some(first), Some(w)) = (before.first(), directly_after) {
+        let modifies = words.determiner.contains(&first.key)
+            && w.text.chars().next().is_some_and(char::is_lowercase)
+            && !starts_head_noun(words, &w.key)
+            && !words.capital_government_before.contains(&w.key);
+        if modifies {
+            return CapitalRule::Modifier(w.text);
+        }
+    }
     CapitalRule::Government
+}
+
+/// For a one-word name (`Haines`, `Jordan`): the capitalized word right
+/// before it that makes it part of another name (`David Haines`), if any.
+pub fn name_before<'a>(
+    words: &ContextWords,
+    text: &'a str,
+    start: usize,
+    end: usize,
+    is_candidate: impl Fn(usize) -> bool,
+) -> Option<&'a str> {
+    let first = word_before(text, start)?;
+    let spaced = text.get(..start).is_some_and(|head| head.ends_with(' '));
+    let opens_clause = text
+        .get(..first.start)
+        .map(|head| head.trim_end_matches(' '))
+        .is_some_and(|head| head.ends_with(['"', '\'', '(', ':', '.', '!', '?', '-', ';']));
+    let is_name = spaced
+        && !opens_clause
+        && is_capitalized(first.text)
+        && first.text.chars().any(char::is_lowercase)
+        && !at_unit_start(text, first.start)
+        && !first.text.ends_with("'s")
+        && !words.title_words.contains(&first.key)
+        && !words.not_name_word.contains(&first.key)
+        && !words.determiner.contains(&first.key)
+        && !in_caps_context(text, start, end)
+        && !is_title_case(text)
+        && !is_candidate(first.start);
+    is_name.then_some(first.text)
+}
+
+/// Whether `gap` only joins two items of a list (`, `, ` and `, `/`).
+pub fn joins_list(gap: &str) -> bool {
+    matches!(
+        gap.trim_matches(' '),
+        "," | "and" | "or" | ", and" | ", or" | "/" | "&"
+    )
 }
 
 /// Why an ALL-CAPS alias in ALL-CAPS text is a common word, if it is.

@@ -89,7 +89,10 @@ pub struct NonActorEntry {
 #[derive(Debug, Clone, Default)]
 pub struct ContextWords {
     pub head_nouns: Vec<String>,
+    /// As written (dots kept: `Dr.` is not `DR`).
     pub titles: Vec<String>,
+    /// The last word of each title, as a context key (`minister`, `gen`).
+    pub title_words: HashSet<String>,
     pub capital_place_preposition: HashSet<String>,
     pub capital_government_before: HashSet<String>,
     /// Phrases of one or more words, each as its words.
@@ -99,6 +102,7 @@ pub struct ContextWords {
     pub caps_word: HashSet<String>,
     pub caps_pronoun: HashSet<String>,
     pub pronoun_cue: HashSet<String>,
+    pub determiner: HashSet<String>,
 }
 
 /// Everything the matcher compiles, in lexicon order.
@@ -351,7 +355,12 @@ fn load_context(file: &LexiconFile, words: &mut ContextWords, problems: &mut Vec
         let key = context_key(text);
         match row.kind.as_str() {
             "head_noun" => words.head_nouns.push(key),
-            "title" => words.titles.push(key),
+            "title" => {
+                if let Some(last) = key.split(' ').next_back() {
+                    words.title_words.insert(last.to_string());
+                }
+                words.titles.push(text.to_string());
+            }
             "capital_place_preposition" => {
                 words.capital_place_preposition.insert(key);
             }
@@ -376,6 +385,9 @@ fn load_context(file: &LexiconFile, words: &mut ContextWords, problems: &mut Vec
             "pronoun_cue" => {
                 words.pronoun_cue.insert(key);
             }
+            "determiner" => {
+                words.determiner.insert(key);
+            }
             other => problems.push(Problem::error(
                 file,
                 line,
@@ -386,25 +398,34 @@ fn load_context(file: &LexiconFile, words: &mut ContextWords, problems: &mut Vec
 }
 
 /// Codes are known when a state, org or group row defines them; agencies,
-/// persons and capitals must point at a known code (capitals at a state).
+/// persons and capitals must point at a known code (capitals at a state or
+/// an organization).
 fn check_codes(files: &[LexiconFile], actors: &[ActorEntry], problems: &mut Vec<Problem>) {
+    // The strongest kind defining each code: state, then org, then group.
+    let rank = |kind: ActorType| match kind {
+        ActorType::State => 0,
+        ActorType::Org => 1,
+        _ => 2,
+    };
     let mut defined: HashMap<&str, ActorType> = HashMap::new();
     for entry in actors.iter().filter(|e| e.kind.defines_code()) {
         let kind = defined.entry(&entry.actor).or_insert(entry.kind);
-        if *kind != ActorType::State && entry.kind == ActorType::State {
-            *kind = ActorType::State;
+        if rank(entry.kind) < rank(*kind) {
+            *kind = entry.kind;
         }
     }
     for entry in actors {
         let file = &files[entry.origin.file];
         let line = entry.origin.line;
         match (entry.kind, defined.get(&*entry.actor)) {
-            (ActorType::Capital, Some(ActorType::State)) => {}
+            // A seat of government: a state's capital, or an
+            // organization's seat (`Brussels` for the EU).
+            (ActorType::Capital, Some(ActorType::State | ActorType::Org)) => {}
             (ActorType::Capital, _) => problems.push(Problem::error(
                 file,
                 line,
                 format!(
-                    "capital `{}` points at `{}`, which no `state` row defines",
+                    "capital `{}` points at `{}`, which no `state` or `org` row defines",
                     entry.alias, entry.actor
                 ),
             )),
@@ -508,46 +529,59 @@ fn check_duplicates(files: &[LexiconFile], tables: &Tables, problems: &mut Vec<P
     }
 }
 
-fn word_prefix(alias: &str, prefix: &str) -> bool {
-    alias.len() > prefix.len()
-        && alias.is_char_boundary(prefix.len())
-        && alias[..prefix.len()].eq_ignore_ascii_case(prefix)
-        && alias[prefix.len()..].starts_with(' ')
+/// The rest of `alias` after the word-prefix `prefix`, compared
+/// ASCII-case-insensitively.
+fn after_prefix<'a>(alias: &'a str, prefix: &str) -> Option<&'a str> {
+    let head = alias.get(..prefix.len())?;
+    let rest = alias.get(prefix.len()..)?.strip_prefix(' ')?;
+    head.eq_ignore_ascii_case(prefix).then_some(rest)
 }
 
-fn word_suffix(alias: &str, suffix: &str) -> bool {
-    let Some(at) = alias.len().checked_sub(suffix.len()) else {
-        return false;
-    };
-    at > 0
-        && alias.is_char_boundary(at)
-        && alias[at..].eq_ignore_ascii_case(suffix)
-        && alias[..at].ends_with(' ')
+/// The rest of `alias` before the word-suffix `suffix`.
+fn before_suffix<'a>(alias: &'a str, suffix: &str) -> Option<&'a str> {
+    let at = alias.len().checked_sub(suffix.len())?;
+    let tail = alias.get(at..)?;
+    let rest = alias.get(..at)?.strip_suffix(' ')?;
+    tail.eq_ignore_ascii_case(suffix).then_some(rest)
 }
 
-/// Aliases whose span would hold a title or a generic head noun.
+/// Aliases made of another alias and a title before it (`President Biden`)
+/// or a generic head noun after it (`Afghan government`): the span would hold
+/// the title or the head noun.
 fn check_spans(files: &[LexiconFile], tables: &Tables, problems: &mut Vec<Problem>) {
     let context = &tables.context;
+    let aliases: HashSet<String> = tables
+        .actors
+        .iter()
+        .map(|e| e.alias.to_ascii_lowercase())
+        .collect();
+    let is_alias = |s: &str| aliases.contains(&s.to_ascii_lowercase());
     for entry in &tables.actors {
-        let alias = context_key(&entry.alias);
+        let alias = &*entry.alias;
         let file = &files[entry.origin.file];
-        if let Some(noun) = context.head_nouns.iter().find(|n| word_suffix(&alias, n)) {
+        if let Some(noun) = context
+            .head_nouns
+            .iter()
+            .find(|n| before_suffix(alias, n).is_some_and(is_alias))
+        {
             problems.push(Problem::warning(
                 file,
                 entry.origin.line,
                 format!(
-                    "alias `{}` ends with the generic head noun `{noun}`: the span must stop before it",
-                    entry.alias
+                    "alias `{alias}` is another alias and the generic head noun `{noun}`: the span must stop before it"
                 ),
             ));
         }
-        if let Some(title) = context.titles.iter().find(|t| word_prefix(&alias, t)) {
+        if let Some(title) = context
+            .titles
+            .iter()
+            .find(|t| after_prefix(alias, t).is_some_and(is_alias))
+        {
             problems.push(Problem::warning(
                 file,
                 entry.origin.line,
                 format!(
-                    "alias `{}` starts with the title `{title}`: the span must start after it",
-                    entry.alias
+                    "alias `{alias}` is the title `{title}` and another alias: the span must start after it"
                 ),
             ));
         }
