@@ -11,7 +11,7 @@ mod text;
 
 use crate::lexicon::{Lexicons, Problem, Severity};
 use crate::types::{Mention, Span};
-use aho_corasick::{AhoCorasick, AhoCorasickKind, Anchored, Input, MatchKind, StartKind};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, Input, MatchKind, StartKind};
 use context::CapitalRule;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -166,13 +166,12 @@ impl Matcher {
             .match_kind(MatchKind::LeftmostLongest)
             .ascii_case_insensitive(true)
             .kind(Some(AhoCorasickKind::DFA))
-            .start_kind(StartKind::Both)
+            .start_kind(StartKind::Unanchored)
             .build(&patterns)
             .or_else(|_| {
                 AhoCorasick::builder()
                     .match_kind(MatchKind::LeftmostLongest)
                     .ascii_case_insensitive(true)
-                    .start_kind(StartKind::Both)
                     .build(&patterns)
             })
             .map_err(|e| format!("cannot compile the actor automaton: {e}"))?;
@@ -321,7 +320,8 @@ impl Matcher {
                     .filter(|&e| e > start && self.has_shorter[pattern])
                     .and_then(|e| {
                         self.automaton
-                            .find(Input::new(text).range(start..e).anchored(Anchored::Yes))
+                            .find(Input::new(text).range(start..e))
+                            .filter(|m| m.start() == start)
                     });
                 match shorter {
                     Some(m) => {
@@ -358,6 +358,15 @@ impl Matcher {
             target,
             rule: &|| String::new(),
         }
+    }
+
+    /// The end of the window where a pattern starting at `at` must fit: an
+    /// unanchored search over it finds the longest match starting at `at`, if
+    /// there is one, as its leftmost match (the automaton keeps only
+    /// unanchored start states, half the memory).
+    fn window_end(&self, text: &str, at: usize) -> usize {
+        at.saturating_add(self.automaton.max_pattern_len())
+            .min(text.len())
     }
 
     /// The first target of `pattern` that holds at `start..end`.
@@ -459,7 +468,8 @@ impl Matcher {
         }
         let is_candidate = |at: usize| {
             self.automaton
-                .find(Input::new(text).range(at..).anchored(Anchored::Yes))
+                .find(Input::new(text).range(at..self.window_end(text, at)))
+                .filter(|m| m.start() == at)
                 .is_some_and(|m| context::on_boundaries(text, m.start(), m.end()))
         };
         let one_word_name =
@@ -501,7 +511,8 @@ impl Matcher {
         let at = end + gap;
         let found = self
             .automaton
-            .find(Input::new(text).range(at..).anchored(Anchored::Yes))?;
+            .find(Input::new(text).range(at..self.window_end(text, at)))
+            .filter(|m| m.start() == at)?;
         if !context::on_boundaries(text, found.start(), found.end()) {
             return None;
         }
@@ -537,7 +548,8 @@ impl Matcher {
             .filter(|&e| e > start)
             .and_then(|e| {
                 self.automaton
-                    .find(Input::new(text).range(start..e).anchored(Anchored::Yes))
+                    .find(Input::new(text).range(start..e))
+                    .filter(|m| m.start() == start)
             })
         {
             if context::on_boundaries(text, start, found.end()) {
