@@ -20,6 +20,15 @@ use text::{MatchText, Scratch};
 
 pub use tables::{ActorType, CaseRule};
 
+/// A DFA scans fastest (measured: 1.3x the contiguous NFA on news text with
+/// the full lexicon) but takes long to build without optimizations, so debug
+/// builds (tests) use the NFA; both find the same matches.
+const AUTOMATON_KIND: AhoCorasickKind = if cfg!(debug_assertions) {
+    AhoCorasickKind::ContiguousNFA
+} else {
+    AhoCorasickKind::DFA
+};
+
 /// The compiled actor lexicon.
 #[derive(Debug, Clone)]
 pub struct Matcher {
@@ -165,7 +174,7 @@ impl Matcher {
         let automaton = AhoCorasick::builder()
             .match_kind(MatchKind::LeftmostLongest)
             .ascii_case_insensitive(true)
-            .kind(Some(AhoCorasickKind::DFA))
+            .kind(Some(AUTOMATON_KIND))
             .start_kind(StartKind::Unanchored)
             .build(&patterns)
             .or_else(|_| {
