@@ -458,7 +458,10 @@ impl Matcher {
         last_capital: &mut Option<(usize, bool)>,
     ) -> Result<ActorRule<'t>, ActorRule<'t>> {
         let mut rule = ActorRule::Alias;
-        if actor.case == CaseRule::Exact && surface != &*actor.alias {
+        if actor.case == CaseRule::Exact
+            && surface != &*actor.alias
+            && !capitalized_form(surface, &actor.alias)
+        {
             let shouted = actor.has_lowercase
                 && !surface.chars().any(char::is_lowercase)
                 && surface.eq_ignore_ascii_case(&actor.alias)
@@ -591,6 +594,15 @@ impl Matcher {
             at = found.start() + context::char_after(text, found.start()).map_or(1, char::len_utf8);
         }
     }
+}
+
+/// Whether `surface` is `alias` with its first letter capitalized (an alias
+/// written with a lowercase particle, `al-Qaeda`, as `Al-Qaeda`).
+fn capitalized_form(surface: &str, alias: &str) -> bool {
+    let (Some(s), Some(a)) = (surface.chars().next(), alias.chars().next()) else {
+        return false;
+    };
+    a.is_ascii_lowercase() && s == a.to_ascii_uppercase() && surface.get(1..) == alias.get(1..)
 }
 
 /// Whether two given names look like spellings of one name (`Muammar` and
