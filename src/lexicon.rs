@@ -23,6 +23,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
         include_str!("../lexicons/boilerplate.csv"),
     ),
     ("claim_cues.csv", include_str!("../lexicons/claim_cues.csv")),
+    (
+        "function_words.csv",
+        include_str!("../lexicons/function_words.csv"),
+    ),
     ("non_actors.csv", include_str!("../lexicons/non_actors.csv")),
     (
         "reporting_verbs.csv",
@@ -31,6 +35,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
     (
         "stance_cues.csv",
         include_str!("../lexicons/stance_cues.csv"),
+    ),
+    (
+        "stance_modifiers.csv",
+        include_str!("../lexicons/stance_modifiers.csv"),
     ),
 ];
 

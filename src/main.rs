@@ -49,6 +49,11 @@ claimstance run articles/ --out out/ --threads 2"
     /// doc_stance.csv and actor_stance.csv.
     #[command(after_help = "Example:\n  claimstance score --out out/")]
     Score(StageArgs),
+    /// Scores a run's output folder against gold annotations.
+    #[command(after_help = "Examples:\n  claimstance run --out output\n  \
+claimstance eval --gold tests/gold/seeds --pred output\n  \
+claimstance eval --gold tests/gold/seeds --pred output --fail-under mentions.f1=0.95 stance.favg=0.6 --diff diff.csv --json metrics.json")]
+    Eval(claimstance::eval::EvalArgs),
     /// Prints every stage's decisions on one text: units, mentions, claims, stance cues.
     #[command(
         after_help = "Examples:\n  claimstance explain \"The CIA will not be allowed to operate from Pakistani soil.\"\n  \
@@ -145,6 +150,7 @@ fn main() -> ExitCode {
         Command::Segment(args) => run_stage(args, Stage::Segment),
         Command::Match(args) => run_stage(args, Stage::Match),
         Command::Score(args) => run_stage(args, Stage::Score),
+        Command::Eval(args) => claimstance::eval::run(&args),
         Command::Explain(args) => explain(&args),
         Command::Lexicon(LexiconCommand::Check { lexicons }) => check_lexicons(lexicons.as_deref()),
     };

@@ -4,6 +4,7 @@
 //! the source texts when those are known.
 
 use super::table::{read_table, EvalProblem, Row, Table};
+use crate::annotate::Annotation;
 use crate::text::collapse_whitespace;
 use crate::types::{ClaimType, Span, Stance};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -70,8 +71,9 @@ pub struct PredSet {
     pub docs: BTreeMap<String, Doc>,
     /// The folder it was read from (empty when built in code).
     pub dir: PathBuf,
-    /// Gold documents the run marked with a status other than `ok`:
-    /// (doc_id, status, error).
+    /// Gold documents the run marked with a status other than `ok` or
+    /// `error` (e.g. `empty`): (doc_id, status, error). A gold document with
+    /// status `error` is a load problem.
     pub not_ok: Vec<(String, String, String)>,
 }
 
@@ -95,14 +97,15 @@ impl GoldSet {
     pub fn load(dir: &Path) -> Result<GoldSet, Vec<EvalProblem>> {
         let mut problems = Vec::new();
         let mut docs = Vec::new();
-        if let Some(table) = read_table(
+        if let Some(mut table) = read_table(
             &dir.join("documents.csv"),
             &["doc_id", "stance"],
             &["note"],
             &mut problems,
         ) {
             let mut seen = HashMap::new();
-            for row in &table.rows {
+            while let Some(row) = table.next_row(&mut problems) {
+                let row = &row;
                 let Some(id) = take(parse_id(row.get(0)), &table, row, &mut problems) else {
                     continue;
                 };
@@ -119,7 +122,7 @@ impl GoldSet {
                 });
             }
         }
-        let mut folder = Folder::new(Side::Gold, docs);
+        let mut folder = Folder::new(Side::Gold, docs, |_| true);
         folder.read_units(dir, &mut problems);
         if problems.is_empty() {
             Ok(GoldSet {
@@ -160,23 +163,32 @@ impl PredSet {
         let wanted: BTreeSet<&str> = gold_ids.iter().map(String::as_str).collect();
         let documents = dir.join("documents.csv");
         let table = read_table(&documents, &["doc_id"], &["status", "error"], &mut problems);
-        if let Some(table) = &table {
+        if let Some(mut table) = table {
             let mut seen = HashMap::new();
-            for row in &table.rows {
-                let Some(id) = take(parse_id(row.get(0)), table, row, &mut problems) else {
+            while let Some(row) = table.next_row(&mut problems) {
+                let row = &row;
+                let Some(id) = take(parse_id(row.get(0)), &table, row, &mut problems) else {
                     continue;
                 };
                 if let Some(first) = seen.insert(id.clone(), row.line) {
-                    problems.push(duplicate(table, row, &format!("doc_id {id}"), first));
+                    problems.push(duplicate(&table, row, &format!("doc_id {id}"), first));
                     continue;
                 }
                 let status = row.get(1).trim();
-                if wanted.contains(id.as_str()) && !status.is_empty() && status != "ok" {
-                    not_ok.push((
-                        id.clone(),
-                        status.to_string(),
-                        row.get(2).trim().to_string(),
-                    ));
+                let error = row.get(2).trim();
+                if wanted.contains(id.as_str()) {
+                    match status {
+                        "" | "ok" => {}
+                        "error" => problems.push(EvalProblem::new(
+                            &table.file,
+                            row.line,
+                            format!(
+                                "the run failed on gold document {id} ({error}); fix its input \
+                                 and run again"
+                            ),
+                        )),
+                        _ => not_ok.push((id.clone(), status.to_string(), error.to_string())),
+                    }
                 }
                 run_ids.push(id);
             }
@@ -200,7 +212,7 @@ impl PredSet {
                 ..Doc::default()
             })
             .collect();
-        let mut folder = Folder::new(Side::Pred, docs);
+        let mut folder = Folder::new(Side::Pred, docs, |id| wanted.contains(id));
         folder.read_units(dir, &mut problems);
         folder.read_doc_stance(dir, &wanted, &mut problems);
         if !problems.is_empty() {
@@ -219,6 +231,54 @@ impl PredSet {
         })
     }
 
+    /// Adds a document annotated in process (no run folder needed), so a
+    /// stage can be scored from a test: `sent_id` is the 1-based unit index.
+    pub fn insert_annotation(&mut self, id: &str, source: &str, annotation: &Annotation) {
+        let sentences = annotation
+            .sentences
+            .iter()
+            .enumerate()
+            .map(|(i, span)| {
+                let claim = annotation.claims.get(i).cloned().unwrap_or_default();
+                Sentence {
+                    sent_id: i as u64 + 1,
+                    span: span.clone(),
+                    text: source
+                        .get(span.clone())
+                        .map(collapse_whitespace)
+                        .unwrap_or_default(),
+                    claim: ClaimLabel {
+                        is_claim: claim.is_claim,
+                        claim_type: claim.claim_type,
+                        holder: claim.holder.map(|h| h.to_string()),
+                        stance: claim.stance,
+                    },
+                    line: 0,
+                }
+            })
+            .collect();
+        let mentions = annotation
+            .mentions
+            .iter()
+            .map(|m| MentionRow {
+                sent_id: m.sent as u64 + 1,
+                span: m.start..m.end,
+                actor: m.actor.to_string(),
+                surface: source.get(m.start..m.end).unwrap_or_default().to_string(),
+                line: 0,
+            })
+            .collect();
+        let doc = Doc {
+            id: id.to_string(),
+            stance: annotation.doc.stance,
+            note: String::new(),
+            source: Some(source.to_string()),
+            sentences,
+            mentions,
+        };
+        self.docs.insert(id.to_string(), doc);
+    }
+
     /// Attaches source texts and checks that every offset lies inside the
     /// text and on character boundaries.
     pub fn check_sources(&mut self, sources: &BTreeMap<String, String>) -> SourceCheck {
@@ -235,6 +295,9 @@ impl PredSet {
 struct Folder {
     side: Side,
     docs: Vec<Doc>,
+    /// Per document: whether its units are kept (rows of other documents
+    /// are only checked for format, so a huge run is not held in memory).
+    kept: Vec<bool>,
     index: HashMap<String, usize>,
     /// Per document: sent_id → index into `sentences`.
     sent_index: Vec<HashMap<u64, usize>>,
@@ -242,10 +305,16 @@ struct Folder {
     claim_lines: Vec<HashMap<u64, u64>>,
     sentences_file: String,
     mentions_file: String,
+    /// Whether every row of sentences.csv / claims.csv was readable; rows
+    /// that refer to them are only checked against a clean file, so one bad
+    /// row does not cascade into more problems.
+    sentences_clean: bool,
+    claims_clean: bool,
 }
 
 impl Folder {
-    fn new(side: Side, docs: Vec<Doc>) -> Folder {
+    fn new(side: Side, docs: Vec<Doc>, keep: impl Fn(&str) -> bool) -> Folder {
+        let kept = docs.iter().map(|d| keep(&d.id)).collect();
         let index = docs
             .iter()
             .enumerate()
@@ -254,13 +323,20 @@ impl Folder {
         let n = docs.len();
         Folder {
             side,
+            kept,
             docs,
             index,
             sent_index: vec![HashMap::new(); n],
             claim_lines: vec![HashMap::new(); n],
             sentences_file: String::new(),
             mentions_file: String::new(),
+            sentences_clean: false,
+            claims_clean: false,
         }
+    }
+
+    fn is_kept(&self, doc: usize) -> bool {
+        self.kept.get(doc).copied().unwrap_or(false)
     }
 
     /// The index of a row's document, or a problem naming the unknown id.
@@ -291,16 +367,21 @@ impl Folder {
         };
         let path = dir.join("sentences.csv");
         self.sentences_file = path.display().to_string();
-        let Some(table) = read_table(&path, required, optional, problems) else {
+        let before = problems.len();
+        let Some(mut table) = read_table(&path, required, optional, problems) else {
             return;
         };
-        for row in &table.rows {
+        while let Some(row) = table.next_row(problems) {
+            let row = &row;
             let doc = self.doc_of(&table, row, problems);
             let sent_id = take(parse_number(row.get(1), "sent_id"), &table, row, problems);
             let span = take(parse_span(row.get(2), row.get(3)), &table, row, problems);
             let (Some(doc), Some(sent_id), Some(span)) = (doc, sent_id, span) else {
                 continue;
             };
+            if !self.is_kept(doc) {
+                continue;
+            }
             let (Some(units), Some(index)) = (self.docs.get_mut(doc), self.sent_index.get_mut(doc))
             else {
                 continue;
@@ -324,10 +405,12 @@ impl Folder {
                 line: row.line,
             });
         }
+        self.sentences_clean = problems.len() == before;
     }
 
     fn read_claims(&mut self, dir: &Path, problems: &mut Vec<EvalProblem>) {
-        let Some(table) = read_table(
+        let before = problems.len();
+        let Some(mut table) = read_table(
             &dir.join("claims.csv"),
             &[
                 "doc_id",
@@ -342,13 +425,17 @@ impl Folder {
         ) else {
             return;
         };
-        for row in &table.rows {
+        while let Some(row) = table.next_row(problems) {
+            let row = &row;
             let doc = self.doc_of(&table, row, problems);
             let sent_id = take(parse_number(row.get(1), "sent_id"), &table, row, problems);
             let label = take(parse_claim(row, self.side), &table, row, problems);
             let (Some(doc), Some(sent_id), Some(label)) = (doc, sent_id, label) else {
                 continue;
             };
+            if !self.is_kept(doc) {
+                continue;
+            }
             let (Some(units), Some(index), Some(lines)) = (
                 self.docs.get_mut(doc),
                 self.sent_index.get(doc),
@@ -360,6 +447,9 @@ impl Folder {
                 .get(&sent_id)
                 .and_then(|&i| units.sentences.get_mut(i))
             else {
+                if !self.sentences_clean {
+                    continue;
+                }
                 problems.push(EvalProblem::new(
                     &table.file,
                     row.line,
@@ -381,6 +471,7 @@ impl Folder {
             }
             sentence.claim = label;
         }
+        self.claims_clean = problems.len() == before;
     }
 
     fn read_mentions(&mut self, dir: &Path, problems: &mut Vec<EvalProblem>) {
@@ -396,11 +487,12 @@ impl Folder {
         };
         let path = dir.join("mentions.csv");
         self.mentions_file = path.display().to_string();
-        let Some(table) = read_table(&path, required, optional, problems) else {
+        let Some(mut table) = read_table(&path, required, optional, problems) else {
             return;
         };
         let mut seen: HashMap<(usize, usize, usize), u64> = HashMap::new();
-        for row in &table.rows {
+        while let Some(row) = table.next_row(problems) {
+            let row = &row;
             let doc = self.doc_of(&table, row, problems);
             let sent_id = take(parse_number(row.get(1), "sent_id"), &table, row, problems);
             let span = take(parse_span(row.get(2), row.get(3)), &table, row, problems);
@@ -409,6 +501,9 @@ impl Folder {
             else {
                 continue;
             };
+            if !self.is_kept(doc) {
+                continue;
+            }
             let Some(units) = self.docs.get_mut(doc) else {
                 continue;
             };
@@ -428,6 +523,7 @@ impl Folder {
                     .and_then(|index| index.get(&sent_id))
                     .and_then(|&i| units.sentences.get(i));
                 match sentence {
+                    None if !self.sentences_clean => continue,
                     None => {
                         problems.push(EvalProblem::new(
                             &table.file,
@@ -469,7 +565,7 @@ impl Folder {
     fn check_structure(&self, problems: &mut Vec<EvalProblem>) {
         for (doc, lines) in self.docs.iter().zip(&self.claim_lines) {
             for s in &doc.sentences {
-                if !lines.contains_key(&s.sent_id) {
+                if self.claims_clean && !lines.contains_key(&s.sent_id) {
                     problems.push(EvalProblem::new(
                         &self.sentences_file,
                         s.line,
@@ -497,7 +593,8 @@ impl Folder {
         wanted: &BTreeSet<&str>,
         problems: &mut Vec<EvalProblem>,
     ) {
-        let Some(table) = read_table(
+        let before = problems.len();
+        let Some(mut table) = read_table(
             &dir.join("doc_stance.csv"),
             &["doc_id", "stance"],
             &[],
@@ -506,7 +603,8 @@ impl Folder {
             return;
         };
         let mut seen = HashMap::new();
-        for row in &table.rows {
+        while let Some(row) = table.next_row(problems) {
+            let row = &row;
             let doc = self.doc_of(&table, row, problems);
             let stance = take(parse_stance(row.get(1)), &table, row, problems);
             let (Some(doc), Some(stance)) = (doc, stance) else {
@@ -521,8 +619,9 @@ impl Folder {
                 d.stance = stance;
             }
         }
+        let clean = problems.len() == before;
         for (i, doc) in self.docs.iter().enumerate() {
-            if wanted.contains(doc.id.as_str()) && !seen.contains_key(&i) {
+            if clean && wanted.contains(doc.id.as_str()) && !seen.contains_key(&i) {
                 problems.push(EvalProblem::new(
                     &table.file,
                     0,

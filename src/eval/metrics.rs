@@ -726,3 +726,399 @@ fn score_claims(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::eval::load::{MentionRow, Sentence};
+    use crate::types::ClaimType;
+
+    //                     0         1         2         3         4
+    //                     0123456789012345678901234567890123456789012345
+    const SRC: &str = "US must stay. Pakistan says no.\nShare\nTaliban win.";
+
+    fn claim(stance: Stance, holder: &str, claim_type: ClaimType) -> ClaimLabel {
+        ClaimLabel {
+            is_claim: true,
+            claim_type: Some(claim_type),
+            holder: Some(holder.to_string()),
+            stance,
+        }
+    }
+
+    fn sentence(span: Span, claim: ClaimLabel) -> Sentence {
+        Sentence {
+            sent_id: span.start as u64,
+            span,
+            claim,
+            ..Sentence::default()
+        }
+    }
+
+    fn mention(span: Span, actor: &str) -> MentionRow {
+        MentionRow {
+            span,
+            actor: actor.to_string(),
+            ..MentionRow::default()
+        }
+    }
+
+    /// Gold: three units (the "Share" line is boilerplate) and four mentions.
+    fn gold_doc() -> Doc {
+        Doc {
+            id: "d".into(),
+            stance: Stance::Favor,
+            source: Some(SRC.to_string()),
+            sentences: vec![
+                sentence(
+                    0..13,
+                    claim(Stance::Favor, "AUTHOR", ClaimType::Prescriptive),
+                ),
+                sentence(14..31, claim(Stance::Against, "PAK", ClaimType::Reported)),
+                sentence(38..50, ClaimLabel::default()),
+            ],
+            mentions: vec![
+                mention(0..2, "USA"),
+                mention(14..22, "PAK"),
+                mention(38..45, "TALIBAN"),
+                mention(46..49, "USA"),
+            ],
+            ..Doc::default()
+        }
+    }
+
+    fn score(gold: Doc, pred: Doc) -> Report {
+        let pred = PredSet {
+            docs: [(pred.id.clone(), pred)].into_iter().collect(),
+            ..PredSet::default()
+        };
+        evaluate(
+            &GoldSet {
+                docs: vec![gold],
+                ..GoldSet::default()
+            },
+            &pred,
+        )
+    }
+
+    fn metric(report: &Report, key: &str) -> f64 {
+        report.metrics().get(key).copied().unwrap_or(f64::NAN)
+    }
+
+    fn assert_close(actual: f64, expected: f64) {
+        assert!((actual - expected).abs() < 1e-9, "{actual} != {expected}");
+    }
+
+    #[test]
+    fn counts_give_known_precision_recall_f1() {
+        let c = Counts {
+            true_pos: 2,
+            false_pos: 1,
+            false_neg: 3,
+        };
+        assert_close(c.precision(), 2.0 / 3.0);
+        assert_close(c.recall(), 0.4);
+        assert_close(c.f1(), 0.5);
+        let nothing = Counts::default();
+        assert_eq!(
+            (nothing.precision(), nothing.recall(), nothing.f1()),
+            (1.0, 1.0, 1.0)
+        );
+        let none_found = Counts {
+            false_neg: 4,
+            ..Counts::default()
+        };
+        assert_eq!(
+            (none_found.precision(), none_found.recall(), none_found.f1()),
+            (0.0, 0.0, 0.0)
+        );
+        let all_wrong = Counts {
+            false_pos: 2,
+            ..Counts::default()
+        };
+        assert_eq!(
+            (all_wrong.precision(), all_wrong.recall(), all_wrong.f1()),
+            (0.0, 0.0, 0.0)
+        );
+    }
+
+    #[test]
+    fn perfect_prediction_scores_one_everywhere() {
+        let report = score(gold_doc(), gold_doc());
+        for (key, value) in report.metrics() {
+            let is_count = [
+                ".tp",
+                ".fp",
+                ".fn",
+                "_tp",
+                "_fp",
+                "_fn",
+                ".n",
+                "_bytes",
+                ".gold",
+                ".predicted",
+                "_units",
+                ".units",
+                "_correct",
+                ".with_source",
+            ]
+            .iter()
+            .any(|s| key.ends_with(s))
+                || key.starts_with("stance.confusion.");
+            if !is_count {
+                assert_eq!(value, 1.0, "{key}");
+            }
+        }
+        assert_eq!(metric(&report, "sentences.leak_bytes"), 0.0);
+        assert!(report.disagreements.is_empty());
+    }
+
+    #[test]
+    fn empty_prediction_scores_zero_and_misses_every_byte() {
+        let pred = Doc {
+            id: "d".into(),
+            ..Doc::default()
+        };
+        let report = score(gold_doc(), pred);
+        for key in [
+            "sentences.boundary_f1",
+            "sentences.exact",
+            "mentions.f1",
+            "mentions.count_f1",
+            "claims.f1",
+            "claims.holder_acc",
+            "claims.type_acc",
+            "stance.f1_favor",
+            "stance.f1_against",
+            "stance.favg",
+            "documents.stance_acc",
+        ] {
+            assert_eq!(metric(&report, key), 0.0, "{key}");
+        }
+        // The neutral gold unit is right by default: 1 of 3.
+        assert_close(metric(&report, "stance.acc"), 1.0 / 3.0);
+        assert_eq!(metric(&report, "stance.confusion.favor.neutral"), 1.0);
+        // "US must stay." 11 + "Pakistan says no." 15 + "Taliban win." 11
+        assert_eq!(metric(&report, "sentences.missed_bytes"), 37.0);
+        assert_eq!(metric(&report, "sentences.leak_bytes"), 0.0);
+    }
+
+    #[test]
+    fn off_by_one_offsets() {
+        let mut pred = gold_doc();
+        // One byte too far onto whitespace: trimmed away, still exact.
+        pred.sentences[0].span = 0..14;
+        // One byte short: a wrong boundary, one missed byte.
+        pred.sentences[1].span = 14..30;
+        // A mention one byte short and one a byte too early.
+        pred.mentions[1].span = 14..21;
+        pred.mentions[3].span = 45..49;
+        let report = score(gold_doc(), pred);
+        let s = &report.sentences;
+        assert_eq!(
+            s.boundary,
+            Counts {
+                true_pos: 2,
+                false_pos: 1,
+                false_neg: 1
+            }
+        );
+        assert_close(s.exact(), 2.0 / 3.0);
+        assert_eq!((s.leak_bytes, s.missed_bytes), (0, 1));
+        assert_eq!(
+            report.mentions.exact,
+            Counts {
+                true_pos: 2,
+                false_pos: 2,
+                false_neg: 2
+            }
+        );
+        // Actor counts do not look at offsets.
+        assert_eq!(metric(&report, "mentions.count_f1"), 1.0);
+        // The short unit still overlaps its gold unit most: claims unchanged.
+        assert_eq!(metric(&report, "claims.f1"), 1.0);
+        assert_eq!(metric(&report, "stance.acc"), 1.0);
+    }
+
+    #[test]
+    fn extra_and_missing_rows() {
+        let mut pred = gold_doc();
+        // Boilerplate "Share" becomes a unit; the Taliban unit is lost.
+        pred.sentences[2] = sentence(32..37, ClaimLabel::default());
+        pred.mentions.pop();
+        pred.mentions.push(mention(32..37, "USA"));
+        pred.mentions[2].actor = "AFG".into();
+        let report = score(gold_doc(), pred);
+        let s = &report.sentences;
+        assert_eq!(
+            s.boundary,
+            Counts {
+                true_pos: 2,
+                false_pos: 1,
+                false_neg: 1
+            }
+        );
+        assert_eq!((s.leak_bytes, s.missed_bytes), (5, 11));
+        let m = &report.mentions;
+        assert_eq!(
+            m.exact,
+            Counts {
+                true_pos: 2,
+                false_pos: 2,
+                false_neg: 2
+            }
+        );
+        // Gold {USA 2, PAK 1, TALIBAN 1}, run {USA 2, PAK 1, AFG 1}.
+        assert_eq!(
+            m.actor_counts,
+            Counts {
+                true_pos: 3,
+                false_pos: 1,
+                false_neg: 1
+            }
+        );
+        assert_eq!(
+            m.per_actor.get("USA"),
+            Some(&Counts {
+                true_pos: 1,
+                false_pos: 1,
+                false_neg: 1
+            })
+        );
+        assert_eq!(m.per_actor.get("TALIBAN").map(|c| c.false_neg), Some(1));
+        assert_eq!(m.per_actor.get("AFG").map(|c| c.false_pos), Some(1));
+        let layers: Vec<(&str, String, String)> = report
+            .disagreements
+            .iter()
+            .map(|d| (d.layer, d.gold.clone(), d.predicted.clone()))
+            .collect();
+        assert!(layers.contains(&("mentions", "TALIBAN".into(), "AFG".into())));
+        assert!(layers.contains(&("mentions", "USA".into(), String::new())));
+        assert!(layers.contains(&("mentions", String::new(), "USA".into())));
+        assert!(layers.contains(&("sentences", String::new(), "boundary".into())));
+        assert!(layers.contains(&("sentences", "boundary".into(), String::new())));
+    }
+
+    #[test]
+    fn ties_in_overlap_go_to_the_earliest_unit() {
+        let mut pred = gold_doc();
+        // "Pakistan says no." split in two halves of 8 and 8 non-space bytes:
+        // 14..22 "Pakistan" and 22..31 " says no." (trimmed 23..31).
+        pred.sentences[1] = sentence(14..22, claim(Stance::Favor, "OTHER", ClaimType::Factual));
+        pred.sentences.insert(
+            2,
+            sentence(22..31, claim(Stance::Against, "PAK", ClaimType::Reported)),
+        );
+        let report = score(gold_doc(), pred);
+        assert_eq!(
+            report.stance.confusion[1][0], 1,
+            "gold against → first half's favor"
+        );
+        assert_eq!(
+            report.claims.holder,
+            Tally {
+                correct: 1,
+                total: 2
+            }
+        );
+        assert_eq!(
+            report.claims.claim_type,
+            Tally {
+                correct: 1,
+                total: 2
+            }
+        );
+        let mut pred = gold_doc();
+        // A longer second part wins over the earlier one.
+        pred.sentences[1] = sentence(14..18, claim(Stance::Favor, "OTHER", ClaimType::Factual));
+        pred.sentences.insert(
+            2,
+            sentence(18..31, claim(Stance::Against, "PAK", ClaimType::Reported)),
+        );
+        let report = score(gold_doc(), pred);
+        assert_eq!(report.stance.accuracy(), 1.0);
+    }
+
+    #[test]
+    fn stance_scores_from_a_known_confusion_matrix() {
+        let stance = StanceScores {
+            // gold favor: 3 favor, 1 against, 1 neutral; gold against: 0, 2, 2;
+            // gold neutral: 1, 0, 10.
+            confusion: [[3, 1, 1], [0, 2, 2], [1, 0, 10]],
+        };
+        assert_eq!(stance.units(), 20);
+        assert_close(stance.accuracy(), 15.0 / 20.0);
+        // favor: P 3/4, R 3/5 → F1 2/3; against: P 2/3, R 2/4 → F1 4/7.
+        assert_close(stance.counts(Stance::Favor).f1(), 2.0 / 3.0);
+        assert_close(stance.counts(Stance::Against).f1(), 4.0 / 7.0);
+        assert_close(stance.favg(), (2.0 / 3.0 + 4.0 / 7.0) / 2.0);
+    }
+
+    #[test]
+    fn claim_decisions_holders_and_types() {
+        let mut pred = gold_doc();
+        pred.sentences[0].claim.holder = Some("USA".into());
+        pred.sentences[1].claim = ClaimLabel::default();
+        pred.sentences[2].claim = claim(Stance::Neutral, "AUTHOR", ClaimType::Factual);
+        let report = score(gold_doc(), pred);
+        assert_eq!(
+            report.claims.is_claim,
+            Counts {
+                true_pos: 1,
+                false_pos: 1,
+                false_neg: 1
+            }
+        );
+        assert_eq!(report.claims.holder_acc(), 0.0);
+        assert_eq!(report.claims.type_acc(), 1.0);
+        assert_eq!(report.stance.confusion[1][2], 1);
+    }
+
+    #[test]
+    fn gold_unit_without_an_overlapping_unit_counts_as_neutral_non_claim() {
+        let mut pred = gold_doc();
+        pred.sentences.truncate(1);
+        let report = score(gold_doc(), pred);
+        assert_eq!(report.claims.is_claim.false_neg, 1);
+        assert_eq!(report.stance.confusion[1][2], 1);
+        assert_eq!(report.stance.confusion[2][2], 1);
+    }
+
+    #[test]
+    fn document_stance_accuracy() {
+        let mut pred = gold_doc();
+        pred.stance = Stance::Neutral;
+        let report = score(gold_doc(), pred);
+        assert_eq!(
+            report.doc_stance,
+            Tally {
+                correct: 0,
+                total: 1
+            }
+        );
+        let first = report.disagreements.first().map(|d| (d.layer, d.start));
+        assert_eq!(first, Some(("documents", None)));
+    }
+
+    #[test]
+    #[allow(clippy::single_range_in_vec_init)]
+    fn uncovered_bytes_skip_whitespace_and_covered_parts() {
+        let src = Some("ab cd\nef gh");
+        assert_eq!(uncovered_bytes(src, &[0..11], &[3..5]), 6);
+        assert_eq!(uncovered_bytes(src, &[0..11], &[0..2, 6..11]), 2);
+        assert_eq!(uncovered_bytes(src, &[0..5, 6..11], &[0..11]), 0);
+        assert_eq!(uncovered_bytes(None, &[0..11], &[3..5]), 9);
+        assert_eq!(
+            merged([5..7, 0..2, 1..3, 3..4].into_iter()),
+            vec![0..4, 5..7]
+        );
+    }
+
+    #[test]
+    fn trim_span_keeps_character_boundaries() {
+        let src = Some(" \u{a0}Kabul’s\n");
+        assert_eq!(trim_span(src, &(0..13)), 3..12);
+        assert_eq!(trim_span(None, &(0..13)), 0..13);
+        assert_eq!(trim_span(Some("   "), &(0..3)), 3..3);
+    }
+}

@@ -137,7 +137,7 @@ pub fn run(args: &EvalArgs) -> i32 {
             print_problems("error", &problems);
             eprintln!(
                 "eval: {} error(s); nothing was scored. Fix the files named above \
-                 (gold: see tests/gold/README.md) or rerun `claimstance run`.",
+                 (formats: docs/eval.md) or rerun `claimstance run`.",
                 problems.len()
             );
             1

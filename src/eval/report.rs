@@ -148,7 +148,9 @@ pub fn render_table(report: &Report) -> String {
     if !current.is_empty() {
         let _ = writeln!(out, "  {current}");
     }
-    out
+    out.lines()
+        .map(|line| format!("{}\n", line.trim_end()))
+        .collect()
 }
 
 /// The metrics as one flat JSON object (whole numbers written as integers).
@@ -198,4 +200,59 @@ pub fn write_diff(report: &Report, path: &Path) -> io::Result<()> {
         ])?;
     }
     writer.flush()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::eval::metrics::{Disagreement, Tally};
+
+    fn sample() -> Report {
+        Report {
+            documents: 2,
+            doc_stance: Tally {
+                correct: 1,
+                total: 2,
+            },
+            disagreements: vec![Disagreement {
+                layer: "claims",
+                doc_id: "=d1".into(),
+                start: Some(3),
+                end: Some(9),
+                gold: "1".into(),
+                predicted: "0".into(),
+                text: "-The author, \"quoted\"".into(),
+            }],
+            ..Report::default()
+        }
+    }
+
+    #[test]
+    fn json_is_one_flat_object_with_integral_counts() {
+        let json: serde_json::Value =
+            serde_json::from_str(&render_json(&sample())).expect("valid JSON");
+        let object = json.as_object().expect("an object");
+        assert!(object.values().all(|v| v.is_number()));
+        assert_eq!(object.get("documents.n"), Some(&serde_json::json!(2)));
+        assert_eq!(
+            object.get("documents.stance_acc"),
+            Some(&serde_json::json!(0.5))
+        );
+        for key in crate::eval::CORE_METRICS {
+            assert!(object.contains_key(*key), "{key}");
+        }
+    }
+
+    #[test]
+    fn diff_cells_are_protected_for_spreadsheets() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("diff.csv");
+        write_diff(&sample(), &path).expect("written");
+        let text = std::fs::read_to_string(&path).expect("read");
+        assert_eq!(
+            text,
+            "layer,doc_id,start,end,gold,predicted,text\n\
+             claims,'=d1,3,9,1,0,\"'-The author, \"\"quoted\"\"\"\n"
+        );
+    }
 }

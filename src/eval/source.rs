@@ -71,15 +71,32 @@ pub fn load_sources(
         let normalized = pred_dir.join("normalized.csv");
         if normalized.exists() {
             let mut problems = Vec::new();
-            let table = read_table(&normalized, &["doc_id", "text"], &[], &mut problems);
+            let mut table = read_table(
+                &normalized,
+                &["doc_id", "text"],
+                &["invalid_bytes"],
+                &mut problems,
+            );
+            while let Some(row) = table.as_mut().and_then(|t| t.next_row(&mut problems)) {
+                let id = row.get(0).trim();
+                // An empty text is a document the run could not read, not
+                // an empty source: leave its offsets unchecked.
+                if !wanted.contains(id) || sources.texts.contains_key(id) || row.get(1).is_empty() {
+                    continue;
+                }
+                let invalid = row.get(2).trim();
+                if !invalid.is_empty() && invalid != "0" {
+                    sources.notices.push(format!(
+                        "{}:{}: {invalid} invalid UTF-8 bytes of {id} were replaced in the run; \
+                         offsets refer to the repaired text",
+                        normalized.display(),
+                        row.line
+                    ));
+                }
+                sources.texts.insert(id.to_string(), row.get(1).to_string());
+            }
             if !problems.is_empty() {
                 return Err(problems);
-            }
-            for row in table.iter().flat_map(|t| &t.rows) {
-                let id = row.get(0).trim();
-                if wanted.contains(id) && !sources.texts.contains_key(id) {
-                    sources.texts.insert(id.to_string(), row.get(1).to_string());
-                }
             }
         }
     }

@@ -70,14 +70,19 @@ impl Row {
     }
 }
 
-/// The rows of one CSV file, with the file's name for messages.
-#[derive(Debug, Clone)]
+/// A CSV file read row by row (so a gigabyte run folder is never held in
+/// memory), with its name for messages.
 pub struct Table {
     pub file: String,
-    pub rows: Vec<Row>,
+    reader: csv::Reader<std::fs::File>,
+    /// For each requested column, its index in the file (None: absent optional).
+    columns: Vec<Option<usize>>,
+    header_len: usize,
+    record: csv::StringRecord,
+    done: bool,
 }
 
-/// Reads `path`, keeping the `required` columns then the `optional` ones (an
+/// Opens `path`, keeping the `required` columns then the `optional` ones (an
 /// absent optional column reads as empty cells). Problems are pushed to
 /// `problems`; `None` when the file cannot be used at all.
 pub fn read_table(
@@ -130,53 +135,65 @@ pub fn read_table(
         return None;
     }
     columns.extend(optional.iter().map(|name| position(name)));
+    Some(Table {
+        file,
+        reader,
+        columns,
+        header_len: header.len(),
+        record: csv::StringRecord::new(),
+        done: false,
+    })
+}
 
-    let mut rows = Vec::new();
-    let mut record = csv::StringRecord::new();
-    loop {
-        match reader.read_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {
-                let line = record.position().map_or(0, |p| p.line());
-                if record.len() < header.len() {
-                    problems.push(EvalProblem::new(
-                        &file,
-                        line,
-                        format!(
-                            "row has {} fields, the header has {}",
-                            record.len(),
-                            header.len()
-                        ),
-                    ));
-                    continue;
-                }
-                let cells = columns
-                    .iter()
-                    .map(|column| {
-                        column
-                            .and_then(|i| record.get(i))
-                            .map_or(String::new(), |cell| restore_cell(cell).to_string())
-                    })
-                    .collect();
-                rows.push(Row { line, cells });
-            }
-            Err(e) => {
-                let line = e.position().map_or(0, |p| p.line());
-                let message = match e.kind() {
-                    csv::ErrorKind::Utf8 { .. } => {
-                        "not valid UTF-8 (save the file as UTF-8)".to_string()
+impl Table {
+    /// The next well-formed row; rows that cannot be read are reported and
+    /// skipped. `None` at the end of the file.
+    pub fn next_row(&mut self, problems: &mut Vec<EvalProblem>) -> Option<Row> {
+        while !self.done {
+            match self.reader.read_record(&mut self.record) {
+                Ok(false) => self.done = true,
+                Ok(true) => {
+                    let line = self.record.position().map_or(0, |p| p.line());
+                    if self.record.len() < self.header_len {
+                        problems.push(EvalProblem::new(
+                            &self.file,
+                            line,
+                            format!(
+                                "row has {} fields, the header has {}",
+                                self.record.len(),
+                                self.header_len
+                            ),
+                        ));
+                        continue;
                     }
-                    _ => format!("unreadable CSV row: {e}"),
-                };
-                problems.push(EvalProblem::new(&file, line, message));
-                if !matches!(e.kind(), csv::ErrorKind::Utf8 { .. }) {
-                    // An I/O or parse error may not leave the reader at a row start.
-                    break;
+                    let cells = self
+                        .columns
+                        .iter()
+                        .map(|column| {
+                            column
+                                .and_then(|i| self.record.get(i))
+                                .map_or(String::new(), |cell| restore_cell(cell).to_string())
+                        })
+                        .collect();
+                    return Some(Row { line, cells });
+                }
+                Err(e) => {
+                    let line = e.position().map_or(0, |p| p.line());
+                    let utf8 = matches!(e.kind(), csv::ErrorKind::Utf8 { .. });
+                    let message = if utf8 {
+                        "not valid UTF-8 (save the file as UTF-8)".to_string()
+                    } else {
+                        format!("unreadable CSV row: {e}")
+                    };
+                    problems.push(EvalProblem::new(&self.file, line, message));
+                    // After an I/O or parse error the reader may not sit at a
+                    // row start: stop; a bad UTF-8 row is skipped cleanly.
+                    self.done = !utf8;
                 }
             }
         }
+        None
     }
-    Some(Table { file, rows })
 }
 
 #[cfg(test)]

@@ -356,6 +356,7 @@ impl StageFiles {
             normalized: Some(Normalized {
                 lines,
                 dropped_bytes: row.dropped_bytes,
+                ..Normalized::default()
             }),
             sentences: None,
             mentions: None,

@@ -1,0 +1,130 @@
+//! Claim decisions (ANNOTATION.md §4): questions, titles that are noun
+//! phrases, fragments, author bios and units without any actor are not
+//! claims; a claim's type is the first of reported, prescriptive,
+//! predictive, evaluative and factual that applies.
+
+use super::rules::{ClaimCue, Function, Rules};
+use super::tokens::Token;
+use crate::types::ClaimType;
+
+/// Fewer words than this make a fragment.
+const MIN_WORDS: usize = 4;
+
+/// Whether the unit ends like a sentence (`.`, `!`, `?`, before closing
+/// quotes or brackets); returns the final mark.
+pub fn final_mark(text: &str) -> Option<char> {
+    text.trim_end()
+        .trim_end_matches(['"', '\'', ')', ']', ' '])
+        .chars()
+        .last()
+        .filter(|c| matches!(c, '.' | '!' | '?'))
+}
+
+fn any_cue(rules: &Rules, tokens: &[Token], kind: ClaimCue) -> Option<String> {
+    rules
+        .claim
+        .iter()
+        .filter(|c| c.kind == kind)
+        .find(|c| !c.pattern.find_all(tokens).is_empty())
+        .map(|c| c.text.clone())
+}
+
+fn has_function(rules: &Rules, tokens: &[Token], kind: Function) -> bool {
+    rules
+        .function
+        .iter()
+        .filter(|f| f.kind == kind)
+        .any(|f| !f.pattern.find_all(tokens).is_empty())
+}
+
+/// Facts about a unit the claim decision needs.
+pub struct UnitFacts<'a> {
+    pub text: &'a str,
+    pub tokens: &'a [Token],
+    pub has_mention: bool,
+    pub attributed: bool,
+    /// The unit continues a quotation opened earlier.
+    pub in_quote: bool,
+    /// A stance cue matched (a headline with a stance verb is a sentence).
+    pub stance_cue: bool,
+}
+
+/// Author-bio state carried from unit to unit.
+#[derive(Debug, Clone, Default)]
+pub struct BioState {
+    pub active: bool,
+}
+
+/// `(is_claim, rule)`.
+pub fn decide(rules: &Rules, facts: &UnitFacts, bio: &mut BioState) -> (bool, String) {
+    let tokens = facts.tokens;
+    let mark = final_mark(facts.text);
+    if let Some(cue) = any_cue(rules, tokens, ClaimCue::Bio) {
+        if !facts.attributed {
+            bio.active = true;
+            return (false, format!("bio:{cue}"));
+        }
+    }
+    if bio.active {
+        let opens_with_pronoun = rules.function.iter().any(|f| {
+            f.kind == Function::Pronoun
+                && (0..6).any(|at| f.pattern.match_at(tokens, at) == Some(at + 1))
+        });
+        if opens_with_pronoun && !facts.attributed && !facts.in_quote {
+            return (false, "bio-continues".to_string());
+        }
+        bio.active = false;
+    }
+    if facts.in_quote {
+        return (true, "quote-continues".to_string());
+    }
+    if mark == Some('?') {
+        return (false, "question".to_string());
+    }
+    if tokens.len() < MIN_WORDS && !facts.attributed {
+        return (false, "fragment".to_string());
+    }
+    if mark.is_none() {
+        let finite = has_function(rules, tokens, Function::Verb)
+            || facts.attributed
+            || facts.stance_cue
+            || any_cue(rules, tokens, ClaimCue::Prescriptive).is_some();
+        if !finite {
+            return (false, "title-noun-phrase".to_string());
+        }
+    }
+    if facts.attributed {
+        return (true, "attributed".to_string());
+    }
+    if facts.has_mention {
+        return (true, "actor-mention".to_string());
+    }
+    for kind in [ClaimCue::Prescriptive, ClaimCue::Predictive] {
+        if let Some(cue) = any_cue(rules, tokens, kind) {
+            return (true, format!("modal:{cue}"));
+        }
+    }
+    if let Some(cue) = any_cue(rules, tokens, ClaimCue::ActorRef) {
+        return (true, format!("actor-reference:{cue}"));
+    }
+    if has_function(rules, tokens, Function::Pronoun)
+        || has_function(rules, tokens, Function::FirstPlural)
+    {
+        return (true, "actor-pronoun".to_string());
+    }
+    (false, "no-actor".to_string())
+}
+
+/// The claim type of a claim that is not reported, with the cue that decided.
+pub fn claim_type(rules: &Rules, tokens: &[Token]) -> (ClaimType, String) {
+    for (kind, claim_type) in [
+        (ClaimCue::Prescriptive, ClaimType::Prescriptive),
+        (ClaimCue::Predictive, ClaimType::Predictive),
+        (ClaimCue::Evaluative, ClaimType::Evaluative),
+    ] {
+        if let Some(cue) = any_cue(rules, tokens, kind) {
+            return (claim_type, format!("{}:{cue}", claim_type.as_str()));
+        }
+    }
+    (ClaimType::Factual, "factual:default".to_string())
+}

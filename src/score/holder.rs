@@ -1,0 +1,410 @@
+//! Attribution: who a unit's content comes from. Reporting and attitude
+//! verbs with their subject before (`X said`) or after (`said X`) them,
+//! `according to X`, sources that are not actors (`OTHER`), media that pass
+//! on an actor's words, and pronoun subjects resolved through the previous
+//! units.
+
+use super::rules::{Function, Report, Rules};
+use super::tokens::{Token, UnitMention};
+
+/// Who a unit's content is attributed to, and the rule that found it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Attribution {
+    /// Actor code or `OTHER`.
+    pub holder: String,
+    pub rule: String,
+    /// The reporting word (`said`, `according to`).
+    pub cue: String,
+    /// Token index of the reporting word.
+    pub at: usize,
+    /// The source is a medium passing words on.
+    pub media: bool,
+    /// The reporting clause opens with a subordinator (while, although).
+    pub subordinate: bool,
+}
+
+/// The subject chain left by earlier units, for pronoun subjects.
+#[derive(Debug, Clone, Default)]
+pub struct Chain {
+    /// The actor holder of the latest reported unit, with its distance.
+    pub last_holder: Option<String>,
+    /// The actor of the previous unit's first mention.
+    pub last_subject: Option<String>,
+}
+
+/// The subject found for a reporting word.
+enum Subject {
+    Actor(String, &'static str),
+    Other(&'static str, bool),
+}
+
+/// What a token says about the subject of a nearby reporting word.
+enum Role {
+    Found(Subject),
+    /// A capitalized word not in the actor lexicon: a name (`OTHER`) unless
+    /// an actor or title turns up next to it.
+    Name,
+    /// A function word or adverb: look further.
+    Skip,
+    /// `who`, `which`: the subject is the word before.
+    Relative,
+    /// A common noun or other content word: the subject is not a source.
+    Content,
+}
+
+fn has_function(rules: &Rules, tokens: &[Token], at: usize, kind: Function) -> bool {
+    rules
+        .function
+        .iter()
+        .any(|f| f.kind == kind && f.pattern.match_at(tokens, at) == Some(at + 1))
+}
+
+fn report_kind_at(rules: &Rules, tokens: &[Token], at: usize) -> Option<(Report, usize)> {
+    rules
+        .report
+        .iter()
+        .filter(|r| matches!(r.kind, Report::Source | Report::Media | Report::Official))
+        .find_map(|r| r.pattern.match_at(tokens, at).map(|end| (r.kind, end)))
+}
+
+fn boundary(token: &Token) -> bool {
+    token
+        .before
+        .contains(['"', ';', ':', '(', ')', '[', ']', '\u{2014}'])
+}
+
+fn role_at(
+    rules: &Rules,
+    tokens: &[Token],
+    mentions: &[UnitMention],
+    at: usize,
+    chain: &Chain,
+) -> Role {
+    let Some(token) = tokens.get(at) else {
+        return Role::Content;
+    };
+    if let Some(m) = token.mention.and_then(|i| mentions.get(i)) {
+        return Role::Found(Subject::Actor(m.actor.clone(), "mention"));
+    }
+    if let Some((kind, _)) = report_kind_at(rules, tokens, at) {
+        return Role::Found(match kind {
+            Report::Official => {
+                // `Pakistani security officials said`: the actor named just before.
+                let named = (at.saturating_sub(3)..at).rev().find_map(|j| {
+                    let t = tokens.get(j)?;
+                    t.mention
+                        .and_then(|i| mentions.get(i))
+                        .map(|m| m.actor.clone())
+                });
+                match named {
+                    Some(actor) => Subject::Actor(actor, "official-of-actor"),
+                    None => Subject::Other("official-unnamed", false),
+                }
+            }
+            Report::Media => Subject::Other("media", true),
+            _ => Subject::Other("non-actor-source", false),
+        });
+    }
+    if has_function(rules, tokens, at, Function::SubjectPronoun) {
+        let resolved = chain
+            .last_holder
+            .clone()
+            .or_else(|| chain.last_subject.clone());
+        return Role::Found(match resolved {
+            Some(actor) => Subject::Actor(actor, "pronoun-chain"),
+            None => Subject::Other("pronoun-unresolved", false),
+        });
+    }
+    if has_function(rules, tokens, at, Function::Relative) {
+        return Role::Relative;
+    }
+    let function = has_function(rules, tokens, at, Function::NotName)
+        || has_function(rules, tokens, at, Function::Verb)
+        || has_function(rules, tokens, at, Function::Pronoun)
+        || (token.lower.ends_with("ly") && !token.capitalized);
+    if function {
+        return Role::Skip;
+    }
+    if token.capitalized
+        && !token.quoted
+        && token.lower.chars().all(|c| c.is_alphabetic() || c == '\'')
+    {
+        return Role::Name;
+    }
+    Role::Content
+}
+
+/// Finds the subject before the reporting word at `verb`, skipping one
+/// appositive (`Russia, the only country to ..., feels`). Returns the
+/// subject and how many words back it stood.
+fn subject_before(
+    rules: &Rules,
+    tokens: &[Token],
+    mentions: &[UnitMention],
+    verb: usize,
+    chain: &Chain,
+) -> Option<(Subject, usize)> {
+    let mut next = verb; // the token right after the candidate
+    let mut appositive: Option<(usize, usize)> = None;
+    let mut steps = 0;
+    let mut name_at = None;
+    while next > 0 && steps < 14 {
+        let after = tokens.get(next)?;
+        let just_skipped = appositive.is_some_and(|(k, _)| k == next);
+        if !just_skipped && boundary(after) {
+            break;
+        }
+        if !just_skipped && after.before.contains(',') {
+            if next == verb && appositive.is_none() {
+                let comma = (verb.saturating_sub(12)..verb.saturating_sub(1))
+                    .rev()
+                    .find(|&k| tokens.get(k).is_some_and(|t| t.before.contains(',')));
+                match comma {
+                    Some(k) if k > 0 => {
+                        appositive = Some((k, verb));
+                        next = k;
+                        continue;
+                    }
+                    _ => break,
+                }
+            }
+            break;
+        }
+        let at = next - 1;
+        steps += 1;
+        match role_at(rules, tokens, mentions, at, chain) {
+            Role::Found(subject) => return Some((subject, steps)),
+            Role::Name => {
+                name_at.get_or_insert(steps);
+            }
+            Role::Skip => {}
+            Role::Relative => {
+                return match role_at(rules, tokens, mentions, at.checked_sub(1)?, chain) {
+                    Role::Found(subject) => Some((subject, steps + 1)),
+                    Role::Name => Some((Subject::Other("unlisted-name", false), steps + 1)),
+                    _ => None,
+                };
+            }
+            Role::Content => break,
+        }
+        next = at;
+    }
+    let steps = name_at?;
+    // `Kenneth McKenzie, Commander of CENTCOM, added`: the title names the actor.
+    if let Some((from, to)) = appositive {
+        let titled = (from..to).find_map(|j| {
+            let t = tokens.get(j)?;
+            t.mention
+                .and_then(|i| mentions.get(i))
+                .map(|m| m.actor.clone())
+        });
+        if let Some(actor) = titled {
+            return Some((Subject::Actor(actor, "appositive"), steps));
+        }
+    }
+    Some((Subject::Other("unlisted-name", false), steps))
+}
+
+/// The subject after an inverted reporting word (`, said Imran Khan.`).
+fn subject_after(
+    rules: &Rules,
+    tokens: &[Token],
+    mentions: &[UnitMention],
+    verb_end: usize,
+    chain: &Chain,
+) -> Option<Subject> {
+    let mut name = false;
+    for at in verb_end..(verb_end + 6).min(tokens.len()) {
+        let token = tokens.get(at)?;
+        if at > verb_end && token.before.contains([',', '"', ';', ':']) {
+            break;
+        }
+        match role_at(rules, tokens, mentions, at, chain) {
+            Role::Found(subject) => return Some(subject),
+            Role::Name => name = true,
+            Role::Skip => {}
+            Role::Relative | Role::Content => break,
+        }
+    }
+    name.then_some(Subject::Other("unlisted-name", false))
+}
+
+fn clause_is_subordinate(rules: &Rules, tokens: &[Token], at: usize) -> bool {
+    // Walk back to the start of the clause holding the reporting word.
+    let mut start = at;
+    while start > 0
+        && tokens
+            .get(start)
+            .is_some_and(|t| !t.before.contains([',', ';', ':']))
+    {
+        start -= 1;
+    }
+    (start..=at)
+        .take(3)
+        .any(|j| has_function(rules, tokens, j, Function::Subordinator))
+}
+
+fn to_attribution(
+    subject: Subject,
+    order: &str,
+    cue: &str,
+    at: usize,
+    subordinate: bool,
+) -> Attribution {
+    let (holder, rule, media) = match subject {
+        Subject::Actor(actor, how) => (actor, format!("{order}/{how}"), false),
+        Subject::Other(how, media) => ("OTHER".to_string(), format!("{order}/{how}"), media),
+    };
+    Attribution {
+        holder,
+        rule,
+        cue: cue.to_string(),
+        at,
+        media,
+        subordinate,
+    }
+}
+
+/// Every attribution in the unit, in order.
+pub fn attributions(
+    rules: &Rules,
+    tokens: &[Token],
+    mentions: &[UnitMention],
+    chain: &Chain,
+) -> Vec<Attribution> {
+    let mut found = Vec::new();
+    for rule in &rules.report {
+        if !matches!(
+            rule.kind,
+            Report::Speech | Report::Attitude | Report::According
+        ) {
+            continue;
+        }
+        for (start, end) in rule.pattern.find_all(tokens) {
+            let Some(verb) = tokens.get(start) else {
+                continue;
+            };
+            if verb.quoted {
+                continue;
+            }
+            let subordinate = clause_is_subordinate(rules, tokens, start);
+            if rule.kind == Report::According {
+                let subject = according_source(rules, tokens, mentions, end, chain);
+                found.push(to_attribution(
+                    subject,
+                    "according-to",
+                    &rule.text,
+                    start,
+                    subordinate,
+                ));
+                continue;
+            }
+            if start > 0 && has_function(rules, tokens, start - 1, Function::Passive) {
+                continue;
+            }
+            if has_function(rules, tokens, end, Function::ReportBlocker) {
+                continue;
+            }
+            if rule.kind == Report::Attitude {
+                // `fears that ...`, `believes New Delhi is ...`, not `wants to`.
+                let Some(next) = tokens.get(end) else {
+                    continue;
+                };
+                let opens_clause = next.lower == "that"
+                    || next.mention.is_some()
+                    || has_function(rules, tokens, end, Function::ClauseStart);
+                if !opens_clause {
+                    continue;
+                }
+            }
+            // A present or base form (`state`, `reports`) may be a noun: it
+            // needs its subject right before it or a clause right after it.
+            let past = verb.lower.ends_with("ed")
+                || matches!(
+                    verb.lower.as_str(),
+                    "said" | "told" | "wrote" | "thought" | "felt" | "saw" | "made"
+                );
+            let clause_after = tokens
+                .get(end)
+                .is_some_and(|t| t.lower == "that" || t.before.contains(['"', ':']));
+            let before = subject_before(rules, tokens, mentions, start, chain)
+                .filter(|(_, steps)| past || clause_after || *steps <= 3)
+                .map(|(s, _)| s);
+            let inverted = verb.before.contains([',', '"']) || before.is_none();
+            let subject = match before {
+                Some(s) => Some((s, "said-after-subject")),
+                None if inverted && !verb.lower.ends_with("ing") => {
+                    subject_after(rules, tokens, mentions, end, chain)
+                        .map(|s| (s, "said-before-subject"))
+                }
+                None => None,
+            };
+            let Some((subject, order)) = subject else {
+                continue;
+            };
+            if rule.kind == Report::Attitude
+                && matches!(
+                    subject,
+                    Subject::Other("unlisted-name" | "pronoun-unresolved", _)
+                )
+            {
+                continue;
+            }
+            found.push(to_attribution(
+                subject,
+                order,
+                &rule.text,
+                start,
+                subordinate,
+            ));
+        }
+    }
+    found.sort_by_key(|a| a.at);
+    found
+}
+
+/// The source named after `according to`.
+fn according_source(
+    rules: &Rules,
+    tokens: &[Token],
+    mentions: &[UnitMention],
+    end: usize,
+    chain: &Chain,
+) -> Subject {
+    let mut subject = None;
+    for at in end..(end + 10).min(tokens.len()) {
+        if at > end
+            && tokens
+                .get(at)
+                .is_some_and(|t| t.before.contains([',', ';', ':']))
+        {
+            break;
+        }
+        match role_at(rules, tokens, mentions, at, chain) {
+            Role::Found(s) => return s,
+            Role::Name => {
+                subject.get_or_insert(Subject::Other("unlisted-name", false));
+            }
+            _ => {}
+        }
+    }
+    subject.unwrap_or(Subject::Other("according-to-source", false))
+}
+
+/// The attribution that holds the unit: main clauses before subordinate
+/// ones, and an actor quoted by a medium before the medium.
+pub fn choose(found: &[Attribution]) -> Option<&Attribution> {
+    let main: Vec<&Attribution> = found.iter().filter(|a| !a.subordinate).collect();
+    let pool: Vec<&Attribution> = if main.is_empty() {
+        found.iter().collect()
+    } else {
+        main
+    };
+    let first = *pool.first()?;
+    if first.media {
+        if let Some(inner) = found.iter().find(|a| a.at > first.at && !a.media) {
+            return Some(inner);
+        }
+    }
+    Some(first)
+}

@@ -1,0 +1,450 @@
+//! Score: claims, their holders and stance toward US engagement per sentence
+//! (ANNOTATION.md §4-5), the document's stance, and per-actor tallies, with
+//! cues from `lexicons/stance_cues.csv`, `claim_cues.csv` and
+//! `reporting_verbs.csv`.
+
+mod claims;
+mod holder;
+mod pattern;
+mod rules;
+mod stance;
+mod tokens;
+
+pub use stance::CueFired;
+
+use crate::fold::fold_range;
+use crate::lexicon::{Lexicons, Problem};
+use crate::types::{Claim, ClaimType, DocStance, Mention, Span, Stance};
+use claims::{BioState, UnitFacts};
+use holder::{Attribution, Chain};
+use rules::{Function, Rules, StanceKind};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use tokens::{tokenize, unit_mentions, UnitMention};
+
+/// Units a reported holder stays available to pronouns.
+const CHAIN_UNITS: usize = 3;
+/// How much each kind of author claim weighs in the document stance.
+const DOC_WEIGHTS: [(ClaimType, f64); 5] = [
+    (ClaimType::Reported, 0.0),
+    (ClaimType::Prescriptive, 3.0),
+    (ClaimType::Predictive, 0.5),
+    (ClaimType::Evaluative, 2.0),
+    (ClaimType::Factual, 0.0),
+];
+/// The weighted share of stance a document needs to take a side.
+const DOC_THRESHOLD: f64 = 0.15;
+/// The weighted stance a document needs to take a side: more than one
+/// prescriptive or evaluative claim.
+const DOC_MIN_NET: f64 = 3.0;
+/// Scores closer to 0 than this are neutral (VADER's compound threshold).
+const NEUTRAL_BAND: f64 = 0.05;
+
+/// The compiled claim and stance rules.
+#[derive(Debug, Clone)]
+pub struct Scorer {
+    rules: Rules,
+}
+
+/// Why one unit got its claim, holder and stance (`claimstance explain`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Explanation {
+    pub claim: Claim,
+    /// The rule that decided `is_claim` (`actor-mention`, `question`, `bio:...`).
+    pub claim_rule: String,
+    /// The rule that decided the type (`prescriptive:must`, `reported`).
+    pub type_rule: String,
+    /// The attribution rule (`said-after-subject/mention`, `according-to/...`,
+    /// `quote-continues`, `author`).
+    pub holder_rule: String,
+    /// The reporting word that attributed the unit, if any.
+    pub holder_cue: Option<String>,
+    /// Why US engagement is in play (`us-mention`, `us-role:foreign troops`,
+    /// `us-chain`), or `None`.
+    pub target: Option<String>,
+    /// Every stance cue that matched, including dropped ones (weight 0).
+    pub cues: Vec<CueFired>,
+}
+
+/// State carried from one unit to the next within a document.
+#[derive(Default)]
+struct DocState {
+    quote_open: bool,
+    /// The holder of the open quotation.
+    quote_holder: Option<(String, String)>,
+    /// Units inside an open quotation still waiting for their speaker.
+    quote_pending: Vec<usize>,
+    bio: BioState,
+    chain: Chain,
+    holder_age: usize,
+    prev_target: bool,
+    prev_end: usize,
+}
+
+impl Scorer {
+    pub fn build(lexicons: &Lexicons) -> Result<Scorer, Vec<Problem>> {
+        let (rules, problems) = Rules::build(lexicons);
+        if problems
+            .iter()
+            .any(|p| p.severity == crate::lexicon::Severity::Error)
+        {
+            return Err(problems);
+        }
+        Ok(Scorer { rules })
+    }
+
+    pub fn check(lexicons: &Lexicons) -> Vec<Problem> {
+        Rules::build(lexicons).1
+    }
+
+    /// One claim per sentence, and the document's stance. `mentions` are in
+    /// sentence order with `Mention::sent` indexing `sentences`.
+    pub fn score(
+        &self,
+        src: &str,
+        sentences: &[Span],
+        mentions: &[Mention],
+    ) -> (Vec<Claim>, DocStance) {
+        let (explained, doc) = self.explain(src, sentences, mentions);
+        (explained.into_iter().map(|e| e.claim).collect(), doc)
+    }
+
+    /// Like [`Scorer::score`], with the rule behind every decision.
+    pub fn explain(
+        &self,
+        src: &str,
+        sentences: &[Span],
+        mentions: &[Mention],
+    ) -> (Vec<Explanation>, DocStance) {
+        let mut by_sentence: Vec<Vec<&Mention>> = vec![Vec::new(); sentences.len()];
+        for m in mentions {
+            if let Some(list) = by_sentence.get_mut(m.sent) {
+                list.push(m);
+            }
+        }
+        let doc_us = mentions.iter().filter(|m| &*m.actor == "USA").count();
+        let mut state = DocState::default();
+        let mut out: Vec<Explanation> = Vec::with_capacity(sentences.len());
+        for (i, span) in sentences.iter().enumerate() {
+            let valid = span.start <= span.end
+                && span.end <= src.len()
+                && src.is_char_boundary(span.start)
+                && src.is_char_boundary(span.end);
+            if !valid {
+                out.push(self.unscored("invalid-span"));
+                continue;
+            }
+            let explanation =
+                self.unit(src, span, &by_sentence[i], doc_us, i, &mut state, &mut out);
+            out.push(explanation);
+        }
+        let doc = doc_stance(&out);
+        (out, doc)
+    }
+
+    fn unscored(&self, rule: &str) -> Explanation {
+        Explanation {
+            claim: Claim::default(),
+            claim_rule: rule.to_string(),
+            type_rule: String::new(),
+            holder_rule: String::new(),
+            holder_cue: None,
+            target: None,
+            cues: Vec::new(),
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn unit(
+        &self,
+        src: &str,
+        span: &Span,
+        unit_mentions_src: &[&Mention],
+        doc_us: usize,
+        index: usize,
+        state: &mut DocState,
+        done: &mut [Explanation],
+    ) -> Explanation {
+        let rules = &self.rules;
+        let gap = src
+            .get(state.prev_end.min(span.start)..span.start)
+            .unwrap_or("");
+        if gap.contains('\n') {
+            // Quotations do not run over paragraph breaks here.
+            state.quote_open = false;
+            state.quote_pending.clear();
+        }
+        state.prev_end = span.end;
+        let folded = fold_range(src, span.clone());
+        let text = folded.text();
+        let mentions: Vec<UnitMention> = unit_mentions(&folded, unit_mentions_src);
+        let in_quote = state.quote_open;
+        let (tokens, quote_open_after) = tokenize(text, &mentions, in_quote);
+
+        let found = holder::attributions(rules, &tokens, &mentions, &state.chain);
+        let attribution: Option<Attribution> = holder::choose(&found).cloned();
+        let has_us = tokens.iter().any(|t| t.us);
+        let stance_cue = rules.stance.iter().any(|c| {
+            c.cue.kind != StanceKind::Target && !c.cue.pattern.find_all(&tokens).is_empty()
+        });
+        let facts = UnitFacts {
+            text,
+            tokens: &tokens,
+            has_mention: !mentions.is_empty(),
+            attributed: attribution.is_some(),
+            in_quote,
+            stance_cue,
+        };
+        let (is_claim, claim_rule) = claims::decide(rules, &facts, &mut state.bio);
+
+        // Holder and type.
+        let mut holder_cue = attribution.as_ref().map(|a| a.cue.clone());
+        let (holder, holder_rule, claim_type, type_rule) = if !is_claim {
+            (None, String::new(), None, String::new())
+        } else if let Some(a) = &attribution {
+            (
+                Some(a.holder.clone()),
+                a.rule.clone(),
+                Some(ClaimType::Reported),
+                "reported".to_string(),
+            )
+        } else if in_quote {
+            match &state.quote_holder {
+                Some((h, _)) => (
+                    Some(h.clone()),
+                    "quote-continues".to_string(),
+                    Some(ClaimType::Reported),
+                    "reported:quotation".to_string(),
+                ),
+                None => (
+                    Some("AUTHOR".to_string()),
+                    "quote-awaiting-speaker".to_string(),
+                    Some(ClaimType::Reported),
+                    "reported:quotation".to_string(),
+                ),
+            }
+        } else {
+            let (t, rule) = claims::claim_type(rules, &tokens);
+            (
+                Some("AUTHOR".to_string()),
+                "author".to_string(),
+                Some(t),
+                rule,
+            )
+        };
+
+        // Quotations over several units.
+        let opened_here = !in_quote && quote_open_after;
+        if opened_here {
+            state.quote_holder = attribution
+                .as_ref()
+                .map(|a| (a.holder.clone(), a.rule.clone()));
+            if state.quote_holder.is_none() {
+                state.quote_pending.push(index);
+            }
+        } else if in_quote && state.quote_holder.is_none() {
+            if let Some(a) = &attribution {
+                state.quote_holder = Some((a.holder.clone(), a.rule.clone()));
+                for &p in &state.quote_pending {
+                    if let Some(e) = done.get_mut(p) {
+                        if e.claim.is_claim || e.claim_rule == "question" {
+                            e.claim.is_claim = true;
+                            e.claim.holder = Some(Arc::from(a.holder.as_str()));
+                            e.claim.claim_type = Some(ClaimType::Reported);
+                            e.holder_rule = "quote-continues".to_string();
+                            e.type_rule = "reported:quotation".to_string();
+                        }
+                    }
+                }
+                state.quote_pending.clear();
+            } else {
+                state.quote_pending.push(index);
+            }
+        }
+        if !quote_open_after {
+            state.quote_holder = None;
+            state.quote_pending.clear();
+        }
+        state.quote_open = quote_open_after;
+
+        // Target: is US engagement in play?
+        let role = rules
+            .stance
+            .iter()
+            .filter(|c| c.cue.kind == StanceKind::Target)
+            .find(|c| !c.cue.pattern.find_all(&tokens).is_empty())
+            .map(|c| format!("us-role:{}", c.cue.text));
+        let starts_with_reference = (0..6).any(|at| {
+            rules.function.iter().any(|f| {
+                f.kind == Function::Pronoun && f.pattern.match_at(&tokens, at) == Some(at + 1)
+            })
+        });
+        let no_other_actor = mentions.is_empty();
+        let first_plural = tokens.iter().enumerate().any(|(at, t)| {
+            !t.quoted
+                && rules.function.iter().any(|f| {
+                    f.kind == Function::FirstPlural
+                        && f.pattern.match_at(&tokens, at) == Some(at + 1)
+                })
+        });
+        let target = if has_us {
+            Some("us-mention".to_string())
+        } else if let Some(role) = role {
+            Some(role)
+        } else if holder.as_deref() == Some("USA") {
+            Some("us-holder".to_string())
+        } else if state.prev_target && (starts_with_reference || no_other_actor) {
+            Some("us-chain".to_string())
+        } else if holder.as_deref() == Some("AUTHOR") && first_plural && doc_us >= 2 {
+            Some("we-author".to_string())
+        } else {
+            None
+        };
+        // The chain runs on through units that name no other actor.
+        state.prev_target = matches!(target.as_deref(), Some(t) if t == "us-mention" || t.starts_with("us-role"))
+            || (state.prev_target && no_other_actor);
+
+        // Subject chain for pronouns in later units.
+        if let Some(a) = attribution.as_ref().filter(|a| a.holder != "OTHER") {
+            state.chain.last_holder = Some(a.holder.clone());
+            state.holder_age = 0;
+        } else {
+            state.holder_age += 1;
+            if state.holder_age > CHAIN_UNITS {
+                state.chain.last_holder = None;
+            }
+        }
+        if let Some(first) = mentions.first() {
+            state.chain.last_subject = Some(first.actor.clone());
+        }
+
+        // Stance.
+        let (cues, score) = if is_claim {
+            let context = stance::Context {
+                target: target.clone(),
+                prescriptive: claim_type == Some(ClaimType::Prescriptive),
+            };
+            stance::score(rules, &tokens, &context)
+        } else {
+            holder_cue = None;
+            (Vec::new(), 0.0)
+        };
+        let score = if score.abs() < NEUTRAL_BAND {
+            0.0
+        } else {
+            score
+        };
+        let claim = Claim {
+            is_claim,
+            claim_type,
+            holder: holder.map(|h| Arc::from(h.as_str())),
+            stance: Stance::from_score(score),
+            score,
+            cues: cues
+                .iter()
+                .filter(|c| c.weight != 0.0)
+                .map(CueFired::label)
+                .collect(),
+        };
+        Explanation {
+            claim,
+            claim_rule,
+            type_rule,
+            holder_rule,
+            holder_cue,
+            target,
+            cues,
+        }
+    }
+}
+
+/// A document's stance from its claims: the author's own claims weigh by
+/// type (prescriptive most), reported claims relay others and weigh nothing.
+fn doc_stance(explained: &[Explanation]) -> DocStance {
+    let mut doc = DocStance::default();
+    let mut net = 0.0;
+    let mut total = 0.0;
+    for claim in explained.iter().map(|e| &e.claim).filter(|c| c.is_claim) {
+        doc.n_claims += 1;
+        match claim.stance {
+            Stance::Favor => doc.n_favor += 1,
+            Stance::Against => doc.n_against += 1,
+            Stance::Neutral => {}
+        }
+        if claim.holder.as_deref() != Some("AUTHOR") {
+            continue;
+        }
+        let weight = claim
+            .claim_type
+            .and_then(|t| DOC_WEIGHTS.iter().find(|(k, _)| *k == t))
+            .map_or(0.0, |(_, w)| *w);
+        total += weight;
+        net += weight * claim.score.signum() * (claim.score != 0.0) as u8 as f64;
+    }
+    let share = if total > 0.0 { net / total } else { 0.0 };
+    doc.score = share.clamp(-1.0, 1.0);
+    doc.stance = if share >= DOC_THRESHOLD && net >= DOC_MIN_NET {
+        Stance::Favor
+    } else if share <= -DOC_THRESHOLD && net <= -DOC_MIN_NET {
+        Stance::Against
+    } else {
+        Stance::Neutral
+    };
+    doc
+}
+
+/// Per-actor totals over a whole run (`actor_stance.csv`).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ActorTotals {
+    pub n_docs: usize,
+    pub n_mentions: usize,
+    pub n_claims_held: usize,
+    pub n_favor: usize,
+    pub n_against: usize,
+    /// Sum of the held claims' scores.
+    pub score_sum: f64,
+}
+
+impl ActorTotals {
+    /// Mean score of the actor's held claims, in [-1, 1].
+    pub fn score(&self) -> f64 {
+        if self.n_claims_held == 0 {
+            0.0
+        } else {
+            self.score_sum / self.n_claims_held as f64
+        }
+    }
+}
+
+/// Accumulates `actor_stance.csv` document by document, in input order.
+#[derive(Debug, Clone, Default)]
+pub struct ActorTally {
+    pub actors: BTreeMap<String, ActorTotals>,
+}
+
+impl ActorTally {
+    pub fn add_document(&mut self, mentions: &[Mention], claims: &[Claim]) {
+        let mut seen: Vec<&str> = Vec::new();
+        for m in mentions {
+            let totals = self.actors.entry(m.actor.to_string()).or_default();
+            totals.n_mentions += 1;
+            if !seen.contains(&&*m.actor) {
+                seen.push(&m.actor);
+                totals.n_docs += 1;
+            }
+        }
+        for claim in claims.iter().filter(|c| c.is_claim) {
+            let Some(holder) = claim.holder.as_deref() else {
+                continue;
+            };
+            let totals = self.actors.entry(holder.to_string()).or_default();
+            totals.n_claims_held += 1;
+            match claim.stance {
+                crate::types::Stance::Favor => totals.n_favor += 1,
+                crate::types::Stance::Against => totals.n_against += 1,
+                crate::types::Stance::Neutral => {}
+            }
+            totals.score_sum += claim.score;
+        }
+    }
+}

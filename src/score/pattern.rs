@@ -1,0 +1,191 @@
+//! Short word patterns used by every rule lexicon, matched over a unit's
+//! tokens. Syntax, space separated: `word`, `a|b|c` (any of), `withdr*`
+//! (prefix), `*` (a gap of up to 4 words in the same clause), `**` (up to 12
+//! words in the same clause), `{us}` (a US actor mention), `{actor}` (any
+//! actor mention). Words are lowercase; hyphens split words like the text.
+
+use super::tokens::Token;
+
+#[derive(Debug, Clone, PartialEq)]
+enum Element {
+    /// Alternatives, each a sequence of words (`pull-out` is two words).
+    Words(Vec<Vec<String>>),
+    Prefixes(Vec<String>),
+    Gap(usize),
+    Us,
+    Actor,
+}
+
+/// A compiled word pattern.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pattern {
+    elements: Vec<Element>,
+}
+
+impl Pattern {
+    /// Compiles a pattern; `Err` explains what is wrong with it.
+    pub fn parse(text: &str) -> Result<Pattern, String> {
+        let mut elements = Vec::new();
+        for raw in text.split_whitespace() {
+            let element = match raw {
+                "*" => Element::Gap(4),
+                "**" => Element::Gap(12),
+                "{us}" => Element::Us,
+                "{actor}" => Element::Actor,
+                _ => word_element(&raw.to_lowercase())?,
+            };
+            elements.push(element);
+        }
+        match (elements.first(), elements.last()) {
+            (None, _) => Err("empty pattern".into()),
+            (Some(Element::Gap(_)), _) | (_, Some(Element::Gap(_))) => {
+                Err("a pattern cannot start or end with a gap".into())
+            }
+            _ => Ok(Pattern { elements }),
+        }
+    }
+
+    /// Every non-overlapping match, as token ranges `start..end`.
+    pub fn find_all(&self, tokens: &[Token]) -> Vec<(usize, usize)> {
+        let mut out = Vec::new();
+        let mut at = 0;
+        while at < tokens.len() {
+            match self.match_at(tokens, at) {
+                Some(end) => {
+                    out.push((at, end));
+                    at = end.max(at + 1);
+                }
+                None => at += 1,
+            }
+        }
+        out
+    }
+
+    /// The end of the shortest match starting at token `at`.
+    pub fn match_at(&self, tokens: &[Token], at: usize) -> Option<usize> {
+        match_from(&self.elements, tokens, at, tokens.get(at)?.clause)
+    }
+}
+
+fn word_element(word: &str) -> Result<Element, String> {
+    let alternatives: Vec<&str> = word.split('|').filter(|w| !w.is_empty()).collect();
+    if alternatives.is_empty() {
+        return Err(format!("empty word in pattern: {word:?}"));
+    }
+    if alternatives.iter().all(|w| w.ends_with('*') && w.len() > 1) {
+        Ok(Element::Prefixes(
+            alternatives
+                .iter()
+                .map(|w| w.trim_end_matches('*').to_string())
+                .collect(),
+        ))
+    } else if alternatives.iter().any(|w| w.contains('*')) {
+        Err(format!(
+            "mix of prefixes and words, or a `*` inside a word: {word:?}"
+        ))
+    } else {
+        Ok(Element::Words(
+            alternatives
+                .iter()
+                .map(|w| {
+                    w.split('-')
+                        .filter(|p| !p.is_empty())
+                        .map(str::to_string)
+                        .collect()
+                })
+                .collect(),
+        ))
+    }
+}
+
+fn element_matches(element: &Element, token: &Token, us: bool) -> bool {
+    match element {
+        Element::Words(_) => false,
+        Element::Prefixes(prefixes) => {
+            token.mention.is_none() && prefixes.iter().any(|p| token.lower.starts_with(p.as_str()))
+        }
+        Element::Us => us,
+        Element::Actor => token.mention.is_some(),
+        Element::Gap(_) => false,
+    }
+}
+
+fn match_from(elements: &[Element], tokens: &[Token], at: usize, clause: usize) -> Option<usize> {
+    let Some((first, rest)) = elements.split_first() else {
+        return Some(at);
+    };
+    if let Element::Gap(max) = first {
+        for skip in 0..=*max {
+            let next = at + skip;
+            if tokens.get(next).is_none_or(|t| t.clause != clause) {
+                break;
+            }
+            if let Some(end) = match_from(rest, tokens, next, clause) {
+                return Some(end);
+            }
+        }
+        return None;
+    }
+    if let Element::Words(alternatives) = first {
+        return alternatives.iter().find_map(|words| {
+            let all = words.iter().enumerate().all(|(k, w)| {
+                tokens
+                    .get(at + k)
+                    .is_some_and(|t| t.mention.is_none() && t.lower == *w)
+            });
+            if !all || words.is_empty() {
+                return None;
+            }
+            let last = tokens.get(at + words.len() - 1)?;
+            let clause = if matches!(rest.first(), Some(Element::Gap(_))) {
+                last.clause
+            } else {
+                clause
+            };
+            match_from(rest, tokens, at + words.len(), clause)
+        });
+    }
+    let token = tokens.get(at)?;
+    if !element_matches(first, token, token.us) {
+        return None;
+    }
+    let clause = if matches!(rest.first(), Some(Element::Gap(_))) {
+        token.clause
+    } else {
+        clause
+    };
+    match_from(rest, tokens, at + 1, clause)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tokens::tokenize;
+    use super::*;
+
+    fn find(pattern: &str, text: &str) -> Vec<(usize, usize)> {
+        let (tokens, _) = tokenize(text, &[], false);
+        Pattern::parse(pattern).unwrap().find_all(&tokens)
+    }
+
+    #[test]
+    fn words_prefixes_and_gaps() {
+        assert_eq!(
+            find("pull|pulled out", "They pulled out fast."),
+            vec![(1, 3)]
+        );
+        assert_eq!(find("withdr*", "The withdrawal began."), vec![(1, 2)]);
+        assert_eq!(
+            find("push * out", "push all foreign forces out"),
+            vec![(0, 5)]
+        );
+        assert!(find("push * out", "push them, and out").is_empty());
+        assert_eq!(find("ill-conceived", "an ill-conceived war"), vec![(1, 3)]);
+    }
+
+    #[test]
+    fn rejects_bad_patterns() {
+        assert!(Pattern::parse("").is_err());
+        assert!(Pattern::parse("* out").is_err());
+        assert!(Pattern::parse("wi*th").is_err());
+    }
+}

@@ -1,0 +1,299 @@
+//! Stance toward US engagement in one unit, in the spirit of VADER: cues
+//! from `stance_cues.csv` (frames carry their polarity, events take it from
+//! an attitude, a modal or a negation), a negation window that flips and
+//! damps, boosters and hedges that scale, `but` that shifts weight to the
+//! clause after it, and modals that strengthen prescriptive claims. Cues
+//! count only where the target (US engagement) is in play.
+
+use super::rules::{ClaimCue, Modifier, Rules, StanceKind};
+use super::tokens::Token;
+
+/// VADER's negation scalar.
+const NEGATION_SCALAR: f64 = -0.74;
+/// Words before a cue that a negation may stand in.
+const NEGATION_WINDOW: usize = 3;
+/// Words before a cue that a booster or hedge may stand in.
+const BOOSTER_WINDOW: usize = 2;
+/// Words around an event an attitude word may stand in.
+const ATTITUDE_WINDOW: usize = 6;
+/// Harm must stand closer to an engagement event (`costly war`) than to a
+/// disengagement event, whose harm is often told in the next clause.
+const HARM_ENGAGEMENT_WINDOW: usize = 3;
+/// VADER's normalization constant for the sum of cue weights.
+const ALPHA: f64 = 15.0;
+/// Weight factors of the clauses before and after `but` (VADER).
+const BEFORE_BUT: f64 = 0.5;
+const AFTER_BUT: f64 = 1.5;
+/// How much a prescriptive claim strengthens its cues.
+const PRESCRIPTIVE_FACTOR: f64 = 1.25;
+
+/// One stance cue that matched, with what happened to its weight.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CueFired {
+    /// The words that matched (with the attitude word that gave an event
+    /// its stance: `withdrawal+flaws`).
+    pub cue: String,
+    /// The `stance_cues.csv` row that matched.
+    pub rule: String,
+    /// The lexicon weight times polarity.
+    pub base: f64,
+    /// The weight it contributes (0 when it was dropped).
+    pub weight: f64,
+    /// What changed it: `negated`, `boosted(absolutely)`, `but-clause`, ...
+    pub modifiers: Vec<String>,
+    /// Token index where it matched.
+    pub at: usize,
+}
+
+impl CueFired {
+    /// `withdraw*+flaws[harm](+0.80)`, as the `cues` column shows it.
+    pub fn label(&self) -> String {
+        let mods = if self.modifiers.is_empty() {
+            String::new()
+        } else {
+            format!("[{}]", self.modifiers.join(","))
+        };
+        format!("{}{}({:+.2})", self.cue, mods, self.weight)
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Hit {
+    kind: Modifier,
+    text: String,
+    weight: f64,
+    start: usize,
+    end: usize,
+}
+
+/// The words a match covered, as the text has them.
+fn words(tokens: &[Token], start: usize, end: usize) -> String {
+    tokens
+        .get(start..end)
+        .unwrap_or_default()
+        .iter()
+        .map(|t| t.lower.as_str())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Modifier matches, leaving out negations and contrasts that belong to a
+/// prescriptive phrase (`no choice but`, `not only`).
+fn modifier_hits(rules: &Rules, tokens: &[Token]) -> Vec<Hit> {
+    let phrases: Vec<(usize, usize)> = rules
+        .claim
+        .iter()
+        .filter(|c| c.kind == ClaimCue::Prescriptive)
+        .flat_map(|c| c.pattern.find_all(tokens))
+        .filter(|(s, e)| e - s > 1)
+        .collect();
+    let mut hits = Vec::new();
+    for m in &rules.modifiers {
+        for (start, end) in m.pattern.find_all(tokens) {
+            let inside = phrases.iter().any(|&(s, e)| start >= s && end <= e);
+            if inside && matches!(m.kind, Modifier::Negation | Modifier::Contrast) {
+                continue;
+            }
+            hits.push(Hit {
+                kind: m.kind,
+                text: words(tokens, start, end),
+                weight: m.weight,
+                start,
+                end,
+            });
+        }
+    }
+    hits.sort_by_key(|h| (h.start, h.end));
+    hits
+}
+
+/// A negation ending within the window before `at`, not inside `inside`.
+fn negation_before(hits: &[Hit], at: usize, inside: (usize, usize)) -> Option<&Hit> {
+    hits.iter().find(|h| {
+        h.kind == Modifier::Negation
+            && h.end <= at
+            && h.end + NEGATION_WINDOW >= at
+            && !(h.start >= inside.0 && h.end <= inside.1)
+    })
+}
+
+fn scale_before(hits: &[Hit], at: usize) -> Option<&Hit> {
+    hits.iter().find(|h| {
+        matches!(h.kind, Modifier::Booster | Modifier::Hedge)
+            && h.end <= at
+            && h.end + BOOSTER_WINDOW >= at
+    })
+}
+
+/// Whether the target is in play, decided by the caller.
+pub struct Context {
+    pub target: Option<String>,
+    pub prescriptive: bool,
+}
+
+/// The cues that fired in a unit and its score in [-1, 1].
+pub fn score(rules: &Rules, tokens: &[Token], context: &Context) -> (Vec<CueFired>, f64) {
+    let hits = modifier_hits(rules, tokens);
+    let contrast = hits
+        .iter()
+        .find(|h| {
+            h.kind == Modifier::Contrast
+                && h.start > 0
+                && !tokens.get(h.start).is_some_and(|t| t.quoted)
+        })
+        .map(|h| h.start);
+    let modals: Vec<(usize, usize)> = rules
+        .claim
+        .iter()
+        .filter(|c| c.kind == ClaimCue::Prescriptive)
+        .flat_map(|c| c.pattern.find_all(tokens))
+        .collect();
+
+    let mut frames: Vec<(usize, usize)> = Vec::new();
+    let mut fired = Vec::new();
+    let mut ordered: Vec<_> = rules
+        .stance
+        .iter()
+        .filter(|c| c.cue.kind != StanceKind::Target)
+        .flat_map(|c| {
+            c.cue
+                .pattern
+                .find_all(tokens)
+                .into_iter()
+                .map(move |m| (c, m))
+        })
+        .collect();
+    // Frames first so that events inside them stay quiet; then by place.
+    ordered.sort_by_key(|(c, (s, e))| (c.cue.kind == StanceKind::Event, *s, std::cmp::Reverse(*e)));
+    for (cue, (start, end)) in ordered {
+        let overlaps = frames.iter().any(|&(s, e)| start < e && s < end);
+        if overlaps {
+            continue;
+        }
+        let base = cue.cue.weight * cue.polarity;
+        let mut label = words(tokens, start, end);
+        let mut modifiers = Vec::new();
+        let mut weight = base;
+        if cue.self_targeted {
+            modifiers.push("names-target".to_string());
+        } else if context.target.is_none() {
+            modifiers.push("no-target".to_string());
+            weight = 0.0;
+        }
+        let mut scaled_at = start;
+        match cue.cue.kind {
+            StanceKind::Frame => {
+                frames.push((start, end));
+                if let Some(neg) = negation_before(&hits, start, (start, end)) {
+                    weight *= NEGATION_SCALAR;
+                    modifiers.push(format!("negated({})", neg.text));
+                }
+            }
+            StanceKind::Event | StanceKind::Target => {
+                let attitude = hits
+                    .iter()
+                    .filter(|h| {
+                        matches!(
+                            h.kind,
+                            Modifier::Endorse | Modifier::Oppose | Modifier::Harm
+                        ) && (h.end <= start || h.start >= end)
+                            && {
+                                let window = if h.kind == Modifier::Harm && cue.polarity > 0.0 {
+                                    HARM_ENGAGEMENT_WINDOW
+                                } else {
+                                    ATTITUDE_WINDOW
+                                };
+                                h.end + window >= start && h.start <= end + window
+                            }
+                    })
+                    // Refusal outranks harm, harm outranks endorsement; then nearness.
+                    .min_by_key(|h| {
+                        let rank = match h.kind {
+                            Modifier::Oppose => 0,
+                            Modifier::Harm => 1,
+                            _ => 2,
+                        };
+                        let distance = if h.end <= start {
+                            start - h.end
+                        } else {
+                            h.start - end
+                        };
+                        (rank, distance)
+                    });
+                if let Some(att) = attitude {
+                    let sign = if att.kind == Modifier::Endorse {
+                        1.0
+                    } else {
+                        -1.0
+                    };
+                    weight *= sign * att.weight;
+                    label = format!("{label}+{}", att.text);
+                    modifiers.push(match att.kind {
+                        Modifier::Endorse => "endorsed".to_string(),
+                        Modifier::Oppose => "opposed".to_string(),
+                        _ => "harm".to_string(),
+                    });
+                    if let Some(neg) = negation_before(&hits, att.start, (att.start, att.end)) {
+                        weight *= NEGATION_SCALAR;
+                        modifiers.push(format!("negated({})", neg.text));
+                    }
+                    scaled_at = scaled_at.min(att.start);
+                } else if let Some(neg) = negation_before(&hits, start, (start, end)) {
+                    // A refused engagement argues against it, a refused withdrawal for it.
+                    weight *= NEGATION_SCALAR;
+                    modifiers.push(format!("negated({})", neg.text));
+                    scaled_at = scaled_at.min(neg.start);
+                } else if context.prescriptive
+                    && modals.iter().any(|&(s, _)| {
+                        s < start
+                            && tokens.get(s).map(|t| t.clause)
+                                == tokens.get(start).map(|t| t.clause)
+                    })
+                {
+                    modifiers.push("modal".to_string());
+                } else {
+                    modifiers.push("no-attitude".to_string());
+                    weight = 0.0;
+                }
+            }
+        }
+        if let Some(scale) = scale_before(&hits, scaled_at) {
+            weight *= 1.0 + scale.weight;
+            let what = if scale.kind == Modifier::Booster {
+                "boosted"
+            } else {
+                "hedged"
+            };
+            modifiers.push(format!("{what}({})", scale.text));
+        }
+        if let Some(c) = contrast {
+            if start < c {
+                weight *= BEFORE_BUT;
+                modifiers.push("before-but".to_string());
+            } else {
+                weight *= AFTER_BUT;
+                modifiers.push("after-but".to_string());
+            }
+        }
+        if context.prescriptive && weight != 0.0 {
+            weight *= PRESCRIPTIVE_FACTOR;
+            modifiers.push("prescriptive".to_string());
+        }
+        fired.push(CueFired {
+            cue: label,
+            rule: cue.cue.text.clone(),
+            base,
+            weight,
+            modifiers,
+            at: start,
+        });
+    }
+    fired.sort_by_key(|f| f.at);
+    let sum: f64 = fired.iter().map(|f| f.weight).sum();
+    let score = if sum == 0.0 {
+        0.0
+    } else {
+        (sum / (sum * sum + ALPHA).sqrt()).clamp(-1.0, 1.0)
+    };
+    (fired, score)
+}
