@@ -6,7 +6,7 @@
 
 use crate::lexicon::{read_rows, Lexicons, Problem};
 use crate::types::Span;
-use regex::{Regex, RegexSet};
+use regex::{Regex, RegexSet, RegexSetBuilder};
 use std::sync::Arc;
 
 /// Something normalization dropped: a boilerplate line or a dateline prefix.
@@ -64,6 +64,8 @@ struct BoilerplateRow {
     kind: String,
     #[serde(default)]
     scope: String,
+    #[serde(default)]
+    max_bytes: Option<usize>,
 }
 
 /// Compiled boilerplate rules.
@@ -71,10 +73,17 @@ struct BoilerplateRow {
 pub struct Normalizer {
     /// Whole-line patterns (line, section and list scopes), anchored.
     whole: RegexSet,
-    whole_rules: Vec<(Scope, Arc<str>)>,
+    whole_rules: Vec<WholeRule>,
     prefixes: Vec<(Regex, Arc<str>)>,
     exceptions: Option<RegexSet>,
     caption_kind: Arc<str>,
+}
+
+#[derive(Debug, Clone)]
+struct WholeRule {
+    scope: Scope,
+    kind: Arc<str>,
+    max_bytes: usize,
 }
 
 /// One non-blank source line.
@@ -120,9 +129,11 @@ impl Normalizer {
                     problems.push(Problem::error(file, line, "empty kind"));
                     continue;
                 }
+                // ASCII word boundaries keep the fast DFA engines usable.
+                let pattern = row.pattern.replace(r"\b", r"(?-u:\b)");
                 let anchored = match scope {
-                    Scope::Prefix | Scope::Except => format!("^(?:{})", row.pattern),
-                    _ => format!("^(?:{})$", row.pattern),
+                    Scope::Prefix | Scope::Except => format!("^(?:{pattern})"),
+                    _ => format!("^(?:{pattern})$"),
                 };
                 let regex = match Regex::new(&anchored) {
                     Ok(r) => r,
@@ -137,12 +148,19 @@ impl Normalizer {
                     Scope::Except => exceptions.push(anchored),
                     _ => {
                         whole.push(anchored);
-                        whole_rules.push((scope, kind));
+                        whole_rules.push(WholeRule {
+                            scope,
+                            kind,
+                            max_bytes: row.max_bytes.unwrap_or(usize::MAX),
+                        });
                     }
                 }
             }
         }
-        let whole = RegexSet::new(&whole);
+        let whole = RegexSetBuilder::new(&whole)
+            .size_limit(64 << 20)
+            .dfa_size_limit(64 << 20)
+            .build();
         let exceptions = if exceptions.is_empty() {
             Ok(None)
         } else {
@@ -211,14 +229,22 @@ impl Normalizer {
     }
 
     fn classify(&self, text: &str) -> Verdict {
-        let Some(first) = self.whole.matches(text).into_iter().next() else {
+        if !self.whole.is_match(text) {
+            return Verdict::Keep;
+        }
+        let rule = self
+            .whole
+            .matches(text)
+            .into_iter()
+            .map(|i| &self.whole_rules[i])
+            .find(|rule| text.len() <= rule.max_bytes);
+        let Some(rule) = rule else {
             return Verdict::Keep;
         };
-        let (scope, kind) = &self.whole_rules[first];
-        match scope {
-            Scope::List => Verdict::ListItem(kind.clone()),
-            Scope::Section => Verdict::Section(kind.clone()),
-            _ => Verdict::Drop(kind.clone()),
+        match rule.scope {
+            Scope::List => Verdict::ListItem(rule.kind.clone()),
+            Scope::Section => Verdict::Section(rule.kind.clone()),
+            _ => Verdict::Drop(rule.kind.clone()),
         }
     }
 

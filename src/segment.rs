@@ -142,15 +142,20 @@ impl Segmenter {
         let mut cuts = Vec::new();
         let markers = list_markers(text, &mut cuts);
         let bytes = text.as_bytes();
+        let ellipses = memchr::memmem::Finder::new("\u{2026}");
+        let mut next_ellipsis = ellipses.find(bytes);
         let mut i = 0;
         while i < bytes.len() {
-            let b = bytes[i];
-            let is_term =
-                matches!(b, b'.' | b'?' | b'!') || (b == 0xE2 && text[i..].starts_with('\u{2026}'));
-            if !is_term {
-                i += 1;
-                continue;
+            if next_ellipsis.is_some_and(|e| e < i) {
+                next_ellipsis = ellipses.find(&bytes[i..]).map(|e| e + i);
             }
+            let next_stop = memchr::memchr3(b'.', b'?', b'!', &bytes[i..]).map(|s| s + i);
+            i = match (next_stop, next_ellipsis) {
+                (Some(s), Some(e)) => s.min(e),
+                (Some(s), None) => s,
+                (None, Some(e)) => e,
+                (None, None) => break,
+            };
             let (run_end, cut) = self.boundary_at(text, i, &markers);
             if let Some(cut) = cut {
                 cuts.push(cut);
@@ -308,6 +313,14 @@ impl Segmenter {
     fn classify(&self, text: &str, token_start: usize, word: &str) -> Option<Abbreviation> {
         if let Some(kind) = self.abbreviations.get(word) {
             return Some(*kind);
+        }
+        // An abbreviation right after an unspaced sentence end (`Tuesday.Mr`).
+        if let Some((_, tail)) = word.rsplit_once('.') {
+            if tail.len() >= 2 {
+                if let Some(kind) = self.abbreviations.get(tail) {
+                    return Some(*kind);
+                }
+            }
         }
         let mut chars = word.chars();
         let first = chars.next()?;

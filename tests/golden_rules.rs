@@ -9,7 +9,7 @@ use common::*;
 use std::collections::BTreeMap;
 
 /// Cases passed so far; this floor only goes up.
-const MIN_PASSED: usize = 19;
+const MIN_PASSED: usize = 51;
 
 #[test]
 fn golden_rules_pass_count() {

@@ -23,18 +23,14 @@ pub fn final_mark(text: &str) -> Option<char> {
 fn any_cue(rules: &Rules, tokens: &[Token], kind: ClaimCue) -> Option<String> {
     rules
         .claim
-        .iter()
-        .filter(|c| c.kind == kind)
-        .find(|c| !c.pattern.find_all(tokens).is_empty())
-        .map(|c| c.text.clone())
+        .find(tokens)
+        .into_iter()
+        .find(|(c, _, _)| c.kind == kind)
+        .map(|(c, _, _)| c.text.clone())
 }
 
-fn has_function(rules: &Rules, tokens: &[Token], kind: Function) -> bool {
-    rules
-        .function
-        .iter()
-        .filter(|f| f.kind == kind)
-        .any(|f| !f.pattern.find_all(tokens).is_empty())
+fn has_function(tokens: &[Token], kind: Function) -> bool {
+    tokens.iter().any(|t| t.is(kind))
 }
 
 /// Facts about a unit the claim decision needs.
@@ -66,10 +62,7 @@ pub fn decide(rules: &Rules, facts: &UnitFacts, bio: &mut BioState) -> (bool, St
         }
     }
     if bio.active {
-        let opens_with_pronoun = rules.function.iter().any(|f| {
-            f.kind == Function::Pronoun
-                && (0..6).any(|at| f.pattern.match_at(tokens, at) == Some(at + 1))
-        });
+        let opens_with_pronoun = tokens.iter().take(6).any(|t| t.is(Function::Pronoun));
         if opens_with_pronoun && !facts.attributed && !facts.in_quote {
             return (false, "bio-continues".to_string());
         }
@@ -85,7 +78,7 @@ pub fn decide(rules: &Rules, facts: &UnitFacts, bio: &mut BioState) -> (bool, St
         return (false, "fragment".to_string());
     }
     if mark.is_none() {
-        let finite = has_function(rules, tokens, Function::Verb)
+        let finite = has_function(tokens, Function::Verb)
             || facts.attributed
             || facts.stance_cue
             || any_cue(rules, tokens, ClaimCue::Prescriptive).is_some();
@@ -107,9 +100,7 @@ pub fn decide(rules: &Rules, facts: &UnitFacts, bio: &mut BioState) -> (bool, St
     if let Some(cue) = any_cue(rules, tokens, ClaimCue::ActorRef) {
         return (true, format!("actor-reference:{cue}"));
     }
-    if has_function(rules, tokens, Function::Pronoun)
-        || has_function(rules, tokens, Function::FirstPlural)
-    {
+    if has_function(tokens, Function::Pronoun) || has_function(tokens, Function::FirstPlural) {
         return (true, "actor-pronoun".to_string());
     }
     (false, "no-actor".to_string())

@@ -52,19 +52,8 @@ enum Role {
     Content,
 }
 
-fn has_function(rules: &Rules, tokens: &[Token], at: usize, kind: Function) -> bool {
-    rules
-        .function
-        .iter()
-        .any(|f| f.kind == kind && f.pattern.match_at(tokens, at) == Some(at + 1))
-}
-
-fn report_kind_at(rules: &Rules, tokens: &[Token], at: usize) -> Option<(Report, usize)> {
-    rules
-        .report
-        .iter()
-        .filter(|r| matches!(r.kind, Report::Source | Report::Media | Report::Official))
-        .find_map(|r| r.pattern.match_at(tokens, at).map(|end| (r.kind, end)))
+fn has_function(tokens: &[Token], at: usize, kind: Function) -> bool {
+    tokens.get(at).is_some_and(|t| t.is(kind))
 }
 
 fn boundary(token: &Token) -> bool {
@@ -73,20 +62,14 @@ fn boundary(token: &Token) -> bool {
         .contains(['"', ';', ':', '(', ')', '[', ']', '\u{2014}'])
 }
 
-fn role_at(
-    rules: &Rules,
-    tokens: &[Token],
-    mentions: &[UnitMention],
-    at: usize,
-    chain: &Chain,
-) -> Role {
+fn role_at(tokens: &[Token], mentions: &[UnitMention], at: usize, chain: &Chain) -> Role {
     let Some(token) = tokens.get(at) else {
         return Role::Content;
     };
     if let Some(m) = token.mention.and_then(|i| mentions.get(i)) {
         return Role::Found(Subject::Actor(m.actor.clone(), "mention"));
     }
-    if let Some((kind, _)) = report_kind_at(rules, tokens, at) {
+    if let Some(kind) = token.source {
         return Role::Found(match kind {
             Report::Official => {
                 // `Pakistani security officials said`: the actor named just before.
@@ -105,7 +88,7 @@ fn role_at(
             _ => Subject::Other("non-actor-source", false),
         });
     }
-    if has_function(rules, tokens, at, Function::SubjectPronoun) {
+    if has_function(tokens, at, Function::SubjectPronoun) {
         let resolved = chain
             .last_holder
             .clone()
@@ -115,12 +98,12 @@ fn role_at(
             None => Subject::Other("pronoun-unresolved", false),
         });
     }
-    if has_function(rules, tokens, at, Function::Relative) {
+    if has_function(tokens, at, Function::Relative) {
         return Role::Relative;
     }
-    let function = has_function(rules, tokens, at, Function::NotName)
-        || has_function(rules, tokens, at, Function::Verb)
-        || has_function(rules, tokens, at, Function::Pronoun)
+    let function = has_function(tokens, at, Function::NotName)
+        || has_function(tokens, at, Function::Verb)
+        || has_function(tokens, at, Function::Pronoun)
         || (token.lower.ends_with("ly") && !token.capitalized);
     if function {
         return Role::Skip;
@@ -138,7 +121,6 @@ fn role_at(
 /// appositive (`Russia, the only country to ..., feels`). Returns the
 /// subject and how many words back it stood.
 fn subject_before(
-    rules: &Rules,
     tokens: &[Token],
     mentions: &[UnitMention],
     verb: usize,
@@ -156,7 +138,7 @@ fn subject_before(
         }
         if !just_skipped && after.before.contains(',') {
             if next == verb && appositive.is_none() {
-                let comma = (verb.saturating_sub(12)..verb.saturating_sub(1))
+                let comma = (verb.saturating_sub(20)..verb.saturating_sub(1))
                     .rev()
                     .find(|&k| tokens.get(k).is_some_and(|t| t.before.contains(',')));
                 match comma {
@@ -172,14 +154,14 @@ fn subject_before(
         }
         let at = next - 1;
         steps += 1;
-        match role_at(rules, tokens, mentions, at, chain) {
+        match role_at(tokens, mentions, at, chain) {
             Role::Found(subject) => return Some((subject, steps)),
             Role::Name => {
                 name_at.get_or_insert(steps);
             }
             Role::Skip => {}
             Role::Relative => {
-                return match role_at(rules, tokens, mentions, at.checked_sub(1)?, chain) {
+                return match role_at(tokens, mentions, at.checked_sub(1)?, chain) {
                     Role::Found(subject) => Some((subject, steps + 1)),
                     Role::Name => Some((Subject::Other("unlisted-name", false), steps + 1)),
                     _ => None,
@@ -190,8 +172,15 @@ fn subject_before(
         next = at;
     }
     let steps = name_at?;
-    // `Kenneth McKenzie, Commander of CENTCOM, added`: the title names the actor.
-    if let Some((from, to)) = appositive {
+    // `Kenneth McKenzie, Commander of CENTCOM, added`: a title names the actor.
+    let titled_appositive = appositive.filter(|&(from, to)| {
+        (from..to).any(|j| {
+            tokens
+                .get(j)
+                .is_some_and(|t| t.source == Some(Report::Official))
+        })
+    });
+    if let Some((from, to)) = titled_appositive {
         let titled = (from..to).find_map(|j| {
             let t = tokens.get(j)?;
             t.mention
@@ -207,7 +196,6 @@ fn subject_before(
 
 /// The subject after an inverted reporting word (`, said Imran Khan.`).
 fn subject_after(
-    rules: &Rules,
     tokens: &[Token],
     mentions: &[UnitMention],
     verb_end: usize,
@@ -216,10 +204,10 @@ fn subject_after(
     let mut name = false;
     for at in verb_end..(verb_end + 6).min(tokens.len()) {
         let token = tokens.get(at)?;
-        if at > verb_end && token.before.contains([',', '"', ';', ':']) {
+        if (at > verb_end && token.before.contains([',', '"', ';', ':'])) || token.lower == "that" {
             break;
         }
-        match role_at(rules, tokens, mentions, at, chain) {
+        match role_at(tokens, mentions, at, chain) {
             Role::Found(subject) => return Some(subject),
             Role::Name => name = true,
             Role::Skip => {}
@@ -229,7 +217,7 @@ fn subject_after(
     name.then_some(Subject::Other("unlisted-name", false))
 }
 
-fn clause_is_subordinate(rules: &Rules, tokens: &[Token], at: usize) -> bool {
+fn clause_is_subordinate(tokens: &[Token], at: usize) -> bool {
     // Walk back to the start of the clause holding the reporting word.
     let mut start = at;
     while start > 0
@@ -241,7 +229,7 @@ fn clause_is_subordinate(rules: &Rules, tokens: &[Token], at: usize) -> bool {
     }
     (start..=at)
         .take(3)
-        .any(|j| has_function(rules, tokens, j, Function::Subordinator))
+        .any(|j| has_function(tokens, j, Function::Subordinator))
 }
 
 fn to_attribution(
@@ -273,23 +261,23 @@ pub fn attributions(
     chain: &Chain,
 ) -> Vec<Attribution> {
     let mut found = Vec::new();
-    for rule in &rules.report {
+    for (rule, start, end) in rules.report.find(tokens) {
         if !matches!(
             rule.kind,
             Report::Speech | Report::Attitude | Report::According
         ) {
             continue;
         }
-        for (start, end) in rule.pattern.find_all(tokens) {
+        {
             let Some(verb) = tokens.get(start) else {
                 continue;
             };
             if verb.quoted {
                 continue;
             }
-            let subordinate = clause_is_subordinate(rules, tokens, start);
+            let subordinate = clause_is_subordinate(tokens, start);
             if rule.kind == Report::According {
-                let subject = according_source(rules, tokens, mentions, end, chain);
+                let subject = according_source(tokens, mentions, end, chain);
                 found.push(to_attribution(
                     subject,
                     "according-to",
@@ -299,10 +287,10 @@ pub fn attributions(
                 ));
                 continue;
             }
-            if start > 0 && has_function(rules, tokens, start - 1, Function::Passive) {
+            if start > 0 && has_function(tokens, start - 1, Function::Passive) {
                 continue;
             }
-            if has_function(rules, tokens, end, Function::ReportBlocker) {
+            if has_function(tokens, end, Function::ReportBlocker) {
                 continue;
             }
             if rule.kind == Report::Attitude {
@@ -312,7 +300,7 @@ pub fn attributions(
                 };
                 let opens_clause = next.lower == "that"
                     || next.mention.is_some()
-                    || has_function(rules, tokens, end, Function::ClauseStart);
+                    || has_function(tokens, end, Function::ClauseStart);
                 if !opens_clause {
                     continue;
                 }
@@ -327,15 +315,15 @@ pub fn attributions(
             let clause_after = tokens
                 .get(end)
                 .is_some_and(|t| t.lower == "that" || t.before.contains(['"', ':']));
-            let before = subject_before(rules, tokens, mentions, start, chain)
+            let before = subject_before(tokens, mentions, start, chain)
                 .filter(|(_, steps)| past || clause_after || *steps <= 3)
                 .map(|(s, _)| s);
-            let inverted = verb.before.contains([',', '"']) || before.is_none();
+            // `"...," said Khan`: only an inverted verb takes its subject after it.
+            let inverted = verb.before.contains([',', '"']) || start == 0;
             let subject = match before {
                 Some(s) => Some((s, "said-after-subject")),
                 None if inverted && !verb.lower.ends_with("ing") => {
-                    subject_after(rules, tokens, mentions, end, chain)
-                        .map(|s| (s, "said-before-subject"))
+                    subject_after(tokens, mentions, end, chain).map(|s| (s, "said-before-subject"))
                 }
                 None => None,
             };
@@ -365,7 +353,6 @@ pub fn attributions(
 
 /// The source named after `according to`.
 fn according_source(
-    rules: &Rules,
     tokens: &[Token],
     mentions: &[UnitMention],
     end: usize,
@@ -380,7 +367,7 @@ fn according_source(
         {
             break;
         }
-        match role_at(rules, tokens, mentions, at, chain) {
+        match role_at(tokens, mentions, at, chain) {
             Role::Found(s) => return s,
             Role::Name => {
                 subject.get_or_insert(Subject::Other("unlisted-name", false));

@@ -22,6 +22,9 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use tokens::{tokenize, unit_mentions, UnitMention};
 
+/// Units a quotation may run over before an unmatched quote mark is
+/// taken for a stray one.
+const MAX_QUOTE_UNITS: usize = 8;
 /// Units a reported holder stays available to pronouns.
 const CHAIN_UNITS: usize = 3;
 /// How much each kind of author claim weighs in the document stance.
@@ -77,7 +80,11 @@ struct DocState {
     bio: BioState,
     chain: Chain,
     holder_age: usize,
+    /// Units the open quotation has run over.
+    quote_units: usize,
     prev_target: bool,
+    /// Units since the US was last named.
+    target_age: usize,
     prev_end: usize,
 }
 
@@ -179,14 +186,16 @@ impl Scorer {
         let text = folded.text();
         let mentions: Vec<UnitMention> = unit_mentions(&folded, unit_mentions_src);
         let in_quote = state.quote_open;
-        let (tokens, quote_open_after) = tokenize(text, &mentions, in_quote);
+        let (mut tokens, quote_open_after) = tokenize(text, &mentions, in_quote);
+        rules.mark(&mut tokens);
 
         let found = holder::attributions(rules, &tokens, &mentions, &state.chain);
         let attribution: Option<Attribution> = holder::choose(&found).cloned();
         let has_us = tokens.iter().any(|t| t.us);
-        let stance_cue = rules.stance.iter().any(|c| {
-            c.cue.kind != StanceKind::Target && !c.cue.pattern.find_all(&tokens).is_empty()
-        });
+        let stance_matches = rules.stance.find(&tokens);
+        let stance_cue = stance_matches
+            .iter()
+            .any(|(c, _, _)| c.kind.kind != StanceKind::Target);
         let facts = UnitFacts {
             text,
             tokens: &tokens,
@@ -216,12 +225,16 @@ impl Scorer {
                     Some(ClaimType::Reported),
                     "reported:quotation".to_string(),
                 ),
-                None => (
-                    Some("AUTHOR".to_string()),
-                    "quote-awaiting-speaker".to_string(),
-                    Some(ClaimType::Reported),
-                    "reported:quotation".to_string(),
-                ),
+                None => {
+                    // The speaker may come later; until then the author's.
+                    let (t, rule) = claims::claim_type(rules, &tokens);
+                    (
+                        Some("AUTHOR".to_string()),
+                        "quote-awaiting-speaker".to_string(),
+                        Some(t),
+                        rule,
+                    )
+                }
             }
         } else {
             let (t, rule) = claims::claim_type(rules, &tokens);
@@ -261,32 +274,25 @@ impl Scorer {
                 state.quote_pending.push(index);
             }
         }
-        if !quote_open_after {
+        state.quote_units = if in_quote { state.quote_units + 1 } else { 0 };
+        let runaway = state.quote_units >= MAX_QUOTE_UNITS;
+        if !quote_open_after || runaway {
             state.quote_holder = None;
             state.quote_pending.clear();
         }
-        state.quote_open = quote_open_after;
+        state.quote_open = quote_open_after && !runaway;
 
         // Target: is US engagement in play?
-        let role = rules
-            .stance
+        let role = stance_matches
             .iter()
-            .filter(|c| c.cue.kind == StanceKind::Target)
-            .find(|c| !c.cue.pattern.find_all(&tokens).is_empty())
-            .map(|c| format!("us-role:{}", c.cue.text));
-        let starts_with_reference = (0..6).any(|at| {
-            rules.function.iter().any(|f| {
-                f.kind == Function::Pronoun && f.pattern.match_at(&tokens, at) == Some(at + 1)
-            })
-        });
+            .find(|(c, _, _)| c.kind.kind == StanceKind::Target)
+            .map(|(c, _, _)| format!("us-role:{}", c.text));
+        let starts_with_reference =
+            (0..6).any(|at| tokens.get(at).is_some_and(|t| t.is(Function::Pronoun)));
         let no_other_actor = mentions.is_empty();
-        let first_plural = tokens.iter().enumerate().any(|(at, t)| {
-            !t.quoted
-                && rules.function.iter().any(|f| {
-                    f.kind == Function::FirstPlural
-                        && f.pattern.match_at(&tokens, at) == Some(at + 1)
-                })
-        });
+        let first_plural = tokens
+            .iter()
+            .any(|t| !t.quoted && t.is(Function::FirstPlural));
         let target = if has_us {
             Some("us-mention".to_string())
         } else if let Some(role) = role {
@@ -300,9 +306,13 @@ impl Scorer {
         } else {
             None
         };
-        // The chain runs on through units that name no other actor.
-        state.prev_target = matches!(target.as_deref(), Some(t) if t == "us-mention" || t.starts_with("us-role"))
-            || (state.prev_target && no_other_actor);
+        // The chain runs on through units that name no other actor, for a
+        // few units.
+        let names_us =
+            matches!(target.as_deref(), Some(t) if t == "us-mention" || t.starts_with("us-role"));
+        state.target_age = if names_us { 0 } else { state.target_age + 1 };
+        state.prev_target =
+            names_us || (state.prev_target && no_other_actor && state.target_age <= CHAIN_UNITS);
 
         // Subject chain for pronouns in later units.
         if let Some(a) = attribution.as_ref().filter(|a| a.holder != "OTHER") {
@@ -323,6 +333,7 @@ impl Scorer {
             let context = stance::Context {
                 target: target.clone(),
                 prescriptive: claim_type == Some(ClaimType::Prescriptive),
+                reported: claim_type == Some(ClaimType::Reported),
             };
             stance::score(rules, &tokens, &context)
         } else {

@@ -46,6 +46,7 @@ impl Pattern {
     }
 
     /// Every non-overlapping match, as token ranges `start..end`.
+    #[cfg(test)]
     pub fn find_all(&self, tokens: &[Token]) -> Vec<(usize, usize)> {
         let mut out = Vec::new();
         let mut at = 0;
@@ -64,6 +65,115 @@ impl Pattern {
     /// The end of the shortest match starting at token `at`.
     pub fn match_at(&self, tokens: &[Token], at: usize) -> Option<usize> {
         match_from(&self.elements, tokens, at, tokens.get(at)?.clause)
+    }
+}
+
+/// Where a pattern can start: its first element's words, prefixes, or any
+/// mention.
+enum Start {
+    Words(Vec<String>),
+    Prefixes(Vec<String>),
+    Mention,
+}
+
+impl Pattern {
+    fn start(&self) -> Start {
+        match self.elements.first() {
+            Some(Element::Words(alternatives)) => Start::Words(
+                alternatives
+                    .iter()
+                    .filter_map(|words| words.first().cloned())
+                    .collect(),
+            ),
+            Some(Element::Prefixes(prefixes)) => Start::Prefixes(prefixes.clone()),
+            _ => Start::Mention,
+        }
+    }
+}
+
+/// A match of pattern number `id` over tokens `start..end`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Found {
+    pub id: usize,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// Many patterns indexed by the words they can start with, so a unit is
+/// matched in one pass over its tokens.
+#[derive(Debug, Clone, Default)]
+pub struct PatternSet {
+    patterns: Vec<Pattern>,
+    by_word: std::collections::HashMap<String, Vec<usize>>,
+    by_prefix: Vec<(String, usize)>,
+    by_mention: Vec<usize>,
+}
+
+impl PatternSet {
+    pub fn new(patterns: Vec<Pattern>) -> PatternSet {
+        let mut set = PatternSet {
+            patterns,
+            ..PatternSet::default()
+        };
+        for (id, pattern) in set.patterns.iter().enumerate() {
+            match pattern.start() {
+                Start::Words(words) => {
+                    for word in words {
+                        let ids = set.by_word.entry(word).or_default();
+                        if !ids.contains(&id) {
+                            ids.push(id);
+                        }
+                    }
+                }
+                Start::Prefixes(prefixes) => {
+                    for prefix in prefixes {
+                        set.by_prefix.push((prefix, id));
+                    }
+                }
+                Start::Mention => set.by_mention.push(id),
+            }
+        }
+        set
+    }
+
+    /// Every match of every pattern, each pattern's matches not
+    /// overlapping one another; ordered by start, then pattern number.
+    pub fn find_all(&self, tokens: &[Token]) -> Vec<Found> {
+        let mut found = Vec::new();
+        let mut next_free: std::collections::HashMap<usize, usize> =
+            std::collections::HashMap::new();
+        let mut candidates: Vec<usize> = Vec::new();
+        for (at, token) in tokens.iter().enumerate() {
+            candidates.clear();
+            if token.mention.is_some() {
+                candidates.extend(&self.by_mention);
+            } else {
+                if let Some(ids) = self.by_word.get(&token.lower) {
+                    candidates.extend(ids);
+                }
+                candidates.extend(
+                    self.by_prefix
+                        .iter()
+                        .filter(|(p, _)| token.lower.starts_with(p.as_str()))
+                        .map(|(_, id)| *id),
+                );
+            }
+            candidates.sort_unstable();
+            candidates.dedup();
+            for &id in &candidates {
+                if next_free.get(&id).is_some_and(|&free| at < free) {
+                    continue;
+                }
+                let Some(pattern) = self.patterns.get(id) else {
+                    continue;
+                };
+                if let Some(end) = pattern.match_at(tokens, at) {
+                    found.push(Found { id, start: at, end });
+                    next_free.insert(id, end.max(at + 1));
+                }
+            }
+        }
+        found
     }
 }
 

@@ -3,7 +3,8 @@
 //! modifiers. A user's row replaces a built-in row with the same cue; a row
 //! with weight 0 removes it.
 
-use super::pattern::Pattern;
+use super::pattern::{Pattern, PatternSet};
+use super::tokens::Token;
 use crate::lexicon::{read_rows, LexiconFile, Lexicons, Problem};
 use serde::Deserialize;
 
@@ -67,6 +68,8 @@ pub enum Function {
     Relative,
     /// Words that can open the clause after an attitude verb.
     ClauseStart,
+    /// Words an attitude does not reach across to an event (and, who).
+    Coordinator,
     /// Words right after a reporting word that make it no attribution
     /// (`promised to`, `said about`).
     ReportBlocker,
@@ -82,15 +85,50 @@ pub enum StanceKind {
     Event,
     /// Names the US role without naming the US (`foreign troops`).
     Target,
+    /// A frame that takes a stance only in an actor's or source's words
+    /// (`occupation`): authors use it to describe.
+    ReportedFrame,
 }
 
-/// A stance cue: its polarity is +1 favor, -1 against.
-#[derive(Debug, Clone)]
-pub struct StanceCue {
-    pub cue: Cue<StanceKind>,
+/// What a stance cue is: its polarity is +1 favor, -1 against.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct StanceMeta {
+    pub kind: StanceKind,
     pub polarity: f64,
     /// The cue names the US role itself, so no separate target is needed.
     pub self_targeted: bool,
+}
+
+/// The cues of one lexicon with an index for matching them in one pass.
+#[derive(Debug, Clone)]
+pub struct CueSet<K> {
+    pub cues: Vec<Cue<K>>,
+    set: PatternSet,
+}
+
+impl<K> Default for CueSet<K> {
+    fn default() -> Self {
+        CueSet {
+            cues: Vec::new(),
+            set: PatternSet::default(),
+        }
+    }
+}
+
+impl<K> CueSet<K> {
+    fn new(cues: Vec<Cue<K>>) -> CueSet<K> {
+        let set = PatternSet::new(cues.iter().map(|c| c.pattern.clone()).collect());
+        CueSet { cues, set }
+    }
+
+    /// Every match in the unit: the cue and its token range, by start.
+    pub fn find<'a>(&'a self, tokens: &[Token]) -> Vec<(&'a Cue<K>, usize, usize)> {
+        self.set
+            .find_all(tokens)
+            .into_iter()
+            .filter_map(|f| self.cues.get(f.id).map(|c| (c, f.start, f.end)))
+            .collect()
+    }
 }
 
 /// What a `stance_modifiers.csv` row does to a nearby cue.
@@ -101,8 +139,12 @@ pub enum Modifier {
     Hedge,
     /// `but`, `however`: weight shifts to the clause after it.
     Contrast,
-    /// Welcoming, asking for, valuing: keeps an event's polarity.
+    /// Welcoming, asking for, promising: keeps the polarity of an event
+    /// after it.
     Endorse,
+    /// Valuing (important, useful): keeps the polarity of an event before or
+    /// after it.
+    Value,
     /// Refusing, rejecting: flips an event's polarity.
     Oppose,
     /// Harm, flaws, consequences: flips an event's polarity (a harmful
@@ -113,11 +155,51 @@ pub enum Modifier {
 /// Every rule lexicon of the score stage.
 #[derive(Debug, Clone, Default)]
 pub struct Rules {
-    pub claim: Vec<Cue<ClaimCue>>,
-    pub report: Vec<Cue<Report>>,
-    pub function: Vec<Cue<Function>>,
-    pub stance: Vec<StanceCue>,
-    pub modifiers: Vec<Cue<Modifier>>,
+    pub claim: CueSet<ClaimCue>,
+    pub report: CueSet<Report>,
+    pub function: CueSet<Function>,
+    pub stance: CueSet<StanceMeta>,
+    pub modifiers: CueSet<Modifier>,
+}
+
+impl Rules {
+    /// Marks each token with the function-word kinds and the source kind
+    /// (analyst, medium, official) that match at it.
+    pub fn mark(&self, tokens: &mut [Token]) {
+        let functions: Vec<(Function, usize, usize)> = self
+            .function
+            .find(tokens)
+            .into_iter()
+            .map(|(c, s, e)| (c.kind, s, e))
+            .collect();
+        let sources: Vec<(Report, usize)> = self
+            .report
+            .find(tokens)
+            .into_iter()
+            .map(|(c, s, _)| (c.kind, s))
+            .collect();
+        for (kind, start, end) in functions {
+            if end == start + 1 {
+                if let Some(t) = tokens.get_mut(start) {
+                    t.functions |= kind.bit();
+                }
+            }
+        }
+        for (kind, start) in sources {
+            if matches!(kind, Report::Source | Report::Media | Report::Official) {
+                if let Some(t) = tokens.get_mut(start) {
+                    t.source.get_or_insert(kind);
+                }
+            }
+        }
+    }
+}
+
+impl Function {
+    /// This kind's bit in [`Token::functions`].
+    pub fn bit(self) -> u16 {
+        1 << (self as u16)
+    }
 }
 
 #[derive(Deserialize)]
@@ -253,12 +335,13 @@ impl Rules {
                 "relative" => Function::Relative,
                 "clause_start" => Function::ClauseStart,
                 "report_blocker" => Function::ReportBlocker,
-                other => return Err(format!("unknown kind {other:?} (pronoun, first_plural, subordinator, verb, not_name, passive, subject_pronoun, relative, clause_start, report_blocker)")),
+                "coordinator" => Function::Coordinator,
+                other => return Err(format!("unknown kind {other:?} (pronoun, first_plural, subordinator, verb, not_name, passive, subject_pronoun, relative, clause_start, report_blocker, coordinator)")),
             };
                 Ok((r.word, 1.0, kind))
             },
         );
-        let stance = compile(
+        let stance: Vec<Cue<StanceMeta>> = compile(
             lexicons,
             "stance_cues.csv",
             &mut problems,
@@ -272,7 +355,12 @@ impl Rules {
                     "frame" | "" => StanceKind::Frame,
                     "event" => StanceKind::Event,
                     "target" => StanceKind::Target,
-                    other => return Err(format!("unknown kind {other:?} (frame, event, target)")),
+                    "reported_frame" => StanceKind::ReportedFrame,
+                    other => {
+                        return Err(format!(
+                            "unknown kind {other:?} (frame, reported_frame, event, target)"
+                        ))
+                    }
                 };
                 let self_targeted = match r.target.as_str() {
                     "self" => true,
@@ -287,15 +375,15 @@ impl Rules {
         )
         .into_iter()
         .map(
-            |(text, pattern, weight, (kind, polarity, self_targeted))| StanceCue {
-                cue: Cue {
-                    text,
-                    pattern,
+            |(text, pattern, weight, (kind, polarity, self_targeted))| Cue {
+                text,
+                pattern,
+                weight,
+                kind: StanceMeta {
                     kind,
-                    weight,
+                    polarity,
+                    self_targeted,
                 },
-                polarity,
-                self_targeted,
             },
         )
         .collect();
@@ -310,9 +398,10 @@ impl Rules {
                 "hedge" => Modifier::Hedge,
                 "contrast" => Modifier::Contrast,
                 "endorse" => Modifier::Endorse,
+                "value" => Modifier::Value,
                 "oppose" => Modifier::Oppose,
                 "harm" => Modifier::Harm,
-                other => return Err(format!("unknown kind {other:?} (negation, booster, hedge, contrast, endorse, oppose, harm)")),
+                other => return Err(format!("unknown kind {other:?} (negation, booster, hedge, contrast, endorse, value, oppose, harm)")),
             };
                 if !r.weight.is_finite() || r.weight.abs() > 4.0 {
                     return Err(format!("weight {} is not in [-4, 4]", r.weight));
@@ -321,11 +410,11 @@ impl Rules {
             },
         );
         let rules = Rules {
-            claim: cues(claim),
-            report: cues(report),
-            function: cues(function),
-            stance,
-            modifiers: cues(modifiers),
+            claim: CueSet::new(cues(claim)),
+            report: CueSet::new(cues(report)),
+            function: CueSet::new(cues(function)),
+            stance: CueSet::new(stance),
+            modifiers: CueSet::new(cues(modifiers)),
         };
         (rules, problems)
     }

@@ -5,17 +5,23 @@
 //! clause after it, and modals that strengthen prescriptive claims. Cues
 //! count only where the target (US engagement) is in play.
 
-use super::rules::{ClaimCue, Modifier, Rules, StanceKind};
+use super::rules::{ClaimCue, Function, Modifier, Rules, StanceKind};
 use super::tokens::Token;
 
 /// VADER's negation scalar.
 const NEGATION_SCALAR: f64 = -0.74;
 /// Words before a cue that a negation may stand in.
 const NEGATION_WINDOW: usize = 3;
+/// Words between a negation and the event it refuses (`will not cooperate`,
+/// `no longer cooperate`); farther ones negate something else.
+const EVENT_NEGATION_WINDOW: usize = 1;
 /// Words before a cue that a booster or hedge may stand in.
 const BOOSTER_WINDOW: usize = 2;
 /// Words around an event an attitude word may stand in.
 const ATTITUDE_WINDOW: usize = 6;
+/// Words an endorsing verb may stand before its event (`urged Washington
+/// to keep troops`).
+const ENDORSE_WINDOW: usize = 4;
 /// Harm must stand closer to an engagement event (`costly war`) than to a
 /// disengagement event, whose harm is often told in the next clause.
 const HARM_ENGAGEMENT_WINDOW: usize = 3;
@@ -77,19 +83,27 @@ fn words(tokens: &[Token], start: usize, end: usize) -> String {
         .join(" ")
 }
 
+/// Token ranges of prescriptive phrases (must, no choice but).
+fn prescriptive_phrases(rules: &Rules, tokens: &[Token]) -> Vec<(usize, usize)> {
+    rules
+        .claim
+        .find(tokens)
+        .into_iter()
+        .filter(|(c, _, _)| c.kind == ClaimCue::Prescriptive)
+        .map(|(_, s, e)| (s, e))
+        .collect()
+}
+
 /// Modifier matches, leaving out negations and contrasts that belong to a
 /// prescriptive phrase (`no choice but`, `not only`).
 fn modifier_hits(rules: &Rules, tokens: &[Token]) -> Vec<Hit> {
-    let phrases: Vec<(usize, usize)> = rules
-        .claim
-        .iter()
-        .filter(|c| c.kind == ClaimCue::Prescriptive)
-        .flat_map(|c| c.pattern.find_all(tokens))
+    let phrases: Vec<(usize, usize)> = prescriptive_phrases(rules, tokens)
+        .into_iter()
         .filter(|(s, e)| e - s > 1)
         .collect();
     let mut hits = Vec::new();
-    for m in &rules.modifiers {
-        for (start, end) in m.pattern.find_all(tokens) {
+    for (m, start, end) in rules.modifiers.find(tokens) {
+        {
             let inside = phrases.iter().any(|&(s, e)| start >= s && end <= e);
             if inside && matches!(m.kind, Modifier::Negation | Modifier::Contrast) {
                 continue;
@@ -107,11 +121,19 @@ fn modifier_hits(rules: &Rules, tokens: &[Token]) -> Vec<Hit> {
     hits
 }
 
-/// A negation ending within the window before `at`, not inside `inside`.
-fn negation_before(hits: &[Hit], at: usize, inside: (usize, usize)) -> Option<&Hit> {
+/// A negation ending within the window before `at` in the same clause, not
+/// inside `inside`.
+fn negation_before<'a>(
+    hits: &'a [Hit],
+    tokens: &[Token],
+    at: usize,
+    inside: (usize, usize),
+) -> Option<&'a Hit> {
+    let clause = tokens.get(at).map(|t| t.clause);
     hits.iter().find(|h| {
         h.kind == Modifier::Negation
             && h.end <= at
+            && tokens.get(h.start).map(|t| t.clause) == clause
             && h.end + NEGATION_WINDOW >= at
             && !(h.start >= inside.0 && h.end <= inside.1)
     })
@@ -129,6 +151,8 @@ fn scale_before(hits: &[Hit], at: usize) -> Option<&Hit> {
 pub struct Context {
     pub target: Option<String>,
     pub prescriptive: bool,
+    /// The claim is attributed to someone other than the author.
+    pub reported: bool,
 }
 
 /// The cues that fired in a unit and its score in [-1, 1].
@@ -142,103 +166,125 @@ pub fn score(rules: &Rules, tokens: &[Token], context: &Context) -> (Vec<CueFire
                 && !tokens.get(h.start).is_some_and(|t| t.quoted)
         })
         .map(|h| h.start);
-    let modals: Vec<(usize, usize)> = rules
-        .claim
-        .iter()
-        .filter(|c| c.kind == ClaimCue::Prescriptive)
-        .flat_map(|c| c.pattern.find_all(tokens))
-        .collect();
+    let modals = prescriptive_phrases(rules, tokens);
 
     let mut frames: Vec<(usize, usize)> = Vec::new();
     let mut fired = Vec::new();
     let mut ordered: Vec<_> = rules
         .stance
-        .iter()
-        .filter(|c| c.cue.kind != StanceKind::Target)
-        .flat_map(|c| {
-            c.cue
-                .pattern
-                .find_all(tokens)
-                .into_iter()
-                .map(move |m| (c, m))
-        })
+        .find(tokens)
+        .into_iter()
+        .filter(|(c, _, _)| c.kind.kind != StanceKind::Target)
+        .map(|(c, s, e)| (c, (s, e)))
         .collect();
     // Frames first so that events inside them stay quiet; then by place.
-    ordered.sort_by_key(|(c, (s, e))| (c.cue.kind == StanceKind::Event, *s, std::cmp::Reverse(*e)));
+    ordered
+        .sort_by_key(|(c, (s, e))| (c.kind.kind == StanceKind::Event, *s, std::cmp::Reverse(*e)));
+    let cue_spans: Vec<(usize, usize)> = ordered.iter().map(|(_, span)| *span).collect();
     for (cue, (start, end)) in ordered {
         let overlaps = frames.iter().any(|&(s, e)| start < e && s < end);
-        if overlaps {
+        let other_actor = cue.kind.kind != StanceKind::Event
+            && tokens
+                .get(start..end)
+                .is_some_and(|ts| ts.iter().any(|t| t.mention.is_some() && !t.us));
+        if overlaps || other_actor {
+            // A frame about another actor (`push the rebels out`) says nothing of the US.
             continue;
         }
-        let base = cue.cue.weight * cue.polarity;
+        let base = cue.weight * cue.kind.polarity;
         let mut label = words(tokens, start, end);
         let mut modifiers = Vec::new();
         let mut weight = base;
-        if cue.self_targeted {
+        if cue.kind.self_targeted {
             modifiers.push("names-target".to_string());
         } else if context.target.is_none() {
             modifiers.push("no-target".to_string());
             weight = 0.0;
         }
         let mut scaled_at = start;
-        match cue.cue.kind {
-            StanceKind::Frame => {
+        match cue.kind.kind {
+            StanceKind::Frame | StanceKind::ReportedFrame => {
                 frames.push((start, end));
-                if let Some(neg) = negation_before(&hits, start, (start, end)) {
+                if cue.kind.kind == StanceKind::ReportedFrame && !context.reported {
+                    modifiers.push("author-voice".to_string());
+                    weight = 0.0;
+                }
+                if let Some(neg) = negation_before(&hits, tokens, start, (start, end)) {
                     weight *= NEGATION_SCALAR;
                     modifiers.push(format!("negated({})", neg.text));
                 }
             }
             StanceKind::Event | StanceKind::Target => {
-                let attitude = hits
+                let usable: Vec<&Hit> = hits
                     .iter()
                     .filter(|h| {
                         matches!(
                             h.kind,
-                            Modifier::Endorse | Modifier::Oppose | Modifier::Harm
-                        ) && (h.end <= start || h.start >= end)
+                            Modifier::Endorse | Modifier::Value | Modifier::Oppose | Modifier::Harm
+                        ) && (h.end <= start
+                            || (h.start >= end
+                                && matches!(h.kind, Modifier::Value | Modifier::Harm)))
+                            && !cue_spans.iter().any(|&(s, e)| h.start >= s && h.end <= e)
                             && {
-                                let window = if h.kind == Modifier::Harm && cue.polarity > 0.0 {
-                                    HARM_ENGAGEMENT_WINDOW
-                                } else {
-                                    ATTITUDE_WINDOW
+                                let window = match h.kind {
+                                    Modifier::Harm if cue.kind.polarity > 0.0 => {
+                                        HARM_ENGAGEMENT_WINDOW
+                                    }
+                                    Modifier::Endorse => ENDORSE_WINDOW,
+                                    _ => ATTITUDE_WINDOW,
                                 };
                                 h.end + window >= start && h.start <= end + window
                             }
                     })
-                    // Refusal outranks harm, harm outranks endorsement; then nearness.
-                    .min_by_key(|h| {
-                        let rank = match h.kind {
-                            Modifier::Oppose => 0,
-                            Modifier::Harm => 1,
-                            _ => 2,
-                        };
-                        let distance = if h.end <= start {
-                            start - h.end
-                        } else {
-                            h.start - end
-                        };
-                        (rank, distance)
-                    });
-                if let Some(att) = attitude {
-                    let sign = if att.kind == Modifier::Endorse {
-                        1.0
-                    } else {
-                        -1.0
-                    };
-                    weight *= sign * att.weight;
-                    label = format!("{label}+{}", att.text);
-                    modifiers.push(match att.kind {
-                        Modifier::Endorse => "endorsed".to_string(),
-                        Modifier::Oppose => "opposed".to_string(),
-                        _ => "harm".to_string(),
-                    });
-                    if let Some(neg) = negation_before(&hits, att.start, (att.start, att.end)) {
-                        weight *= NEGATION_SCALAR;
-                        modifiers.push(format!("negated({})", neg.text));
+                    .collect();
+                // Attitudes before the event compose (`rejected requests for
+                // bases`: against); without them the nearest one after it
+                // (`the withdrawal's flaws`).
+                let before: Vec<&Hit> = usable
+                    .iter()
+                    .copied()
+                    .filter(|h| {
+                        h.end <= start
+                            && !tokens.get(h.end..start).is_some_and(|between| {
+                                between.iter().any(|t| t.is(Function::Coordinator))
+                            })
+                    })
+                    .collect();
+                let chosen: Vec<&Hit> = if before.is_empty() {
+                    usable
+                        .iter()
+                        .copied()
+                        .filter(|h| h.start >= end)
+                        .min_by_key(|h| h.start - end)
+                        .into_iter()
+                        .collect()
+                } else {
+                    before
+                };
+                if let Some(nearest) = chosen.iter().max_by_key(|h| h.end) {
+                    let mut factor = nearest.weight;
+                    for att in &chosen {
+                        if matches!(att.kind, Modifier::Oppose | Modifier::Harm) {
+                            factor = -factor;
+                        }
+                        label = format!("{label}+{}", att.text);
+                        modifiers.push(match att.kind {
+                            Modifier::Endorse | Modifier::Value => "endorsed".to_string(),
+                            Modifier::Oppose => "opposed".to_string(),
+                            _ => "harm".to_string(),
+                        });
+                        if let Some(neg) =
+                            negation_before(&hits, tokens, att.start, (att.start, att.end))
+                        {
+                            factor *= NEGATION_SCALAR;
+                            modifiers.push(format!("negated({})", neg.text));
+                        }
+                        scaled_at = scaled_at.min(att.start);
                     }
-                    scaled_at = scaled_at.min(att.start);
-                } else if let Some(neg) = negation_before(&hits, start, (start, end)) {
+                    weight *= factor;
+                } else if let Some(neg) = negation_before(&hits, tokens, start, (start, end))
+                    .filter(|n| n.end + EVENT_NEGATION_WINDOW >= start)
+                {
                     // A refused engagement argues against it, a refused withdrawal for it.
                     weight *= NEGATION_SCALAR;
                     modifiers.push(format!("negated({})", neg.text));
@@ -281,7 +327,7 @@ pub fn score(rules: &Rules, tokens: &[Token], context: &Context) -> (Vec<CueFire
         }
         fired.push(CueFired {
             cue: label,
-            rule: cue.cue.text.clone(),
+            rule: cue.text.clone(),
             base,
             weight,
             modifiers,

@@ -2,6 +2,7 @@
 //! folded offsets, the actor mention each lies in (a whole mention is one
 //! token), the punctuation before each word, clause numbers and quote state.
 
+use super::rules::{Function, Report};
 use crate::fold::Folded;
 use crate::types::Mention;
 
@@ -22,6 +23,17 @@ pub struct Token {
     pub clause: usize,
     /// The word lies inside a quotation.
     pub quoted: bool,
+    /// Bits of the function-word kinds matching this word (`Rules::mark`).
+    pub functions: u16,
+    /// The kind of non-actor source starting at this word (`Rules::mark`).
+    pub source: Option<Report>,
+}
+
+impl Token {
+    /// Whether a function word of `kind` matches this word.
+    pub fn is(&self, kind: Function) -> bool {
+        self.functions & kind.bit() != 0
+    }
 }
 
 /// A unit's mentions seen from its folded text.
@@ -119,6 +131,8 @@ pub fn tokenize(text: &str, mentions: &[UnitMention], quoted_at_start: bool) -> 
                 before: std::mem::take(&mut before),
                 clause,
                 quoted,
+                functions: 0,
+                source: None,
             });
             while i < chars.len() && chars[i].0 < m.end {
                 i += 1;
@@ -156,6 +170,8 @@ pub fn tokenize(text: &str, mentions: &[UnitMention], quoted_at_start: bool) -> 
                 before: std::mem::take(&mut before),
                 clause,
                 quoted,
+                functions: 0,
+                source: None,
             });
             i = j;
             continue;
