@@ -74,7 +74,12 @@ fn matcher() -> &'static Matcher {
         let extra = std::env::var_os("CLAIMSTANCE_BENCH_LEXICONS").map(std::path::PathBuf::from);
         let lexicons = Lexicons::load(extra.as_deref()).expect("lexicon folder readable");
         let matcher = Matcher::build(&lexicons).expect("lexicons compile");
-        eprintln!("{} patterns", matcher.pattern_count());
+        eprintln!(
+            "{} patterns, {:?}, {} bytes of automaton",
+            matcher.pattern_count(),
+            matcher.automaton().kind(),
+            matcher.automaton().memory_usage()
+        );
         matcher
     })
 }
@@ -116,4 +121,9 @@ fn bare_automaton_scan(bencher: Bencher) {
             }
             black_box(total)
         });
+}
+
+#[divan::bench(sample_count = 5)]
+fn build_builtin_matcher() -> Matcher {
+    Matcher::build(&Lexicons::builtin()).expect("built-in lexicons compile")
 }

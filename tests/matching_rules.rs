@@ -74,6 +74,11 @@ fn case_rule_keeps_us_and_drops_the_pronoun() {
         pairs(&[("US", "USA"), ("America", "USA")])
     );
     assert_eq!(mentions("Us and them. america"), pairs(&[]));
+    // An alias written with a lowercase particle may be capitalized.
+    assert_eq!(
+        mentions("Al-Qaeda and al-Qaeda, not AL-qaeda"),
+        pairs(&[("Al-Qaeda", "AQ"), ("al-Qaeda", "AQ")])
+    );
 }
 
 #[test]

@@ -1,42 +1,39 @@
 //! The text the automaton reads for one sentence: the source slice itself
-//! when folding would not change it, else its folded form (`crate::fold`
-//! rules) with every whitespace run collapsed to one space, built into a
-//! reusable buffer with a sparse offset map back to the source.
+//! when folding would not change it, else its folded form
+//! (`crate::fold::fold_range`), with every whitespace run collapsed to one
+//! space when it has any, and the map of its offsets back to the source.
 
-use crate::fold::fold_char;
+use crate::fold::{fold_range, Folded};
 use crate::types::Span;
-
-/// A stretch of match text that maps to the source from `src` on.
-#[derive(Debug, Clone, Copy)]
-struct Segment {
-    folded: u32,
-    src: u32,
-    /// Every byte of a constant segment maps to `src` (a replaced character);
-    /// a linear one maps byte for byte.
-    constant: bool,
-    /// For a constant segment, the source end of the replaced character.
-    src_end: u32,
-}
 
 /// Buffers reused from one sentence to the next.
 #[derive(Debug, Default)]
 pub struct Scratch {
-    text: String,
-    segments: Vec<Segment>,
+    folded: Folded,
+    collapsed: String,
+    /// For each byte of `collapsed`, its offset in the folded text.
+    to_folded: Vec<u32>,
 }
 
 /// One sentence's match text and its map to source offsets.
 #[derive(Debug, Clone, Copy)]
-pub struct MatchText<'a> {
-    text: &'a str,
-    /// Source offset of the text when it is the source slice itself.
-    base: usize,
-    /// Empty when the text is the source slice itself.
-    segments: &'a [Segment],
+pub enum MatchText<'a> {
+    /// The source slice itself, at `base`.
+    Source { text: &'a str, base: usize },
+    /// The folded slice.
+    Folded { folded: &'a Folded },
+    /// The folded slice with whitespace runs collapsed.
+    Collapsed {
+        folded: &'a Folded,
+        text: &'a str,
+        to_folded: &'a [u32],
+    },
 }
 
-fn needs_folding(byte: u8) -> bool {
-    !(0x20..0x7f).contains(&byte) || byte == b'`'
+/// Whether an ASCII byte stays as it is in match text (a line break does
+/// not: it becomes a space).
+fn plain(byte: u8) -> bool {
+    (b' '..=b'~').contains(&byte) && byte != b'`'
 }
 
 impl Scratch {
@@ -44,162 +41,84 @@ impl Scratch {
     /// boundaries of `src`).
     pub fn prepare<'a>(&'a mut self, src: &'a str, span: Span) -> MatchText<'a> {
         let Some(slice) = src.get(span.clone()) else {
-            return MatchText {
-                text: "",
-                base: 0,
-                segments: &[],
-            };
+            return MatchText::Source { text: "", base: 0 };
         };
         let bytes = slice.as_bytes();
         // Whole-slice tests first: they vectorize, and most sentences pass.
-        let foldable = bytes.iter().fold(false, |any, &b| any | needs_folding(b));
-        if !foldable && memchr::memmem::find(bytes, b"  ").is_none() {
-            return MatchText {
+        let all_plain = bytes.iter().fold(true, |all, &b| all & plain(b));
+        if all_plain && memchr::memmem::find(bytes, b"  ").is_none() {
+            return MatchText::Source {
                 text: slice,
                 base: span.start,
-                segments: &[],
             };
         }
-        let prefix = bytes
-            .iter()
-            .position(|&b| needs_folding(b))
-            .unwrap_or(bytes.len());
-        let prefix = memchr::memmem::find(&bytes[..prefix], b"  ").unwrap_or(prefix);
-        self.text.clear();
-        self.segments.clear();
-        self.segments.push(Segment {
-            folded: 0,
-            src: span.start as u32,
-            constant: false,
-            src_end: 0,
-        });
-        self.text.push_str(&slice[..prefix]);
-        let mut last_space = self.text.ends_with(' ');
-        let mut at = prefix;
-        while at < bytes.len() {
-            // A run of bytes that stay as they are (but for repeated spaces),
-            // copied at once.
-            if last_space && bytes[at] == b' ' {
-                at += 1;
+        self.folded = fold_range(src, span);
+        let text = self.folded.text();
+        let runs = memchr::memchr3(b'\n', b'\t', b'\r', text.as_bytes()).is_some()
+            || memchr::memmem::find(text.as_bytes(), b"  ").is_some();
+        if !runs {
+            return MatchText::Folded {
+                folded: &self.folded,
+            };
+        }
+        self.collapsed.clear();
+        self.to_folded.clear();
+        let mut in_space = false;
+        for (i, c) in text.char_indices() {
+            if c.is_ascii_whitespace() {
+                if !in_space {
+                    self.collapsed.push(' ');
+                    self.to_folded.push(i as u32);
+                }
+                in_space = true;
                 continue;
             }
-            let run_end = bytes[at..]
-                .iter()
-                .position(|&b| needs_folding(b))
-                .map_or(bytes.len(), |n| at + n);
-            let run_end =
-                memchr::memmem::find(&bytes[at..run_end], b"  ").map_or(run_end, |n| at + n + 1);
-            if run_end > at {
-                self.append(&slice[at..run_end], span.start + at, run_end - at, false);
-                last_space = bytes[run_end - 1] == b' ';
-                at = run_end;
-                continue;
-            }
-            let Some(c) = slice[at..].chars().next() else {
-                break;
-            };
-            let src = span.start + at;
-            let len = c.len_utf8();
-            at += len;
-            let replaced = if c == '\r' && bytes.get(at) == Some(&b'\n') {
-                Some("")
-            } else if c.is_ascii_whitespace() {
-                None
-            } else {
-                fold_char(c)
-            };
-            let out = replaced.unwrap_or("");
-            let is_space = if replaced.is_some() {
-                !out.is_empty() && out.bytes().all(|b| b.is_ascii_whitespace())
-            } else {
-                c.is_ascii_whitespace()
-            };
-            if is_space {
-                if last_space {
-                    continue;
-                }
-                last_space = true;
-                self.append(" ", src, len, len > 1);
-            } else if let Some(out) = replaced {
-                if out.is_empty() {
-                    continue;
-                }
-                last_space = false;
-                self.append(out, src, len, len > 1 || out.len() != len);
-            } else {
-                last_space = false;
-                self.append(&slice[at - len..at], src, len, false);
-            }
+            in_space = false;
+            self.collapsed.push(c);
+            self.to_folded
+                .extend((i..i + c.len_utf8()).map(|b| b as u32));
         }
-        MatchText {
-            text: &self.text,
-            base: span.start,
-            segments: &self.segments,
-        }
-    }
-
-    fn append(&mut self, out: &str, src: usize, src_len: usize, constant: bool) {
-        let folded = self.text.len() as u32;
-        let linear_here = self
-            .segments
-            .last()
-            .is_some_and(|s| !s.constant && s.src as usize + (folded - s.folded) as usize == src);
-        if constant || !linear_here {
-            self.segments.push(Segment {
-                folded,
-                src: src as u32,
-                constant,
-                src_end: (src + src_len) as u32,
-            });
-        }
-        if constant {
-            // The next character starts a new segment.
-            self.text.push_str(out);
-            self.segments.push(Segment {
-                folded: self.text.len() as u32,
-                src: (src + src_len) as u32,
-                constant: false,
-                src_end: 0,
-            });
-        } else {
-            self.text.push_str(out);
+        self.to_folded.push(text.len() as u32);
+        MatchText::Collapsed {
+            folded: &self.folded,
+            text: &self.collapsed,
+            to_folded: &self.to_folded,
         }
     }
 }
 
 impl<'a> MatchText<'a> {
     pub fn text(&self) -> &'a str {
-        self.text
-    }
-
-    fn segment(&self, at: usize) -> Option<&Segment> {
-        let n = self.segments.partition_point(|s| s.folded as usize <= at);
-        self.segments.get(n.checked_sub(1)?)
-    }
-
-    fn start(&self, at: usize) -> usize {
-        match self.segment(at) {
-            None => self.base + at,
-            Some(s) if s.constant => s.src as usize,
-            Some(s) => s.src as usize + (at - s.folded as usize),
-        }
-    }
-
-    fn end(&self, at: usize) -> usize {
-        if at == 0 {
-            return self.start(0);
-        }
-        match self.segment(at - 1) {
-            None => self.base + at,
-            Some(s) if s.constant => s.src_end as usize,
-            Some(s) => s.src as usize + (at - s.folded as usize),
+        match *self {
+            MatchText::Source { text, .. } => text,
+            MatchText::Folded { folded } => folded.text(),
+            MatchText::Collapsed { text, .. } => text,
         }
     }
 
     /// The source span of a span of the match text.
     pub fn source_span(&self, span: Span) -> Span {
-        let start = self.start(span.start);
-        start..self.end(span.end).max(start)
+        match *self {
+            MatchText::Source { base, .. } => base + span.start..base + span.end,
+            MatchText::Folded { folded } => folded.source_span(span),
+            MatchText::Collapsed {
+                folded, to_folded, ..
+            } => {
+                let at = |i: usize| {
+                    to_folded
+                        .get(i)
+                        .or(to_folded.last())
+                        .map_or(0, |&v| v as usize)
+                };
+                let start = at(span.start);
+                let end = if span.end > span.start {
+                    at(span.end - 1) + 1
+                } else {
+                    start
+                };
+                folded.source_span(start..end.max(start))
+            }
+        }
     }
 }
 
