@@ -3,6 +3,26 @@
 /// The source slice with every run of whitespace collapsed to one space and
 /// the ends trimmed (the `text` column of ANNOTATION.md §1).
 pub fn collapse_whitespace(s: &str) -> String {
+    collapsed(s).into_owned()
+}
+
+/// [`collapse_whitespace`] without allocating when `s` needs no change.
+pub fn collapsed(s: &str) -> std::borrow::Cow<'_, str> {
+    let bytes = s.as_bytes();
+    let clean = s.is_ascii()
+        && bytes.first().is_none_or(|b| !b.is_ascii_whitespace())
+        && bytes.last().is_none_or(|b| !b.is_ascii_whitespace())
+        && !bytes
+            .windows(2)
+            .any(|w| w[0].is_ascii_whitespace() && (w[0] != b' ' || w[1].is_ascii_whitespace()))
+        && !bytes.iter().any(|&b| b == 0x0b || b == 0x0c);
+    if clean {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    std::borrow::Cow::Owned(collapse_slow(s))
+}
+
+fn collapse_slow(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut pending_space = false;
     for c in s.chars() {
@@ -28,5 +48,12 @@ mod tests {
         assert_eq!(collapse_whitespace("  a \n\t b  "), "a b");
         assert_eq!(collapse_whitespace(""), "");
         assert_eq!(collapse_whitespace("a\u{a0}b"), "a b");
+        assert_eq!(collapse_whitespace("a \x0b b"), "a b");
+        assert!(matches!(
+            collapsed("plain words here"),
+            std::borrow::Cow::Borrowed(_)
+        ));
+        assert_eq!(collapsed("two  spaces"), "two spaces");
+        assert_eq!(collapsed("tab\there"), "tab here");
     }
 }

@@ -414,7 +414,6 @@ mod tests {
     use super::render::format_lines;
     use super::source::{make_id_unique, parse_lines};
     use super::*;
-    use std::collections::HashMap;
 
     #[test]
     fn line_spans_round_trip() {
@@ -429,7 +428,7 @@ mod tests {
 
     #[test]
     fn duplicate_ids_are_renamed_and_noted() {
-        let mut seen = HashMap::new();
+        let mut seen = source::SeenIds::default();
         let raw = |id: &str| RawDoc {
             id: id.into(),
             source: "f:1".into(),

@@ -10,7 +10,7 @@ use crate::output::{
     DocumentRow, MentionRow, NormalizedRow, OutputError, SentenceRow,
 };
 use crate::score::ActorTally;
-use crate::text::collapse_whitespace;
+use crate::text::collapsed;
 use crate::types::{Mention, Span, Stance};
 use serde::Serialize;
 
@@ -230,8 +230,7 @@ impl Renderer {
                         sent_id: i + 1,
                         start: span.start,
                         end: span.end,
-                        text: safe_cell(&collapse_whitespace(&work.text[span.clone()]))
-                            .into_owned(),
+                        text: safe_cell(&collapsed(&work.text[span.clone()])).into_owned(),
                     })?;
                 }
             }
@@ -244,8 +243,7 @@ impl Renderer {
                         end: m.end,
                         actor: m.actor.to_string(),
                         entity: safe_cell(&m.entity).into_owned(),
-                        surface: safe_cell(&collapse_whitespace(&work.text[m.start..m.end]))
-                            .into_owned(),
+                        surface: safe_cell(&collapsed(&work.text[m.start..m.end])).into_owned(),
                     })?;
                 }
             }
@@ -269,8 +267,7 @@ impl Renderer {
                         score: format_score(claim.score),
                         cues: safe_cell(&claim.cues.join(";")).into_owned(),
                         actors: sentence_actors(sentence_mentions),
-                        text: safe_cell(&collapse_whitespace(&work.text[span.clone()]))
-                            .into_owned(),
+                        text: safe_cell(&collapsed(&work.text[span.clone()])).into_owned(),
                     })?;
                 }
             }

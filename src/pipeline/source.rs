@@ -15,9 +15,9 @@ use std::sync::Arc;
 /// files an earlier stage left in the output folder.
 pub(super) enum WorkSource {
     Inputs {
-        reader: Reader,
+        reader: Box<Reader>,
         keep: usize,
-        seen_ids: HashMap<String, (usize, String)>,
+        seen_ids: SeenIds,
         total_bytes: Option<u64>,
     },
     Folder(Box<StageFiles>),
@@ -37,9 +37,9 @@ impl WorkSource {
             let keep = config.input_options.keep.clone();
             Ok((
                 WorkSource::Inputs {
-                    reader: Reader::new(&config.inputs, config.input_options.clone()),
+                    reader: Box::new(Reader::new(&config.inputs, config.input_options.clone())),
                     keep: keep.len(),
-                    seen_ids: HashMap::new(),
+                    seen_ids: SeenIds::default(),
                     total_bytes,
                 },
                 keep,
@@ -113,22 +113,40 @@ pub(super) fn input_size(path: &Path) -> Option<u64> {
     Some(total)
 }
 
+/// The document ids seen so far, kept as 64-bit hashes so that memory stays
+/// small on dumps of millions of documents (a collision, about one in 10^8
+/// for a million ids, would rename a document needlessly, never lose it).
+#[derive(Debug, Default)]
+pub(super) struct SeenIds {
+    /// Hash of the id -> (times seen, record number of the first).
+    ids: HashMap<u64, (u32, u64)>,
+    records: u64,
+}
+
+impl SeenIds {
+    fn hash(id: &str) -> u64 {
+        use std::hash::{BuildHasher, BuildHasherDefault};
+        BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default().hash_one(id)
+    }
+}
+
 /// Renames the second and later documents with the same id to `id#2`, ...,
 /// so that every row of every file joins unambiguously.
-pub(super) fn make_id_unique(work: &mut Work, seen: &mut HashMap<String, (usize, String)>) {
-    match seen.get_mut(&work.doc_id) {
-        None => {
-            seen.insert(work.doc_id.clone(), (1, work.source.clone()));
-        }
-        Some((count, first_source)) => {
-            *count += 1;
-            let renamed = format!("{}#{}", work.doc_id, count);
-            work.notes.push(format!(
-                "duplicate doc_id {:?} (first at {}); renamed {:?}",
-                work.doc_id, first_source, renamed
-            ));
-            work.doc_id = renamed;
-        }
+pub(super) fn make_id_unique(work: &mut Work, seen: &mut SeenIds) {
+    seen.records += 1;
+    let record = seen.records;
+    let entry = seen
+        .ids
+        .entry(SeenIds::hash(&work.doc_id))
+        .or_insert((0, record));
+    entry.0 += 1;
+    if entry.0 > 1 {
+        let renamed = format!("{}#{}", work.doc_id, entry.0);
+        work.notes.push(format!(
+            "duplicate doc_id {:?} (first seen in record {} of the input); renamed {:?}",
+            work.doc_id, entry.1, renamed
+        ));
+        work.doc_id = renamed;
     }
 }
 
