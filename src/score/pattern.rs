@@ -99,13 +99,58 @@ pub struct Found {
     pub end: usize,
 }
 
+/// A key for a lowercased word, computed once per token: cue words are
+/// looked up by it. Different words may share a key; a match still
+/// compares the words themselves, so that only costs a wasted try.
+pub fn word_key(word: &str) -> u64 {
+    // FxHash's mixing step, then a fold so that low bits vary too.
+    const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+    let bytes = word.as_bytes();
+    let mut hash = bytes.len() as u64;
+    let mut chunks = bytes.chunks_exact(8);
+    for chunk in &mut chunks {
+        let mut eight = [0u8; 8];
+        eight.copy_from_slice(chunk);
+        hash = (hash.rotate_left(5) ^ u64::from_le_bytes(eight)).wrapping_mul(SEED);
+    }
+    for &byte in chunks.remainder() {
+        hash = (hash.rotate_left(5) ^ u64::from(byte)).wrapping_mul(SEED);
+    }
+    hash ^ (hash >> 32)
+}
+
+/// Hashes a [`word_key`] as itself: it is already a hash.
+#[derive(Debug, Clone, Copy, Default)]
+struct KeyHasher(u64);
+
+impl std::hash::Hasher for KeyHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            self.0 = (self.0 << 8) | u64::from(byte);
+        }
+    }
+
+    fn write_u64(&mut self, key: u64) {
+        self.0 = key;
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type KeyMap<V> = std::collections::HashMap<u64, V, std::hash::BuildHasherDefault<KeyHasher>>;
+
 /// Many patterns indexed by the words they can start with, so a unit is
 /// matched in one pass over its tokens.
 #[derive(Debug, Clone, Default)]
 pub struct PatternSet {
     patterns: Vec<Pattern>,
-    by_word: std::collections::HashMap<String, Vec<usize>>,
+    by_word: KeyMap<Vec<usize>>,
     by_prefix: Vec<(String, usize)>,
+    /// Whether some prefix starts with this byte: most words skip the
+    /// prefix scan on their first byte.
+    prefix_first_byte: Vec<bool>,
     by_mention: Vec<usize>,
 }
 
@@ -113,13 +158,14 @@ impl PatternSet {
     pub fn new(patterns: Vec<Pattern>) -> PatternSet {
         let mut set = PatternSet {
             patterns,
+            prefix_first_byte: vec![false; 256],
             ..PatternSet::default()
         };
         for (id, pattern) in set.patterns.iter().enumerate() {
             match pattern.start() {
                 Start::Words(words) => {
                     for word in words {
-                        let ids = set.by_word.entry(word).or_default();
+                        let ids = set.by_word.entry(word_key(&word)).or_default();
                         if !ids.contains(&id) {
                             ids.push(id);
                         }
@@ -127,6 +173,16 @@ impl PatternSet {
                 }
                 Start::Prefixes(prefixes) => {
                     for prefix in prefixes {
+                        match prefix.as_bytes().first() {
+                            Some(&byte) => {
+                                if let Some(flag) = set.prefix_first_byte.get_mut(usize::from(byte))
+                                {
+                                    *flag = true;
+                                }
+                            }
+                            // An empty prefix matches every word.
+                            None => set.prefix_first_byte.iter_mut().for_each(|f| *f = true),
+                        }
                         set.by_prefix.push((prefix, id));
                     }
                 }
@@ -136,32 +192,56 @@ impl PatternSet {
         set
     }
 
+    /// Whether a prefix may match `word` (checked on its first byte).
+    fn may_start_prefix(&self, word: &str) -> bool {
+        match word.as_bytes().first() {
+            Some(&byte) => self
+                .prefix_first_byte
+                .get(usize::from(byte))
+                .copied()
+                .unwrap_or(false),
+            None => !self.by_prefix.is_empty(),
+        }
+    }
+
     /// Every match of every pattern, each pattern's matches not
     /// overlapping one another; ordered by start, then pattern number.
     pub fn find_all(&self, tokens: &[Token]) -> Vec<Found> {
         let mut found = Vec::new();
-        let mut next_free: std::collections::HashMap<usize, usize> =
-            std::collections::HashMap::new();
+        // (pattern, first token its next match may start at); few patterns
+        // match in one unit, so a short list beats a map.
+        let mut next_free: Vec<(usize, usize)> = Vec::new();
         let mut candidates: Vec<usize> = Vec::new();
         for (at, token) in tokens.iter().enumerate() {
             candidates.clear();
             if token.mention.is_some() {
                 candidates.extend(&self.by_mention);
             } else {
-                if let Some(ids) = self.by_word.get(&token.lower) {
+                if let Some(ids) = self.by_word.get(&token.key) {
                     candidates.extend(ids);
                 }
-                candidates.extend(
-                    self.by_prefix
-                        .iter()
-                        .filter(|(p, _)| token.lower.starts_with(p.as_str()))
-                        .map(|(_, id)| *id),
-                );
+                if self.may_start_prefix(&token.lower) {
+                    candidates.extend(
+                        self.by_prefix
+                            .iter()
+                            .filter(|(p, _)| token.lower.starts_with(p.as_str()))
+                            .map(|(_, id)| *id),
+                    );
+                }
             }
-            candidates.sort_unstable();
-            candidates.dedup();
+            if candidates.is_empty() {
+                continue;
+            }
+            if candidates.len() > 1 {
+                candidates.sort_unstable();
+                candidates.dedup();
+            }
             for &id in &candidates {
-                if next_free.get(&id).is_some_and(|&free| at < free) {
+                let slot = next_free.iter().position(|&(p, _)| p == id);
+                if slot
+                    .and_then(|k| next_free.get(k))
+                    .is_some_and(|&(_, free)| at < free)
+                {
                     continue;
                 }
                 let Some(pattern) = self.patterns.get(id) else {
@@ -169,7 +249,11 @@ impl PatternSet {
                 };
                 if let Some(end) = pattern.match_at(tokens, at) {
                     found.push(Found { id, start: at, end });
-                    next_free.insert(id, end.max(at + 1));
+                    let free = end.max(at + 1);
+                    match slot.and_then(|k| next_free.get_mut(k)) {
+                        Some(entry) => entry.1 = free,
+                        None => next_free.push((id, free)),
+                    }
                 }
             }
         }

@@ -2,6 +2,7 @@
 //! folded offsets, the actor mention each lies in (a whole mention is one
 //! token), the punctuation before each word, clause numbers and quote state.
 
+use super::pattern::word_key;
 use super::rules::{Function, Report};
 use crate::fold::Folded;
 use crate::types::Mention;
@@ -11,6 +12,8 @@ use crate::types::Mention;
 pub struct Token {
     /// Lowercased word; a mention's whole surface for mention tokens.
     pub lower: String,
+    /// `pattern::word_key` of `lower`, for looking cue words up.
+    pub key: u64,
     /// Index into the unit's mentions when the token is an actor mention.
     pub mention: Option<usize>,
     /// The token is a mention of the United States (`USA`).
@@ -123,8 +126,10 @@ pub fn tokenize(text: &str, mentions: &[UnitMention], quoted_at_start: bool) -> 
         }
         if let Some(m) = mentions.get(next_mention).filter(|m| m.start == at) {
             let surface = text.get(m.start..m.end).unwrap_or_default();
+            let lower = surface.to_lowercase();
             tokens.push(Token {
-                lower: surface.to_lowercase(),
+                key: word_key(&lower),
+                lower,
                 mention: Some(next_mention),
                 us: m.actor == "USA",
                 capitalized: true,
@@ -146,7 +151,11 @@ pub fn tokenize(text: &str, mentions: &[UnitMention], quoted_at_start: bool) -> 
             while j < chars.len() {
                 let (_, d) = chars[j];
                 if is_word_char(d) {
-                    word.extend(d.to_lowercase());
+                    if d.is_ascii() {
+                        word.push(d.to_ascii_lowercase());
+                    } else {
+                        word.extend(d.to_lowercase());
+                    }
                     j += 1;
                 } else if d == '\'' && contraction_at(&chars, j) {
                     // Contractions (don't, we'll) stay one word; possessive 's does not.
@@ -163,6 +172,7 @@ pub fn tokenize(text: &str, mentions: &[UnitMention], quoted_at_start: bool) -> 
                 }
             }
             tokens.push(Token {
+                key: word_key(&word),
                 lower: word,
                 mention: None,
                 us: false,
