@@ -91,6 +91,26 @@ pub struct Candidate {
     pub rule: String,
 }
 
+/// Whether a bare surname stands inside another name: a capitalized word
+/// right after it (`Karzai International Airport`) or a capitalized given
+/// name right before it (`Hunter Biden`); short titles (`Gen`, `Sen.`) pass.
+fn inside_longer_name(src: &str, start: usize, end: usize) -> bool {
+    let capital_after = src
+        .get(end..)
+        .and_then(|rest| rest.strip_prefix(' '))
+        .and_then(|rest| rest.chars().next())
+        .is_some_and(char::is_uppercase);
+    let before = src.get(..start).unwrap_or_default();
+    let word_before = before
+        .strip_suffix(' ')
+        .and_then(|b| b.split_whitespace().next_back())
+        .unwrap_or_default();
+    let given_name_before = word_before.chars().next().is_some_and(char::is_uppercase)
+        && word_before.chars().all(char::is_alphabetic)
+        && word_before.chars().count() > 4;
+    capital_after || given_name_before
+}
+
 /// What the scan reports to: mentions for `find`, candidates for `explain`.
 trait Sink {
     const EXPLAIN: bool;
@@ -251,6 +271,7 @@ impl Matcher {
     /// Appends the mentions of every sentence in `sentences` to `out`, in
     /// order, with `Mention::sent` set to the sentence index.
     pub fn find(&self, src: &str, sentences: &[Span], out: &mut Vec<Mention>) {
+        let first = out.len();
         let mut scratch = Scratch::default();
         for (sent, span) in sentences.iter().enumerate() {
             let text = scratch.prepare(src, span.clone());
@@ -261,6 +282,78 @@ impl Matcher {
                 out,
             };
             self.scan(text.text(), &mut sink);
+        }
+        self.add_surnames(src, sentences, first, out);
+    }
+
+    /// The document-level pass: a person named in full earlier in the
+    /// document (`Secretary of State John Kerry`) is the same actor when only
+    /// the surname comes back later (`Kerry said`).
+    fn add_surnames(&self, src: &str, sentences: &[Span], first: usize, out: &mut Vec<Mention>) {
+        let persons: HashMap<&str, ActorType> =
+            self.actors.iter().map(|a| (&*a.entity, a.kind)).collect();
+        // Surname -> (first sentence it was named in full, mention).
+        let mut surnames: Vec<(String, usize, Mention)> = Vec::new();
+        for mention in out.get(first..).unwrap_or_default() {
+            if persons.get(&*mention.entity) != Some(&ActorType::Person) {
+                continue;
+            }
+            let Some(surface) = src.get(mention.start..mention.end) else {
+                continue;
+            };
+            let mut words = surface.split_whitespace();
+            let Some(last) = words.next_back() else {
+                continue;
+            };
+            let is_name = words.next().is_some()
+                && last.chars().count() >= 3
+                && last.chars().next().is_some_and(char::is_uppercase)
+                && last
+                    .chars()
+                    .all(|c| c.is_alphabetic() || c == '-' || c == '\'');
+            if is_name && !surnames.iter().any(|(s, _, _)| s == last) {
+                surnames.push((last.to_string(), mention.sent, mention.clone()));
+            }
+        }
+        if surnames.is_empty() {
+            return;
+        }
+        let mut added = Vec::new();
+        for (surname, named_in, named) in &surnames {
+            for (sent, span) in sentences.iter().enumerate().skip(*named_in) {
+                let Some(text) = src.get(span.clone()) else {
+                    continue;
+                };
+                for (offset, _) in text.match_indices(surname.as_str()) {
+                    let start = span.start + offset;
+                    let end = start + surname.len();
+                    let bounded = context::char_before(src, start)
+                        .is_none_or(|c| !context::is_word_char(c))
+                        && context::char_after(src, end).is_none_or(|c| !context::is_word_char(c));
+                    let taken = out
+                        .get(first..)
+                        .unwrap_or_default()
+                        .iter()
+                        .chain(added.iter())
+                        .any(|m: &Mention| m.start < end && start < m.end);
+                    if bounded && !taken && !inside_longer_name(src, start, end) {
+                        added.push(Mention {
+                            sent,
+                            start,
+                            end,
+                            actor: named.actor.clone(),
+                            entity: named.entity.clone(),
+                        });
+                    }
+                }
+            }
+        }
+        if added.is_empty() {
+            return;
+        }
+        out.extend(added);
+        if let Some(document) = out.get_mut(first..) {
+            document.sort_by_key(|m| (m.sent, m.start));
         }
     }
 

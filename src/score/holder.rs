@@ -368,7 +368,15 @@ fn according_source(
             break;
         }
         match role_at(tokens, mentions, at, chain) {
-            Role::Found(s) => return s,
+            Role::Found(Subject::Actor(actor, how)) => return Subject::Actor(actor, how),
+            // `according to a statement by Yemen's ministry`: an actor named
+            // further on in the source phrase holds it.
+            Role::Found(other)
+                if subject.is_none()
+                    || matches!(subject, Some(Subject::Other("unlisted-name", _))) =>
+            {
+                subject = Some(other);
+            }
             Role::Name => {
                 subject.get_or_insert(Subject::Other("unlisted-name", false));
             }

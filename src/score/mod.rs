@@ -86,6 +86,10 @@ struct DocState {
     /// Units since the US was last named.
     target_age: usize,
     prev_end: usize,
+    /// The holder of the previous unit when it was reported speech: a
+    /// quotation opening right after it with no speaker of its own goes on
+    /// with that speaker (`"X," Graham said. "Y.`).
+    last_reported: Option<String>,
 }
 
 impl Scorer {
@@ -217,6 +221,17 @@ impl Scorer {
                 Some(ClaimType::Reported),
                 "reported".to_string(),
             )
+        } else if let Some(speaker) = state
+            .last_reported
+            .clone()
+            .filter(|_| !in_quote && opens_with_quote(text))
+        {
+            (
+                Some(speaker),
+                "quote-follows-speaker".to_string(),
+                Some(ClaimType::Reported),
+                "reported:quotation".to_string(),
+            )
         } else if in_quote {
             match &state.quote_holder {
                 Some((h, _)) => (
@@ -251,7 +266,12 @@ impl Scorer {
         if opened_here {
             state.quote_holder = attribution
                 .as_ref()
-                .map(|a| (a.holder.clone(), a.rule.clone()));
+                .map(|a| (a.holder.clone(), a.rule.clone()))
+                .or_else(|| {
+                    (holder_rule == "quote-follows-speaker")
+                        .then(|| holder.clone().map(|h| (h, holder_rule.clone())))
+                        .flatten()
+                });
             if state.quote_holder.is_none() {
                 state.quote_pending.push(index);
             }
@@ -281,6 +301,10 @@ impl Scorer {
             state.quote_pending.clear();
         }
         state.quote_open = quote_open_after && !runaway;
+
+        state.last_reported = holder
+            .clone()
+            .filter(|_| claim_type == Some(ClaimType::Reported));
 
         // Target: is US engagement in play?
         let role = stance_matches
@@ -367,6 +391,13 @@ impl Scorer {
             cues,
         }
     }
+}
+
+/// Whether the unit opens with a quotation mark, after an optional
+/// ellipsis (`... They're`, `"It's`).
+fn opens_with_quote(text: &str) -> bool {
+    let start = text.trim_start_matches(|c: char| c.is_whitespace() || c == '.' || c == '\u{2026}');
+    start.starts_with(['"', '\u{201C}', '\'', '\u{2018}'])
 }
 
 /// A document's stance from its claims: the author's own claims weigh by
