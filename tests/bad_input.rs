@@ -274,3 +274,55 @@ fn an_unknown_format_is_reported() {
     assert_eq!(out.code, Some(3));
     assert!(out.errors()[0].1.contains("--format"));
 }
+
+#[test]
+fn a_50_mb_document_without_punctuation_is_cut_into_bounded_units() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let input = dir.path().join("big.jsonl");
+    let text: String =
+        "the troops moved along the road near the village and the people watched them go "
+            .repeat(700_000)
+            .chars()
+            .take(50_000_000)
+            .collect();
+    let lines = jsonl(&[
+        &serde_json::json!({"id": "big", "text": text}).to_string(),
+        &serde_json::json!({"id": "small", "text": GOOD}).to_string(),
+    ]);
+    fs::write(&input, lines).expect("write");
+    drop(text);
+    let out = run_on(&dir.path().join("out"), &[&input]);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    assert_eq!(out.status_of("big").0, "ok");
+    assert_eq!(out.status_of("small").0, "ok");
+    let (_, sentences) = read_csv(&dir.path().join("out/sentences.csv"));
+    let longest = sentences
+        .iter()
+        .map(|s| s[3].parse::<usize>().expect("end") - s[2].parse::<usize>().expect("start"))
+        .max()
+        .expect("units");
+    assert!(longest <= 2000, "a unit of {longest} bytes");
+    assert!(sentences.len() >= 25_000);
+}
+
+#[test]
+fn a_document_of_only_boilerplate_is_flagged_empty_with_its_dropped_bytes() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let input = dir.path().join("d.jsonl");
+    let lines = jsonl(&[
+        &serde_json::json!({"id": "bp", "text": "Scroll down for video\n\nLeave a Comment\n\nShare this article\n"})
+            .to_string(),
+        &serde_json::json!({"id": "ok", "text": GOOD}).to_string(),
+    ]);
+    fs::write(&input, lines).expect("write");
+    let out = run_on(&dir.path().join("out"), &[&input]);
+    assert_eq!(out.code, Some(3));
+    let (status, error) = out.status_of("bp");
+    assert_eq!(status, "empty");
+    assert!(error.starts_with("only boilerplate"), "{error}");
+    let dropped = column(&out.header, "dropped_bytes");
+    let row = out.documents.iter().find(|d| d[0] == "bp").expect("row");
+    assert!(row[dropped].parse::<usize>().expect("dropped_bytes") >= 50);
+    assert_eq!(out.status_of("ok").0, "ok");
+    assert!(out.stderr.contains("d.jsonl:1") && out.stderr.contains("only boilerplate"));
+}
