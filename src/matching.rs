@@ -41,6 +41,8 @@ pub struct Matcher {
     /// then can a shorter candidate hold where it fails).
     has_shorter: Vec<bool>,
     actors: Vec<Actor>,
+    /// Entities whose (last) row is a person, for the surname pass.
+    person_entities: std::collections::HashSet<Box<str>>,
     non_actors: Vec<Box<str>>,
     words: ContextWords,
 }
@@ -220,7 +222,7 @@ impl Matcher {
                 .collect()
         };
         let given: Vec<Vec<Box<str>>> = actors.iter().map(given_names).collect();
-        let actors = actors
+        let actors: Vec<Actor> = actors
             .into_iter()
             .zip(given)
             .map(|(e, given_names)| {
@@ -247,10 +249,17 @@ impl Matcher {
                     .any(|(i, _)| keys.contains(&p[..i]))
             })
             .collect();
+        let kinds: HashMap<&str, ActorType> = actors.iter().map(|a| (&*a.entity, a.kind)).collect();
+        let person_entities = kinds
+            .into_iter()
+            .filter(|(_, kind)| *kind == ActorType::Person)
+            .map(|(entity, _)| Box::from(entity))
+            .collect();
         Ok(Matcher {
             automaton,
             has_shorter,
             targets: targets.into_iter().map(Vec::into_boxed_slice).collect(),
+            person_entities,
             actors,
             non_actors: non_actors.into_iter().map(|e| e.name).collect(),
             words,
@@ -290,12 +299,10 @@ impl Matcher {
     /// document (`Secretary of State John Kerry`) is the same actor when only
     /// the surname comes back later (`Kerry said`).
     fn add_surnames(&self, src: &str, sentences: &[Span], first: usize, out: &mut Vec<Mention>) {
-        let persons: HashMap<&str, ActorType> =
-            self.actors.iter().map(|a| (&*a.entity, a.kind)).collect();
         // Surname -> (first sentence it was named in full, mention).
         let mut surnames: Vec<(String, usize, Mention)> = Vec::new();
         for mention in out.get(first..).unwrap_or_default() {
-            if persons.get(&*mention.entity) != Some(&ActorType::Person) {
+            if !self.person_entities.contains(&*mention.entity) {
                 continue;
             }
             let Some(surface) = src.get(mention.start..mention.end) else {
