@@ -3,7 +3,7 @@
 //! claims; a claim's type is the first of reported, prescriptive,
 //! predictive, evaluative and factual that applies.
 
-use super::rules::{ClaimCue, Function, Rules};
+use super::rules::{ClaimCue, Function, UnitCues};
 use super::tokens::Token;
 use crate::types::ClaimType;
 
@@ -20,15 +20,6 @@ pub fn final_mark(text: &str) -> Option<char> {
         .filter(|c| matches!(c, '.' | '!' | '?'))
 }
 
-fn any_cue(rules: &Rules, tokens: &[Token], kind: ClaimCue) -> Option<String> {
-    rules
-        .claim
-        .find(tokens)
-        .into_iter()
-        .find(|(c, _, _)| c.kind == kind)
-        .map(|(c, _, _)| c.text.clone())
-}
-
 fn has_function(tokens: &[Token], kind: Function) -> bool {
     tokens.iter().any(|t| t.is(kind))
 }
@@ -37,6 +28,7 @@ fn has_function(tokens: &[Token], kind: Function) -> bool {
 pub struct UnitFacts<'a> {
     pub text: &'a str,
     pub tokens: &'a [Token],
+    pub cues: &'a UnitCues<'a>,
     pub has_mention: bool,
     pub attributed: bool,
     /// The unit continues a quotation opened earlier.
@@ -52,10 +44,11 @@ pub struct BioState {
 }
 
 /// `(is_claim, rule)`.
-pub fn decide(rules: &Rules, facts: &UnitFacts, bio: &mut BioState) -> (bool, String) {
+pub fn decide(facts: &UnitFacts, bio: &mut BioState) -> (bool, String) {
     let tokens = facts.tokens;
+    let cues = facts.cues;
     let mark = final_mark(facts.text);
-    if let Some(cue) = any_cue(rules, tokens, ClaimCue::Bio) {
+    if let Some(cue) = cues.first_claim(ClaimCue::Bio) {
         if !facts.attributed {
             bio.active = true;
             return (false, format!("bio:{cue}"));
@@ -81,7 +74,7 @@ pub fn decide(rules: &Rules, facts: &UnitFacts, bio: &mut BioState) -> (bool, St
         let finite = has_function(tokens, Function::Verb)
             || facts.attributed
             || facts.stance_cue
-            || any_cue(rules, tokens, ClaimCue::Prescriptive).is_some();
+            || cues.first_claim(ClaimCue::Prescriptive).is_some();
         if !finite {
             return (false, "title-noun-phrase".to_string());
         }
@@ -93,11 +86,11 @@ pub fn decide(rules: &Rules, facts: &UnitFacts, bio: &mut BioState) -> (bool, St
         return (true, "actor-mention".to_string());
     }
     for kind in [ClaimCue::Prescriptive, ClaimCue::Predictive] {
-        if let Some(cue) = any_cue(rules, tokens, kind) {
+        if let Some(cue) = cues.first_claim(kind) {
             return (true, format!("modal:{cue}"));
         }
     }
-    if let Some(cue) = any_cue(rules, tokens, ClaimCue::ActorRef) {
+    if let Some(cue) = cues.first_claim(ClaimCue::ActorRef) {
         return (true, format!("actor-reference:{cue}"));
     }
     if has_function(tokens, Function::Pronoun) || has_function(tokens, Function::FirstPlural) {
@@ -107,13 +100,13 @@ pub fn decide(rules: &Rules, facts: &UnitFacts, bio: &mut BioState) -> (bool, St
 }
 
 /// The claim type of a claim that is not reported, with the cue that decided.
-pub fn claim_type(rules: &Rules, tokens: &[Token]) -> (ClaimType, String) {
+pub fn claim_type(cues: &UnitCues) -> (ClaimType, String) {
     for (kind, claim_type) in [
         (ClaimCue::Prescriptive, ClaimType::Prescriptive),
         (ClaimCue::Predictive, ClaimType::Predictive),
         (ClaimCue::Evaluative, ClaimType::Evaluative),
     ] {
-        if let Some(cue) = any_cue(rules, tokens, kind) {
+        if let Some(cue) = cues.first_claim(kind) {
             return (claim_type, format!("{}:{cue}", claim_type.as_str()));
         }
     }

@@ -191,24 +191,25 @@ impl Scorer {
         let mentions: Vec<UnitMention> = unit_mentions(&folded, unit_mentions_src);
         let in_quote = state.quote_open;
         let (mut tokens, quote_open_after) = tokenize(text, &mentions, in_quote);
-        rules.mark(&mut tokens);
+        let cues = rules.find(&mut tokens);
 
-        let found = holder::attributions(rules, &tokens, &mentions, &state.chain);
+        let found = holder::attributions(&cues, &tokens, &mentions, &state.chain);
         let attribution: Option<Attribution> = holder::choose(&found).cloned();
         let has_us = tokens.iter().any(|t| t.us);
-        let stance_matches = rules.stance.find(&tokens);
-        let stance_cue = stance_matches
+        let stance_cue = cues
+            .stance
             .iter()
-            .any(|(c, _, _)| c.kind.kind != StanceKind::Target);
+            .any(|m| m.cue.kind.kind != StanceKind::Target);
         let facts = UnitFacts {
             text,
             tokens: &tokens,
+            cues: &cues,
             has_mention: !mentions.is_empty(),
             attributed: attribution.is_some(),
             in_quote,
             stance_cue,
         };
-        let (is_claim, claim_rule) = claims::decide(rules, &facts, &mut state.bio);
+        let (is_claim, claim_rule) = claims::decide(&facts, &mut state.bio);
 
         // Holder and type.
         let mut holder_cue = attribution.as_ref().map(|a| a.cue.clone());
@@ -242,7 +243,7 @@ impl Scorer {
                 ),
                 None => {
                     // The speaker may come later; until then the author's.
-                    let (t, rule) = claims::claim_type(rules, &tokens);
+                    let (t, rule) = claims::claim_type(&cues);
                     (
                         Some("AUTHOR".to_string()),
                         "quote-awaiting-speaker".to_string(),
@@ -252,7 +253,7 @@ impl Scorer {
                 }
             }
         } else {
-            let (t, rule) = claims::claim_type(rules, &tokens);
+            let (t, rule) = claims::claim_type(&cues);
             (
                 Some("AUTHOR".to_string()),
                 "author".to_string(),
@@ -307,10 +308,11 @@ impl Scorer {
             .filter(|_| claim_type == Some(ClaimType::Reported));
 
         // Target: is US engagement in play?
-        let role = stance_matches
+        let role = cues
+            .stance
             .iter()
-            .find(|(c, _, _)| c.kind.kind == StanceKind::Target)
-            .map(|(c, _, _)| format!("us-role:{}", c.text));
+            .find(|m| m.cue.kind.kind == StanceKind::Target)
+            .map(|m| format!("us-role:{}", m.cue.text));
         let starts_with_reference =
             (0..6).any(|at| tokens.get(at).is_some_and(|t| t.is(Function::Pronoun)));
         let no_other_actor = mentions.is_empty();
@@ -359,7 +361,7 @@ impl Scorer {
                 prescriptive: claim_type == Some(ClaimType::Prescriptive),
                 reported: claim_type == Some(ClaimType::Reported),
             };
-            stance::score(rules, &tokens, &context)
+            stance::score(&cues, &tokens, &context)
         } else {
             holder_cue = None;
             (Vec::new(), 0.0)
