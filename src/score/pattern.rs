@@ -65,6 +65,15 @@ pub struct Found {
     pub end: usize,
 }
 
+/// A pattern whose alternative number `alternative` starts with a word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct WordStart {
+    id: usize,
+    alternative: u32,
+    /// The pattern is that one word: it matches as soon as the word does.
+    whole: bool,
+}
+
 /// The vocabulary id of a word no pattern uses.
 pub const NO_WORD: u32 = u32::MAX;
 
@@ -76,9 +85,8 @@ pub const NO_WORD: u32 = u32::MAX;
 pub struct PatternSet {
     vocabulary: FxHashMap<String, u32>,
     patterns: Vec<Vec<Step>>,
-    /// By the vocabulary id of a word: the patterns starting with it, each
-    /// with the index of the alternative starting with it.
-    by_word: Vec<Vec<(usize, u32)>>,
+    /// By the vocabulary id of a word: the patterns starting with it.
+    by_word: Vec<Vec<WordStart>>,
     by_prefix: Vec<(String, usize)>,
     /// Whether some prefix starts with this byte: most words skip the
     /// prefix scan on their first byte.
@@ -118,7 +126,11 @@ impl PatternSet {
                             continue;
                         };
                         if let Some(entries) = set.by_word.get_mut(word as usize) {
-                            entries.push((id, alternative));
+                            entries.push(WordStart {
+                                id,
+                                alternative,
+                                whole: steps.len() == 1 && words.len() == 1,
+                            });
                         }
                     }
                 }
@@ -184,17 +196,23 @@ impl PatternSet {
     /// matches not overlapping one another; ordered by start, then pattern
     /// number.
     pub fn find_all(&self, tokens: &[Token]) -> Vec<Found> {
-        let mut found = Vec::new();
+        let mut found = Vec::with_capacity(tokens.len());
         // (pattern, first token its next match may start at); few patterns
         // match in one unit, so a short list beats a map.
-        let mut next_free: Vec<(usize, usize)> = Vec::new();
-        // (pattern, the alternative of its first words that starts here, or
-        // `ANY_START` for patterns starting with a prefix or a mention).
-        let mut candidates: Vec<(usize, u32)> = Vec::new();
+        let mut next_free: Vec<(usize, usize)> = Vec::with_capacity(tokens.len());
+        // The patterns that may start here: the alternative of their first
+        // words that starts with this word, or `ANY_START` for patterns
+        // starting with a prefix or a mention.
+        let mut candidates: Vec<WordStart> = Vec::with_capacity(16);
+        let any_start = |id: usize| WordStart {
+            id,
+            alternative: ANY_START,
+            whole: false,
+        };
         for (at, token) in tokens.iter().enumerate() {
             candidates.clear();
             if token.mention.is_some() {
-                candidates.extend(self.by_mention.iter().map(|&id| (id, ANY_START)));
+                candidates.extend(self.by_mention.iter().map(|&id| any_start(id)));
             } else {
                 if let Some(entries) = self.by_word.get(token.word as usize) {
                     candidates.extend(entries);
@@ -204,7 +222,7 @@ impl PatternSet {
                         self.by_prefix
                             .iter()
                             .filter(|(p, _)| token.lower.starts_with(p.as_str()))
-                            .map(|(_, id)| (*id, ANY_START)),
+                            .map(|(_, id)| any_start(*id)),
                     );
                 }
             }
@@ -216,7 +234,12 @@ impl PatternSet {
                 candidates.dedup();
             }
             let mut matched_here = None;
-            for &(id, alternative) in &candidates {
+            for &WordStart {
+                id,
+                alternative,
+                whole,
+            } in &candidates
+            {
                 if matched_here == Some(id) {
                     // An earlier alternative of this pattern matched.
                     continue;
@@ -232,6 +255,7 @@ impl PatternSet {
                     continue;
                 };
                 let end = match (alternative, steps.split_first()) {
+                    _ if whole => Some(at + 1),
                     (ANY_START, _) => match_from(steps, tokens, at, token.clause),
                     (k, Some((Step::Words(alternatives), rest))) => alternatives
                         .get(k as usize)

@@ -237,15 +237,23 @@ impl Rules {
     /// their vocabulary ids, function-word kinds and source kinds.
     pub fn find(&self, tokens: &mut [Token]) -> UnitCues<'_> {
         self.all.intern(tokens);
-        let mut cues = UnitCues {
-            claim: Vec::new(),
-            report: Vec::new(),
-            function: Vec::new(),
-            stance: Vec::new(),
-            modifiers: Vec::new(),
-        };
+        let found = self.all.find_all(tokens);
         let [_, report, function, stance, modifiers] = self.offsets;
-        for Found { id, start, end } in self.all.find_all(tokens) {
+        let mut counts = [0usize; 5];
+        for f in &found {
+            let set = self.offsets.iter().rposition(|&o| f.id >= o).unwrap_or(0);
+            if let Some(count) = counts.get_mut(set) {
+                *count += 1;
+            }
+        }
+        let mut cues = UnitCues {
+            claim: Vec::with_capacity(counts[0]),
+            report: Vec::with_capacity(counts[1]),
+            function: Vec::with_capacity(counts[2]),
+            stance: Vec::with_capacity(counts[3]),
+            modifiers: Vec::with_capacity(counts[4]),
+        };
+        for Found { id, start, end } in found {
             fn cue<K>(
                 set: &CueSet<K>,
                 index: usize,
