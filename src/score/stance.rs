@@ -147,7 +147,7 @@ fn scale_before(hits: &[Hit], at: usize) -> Option<&Hit> {
 
 /// Whether the target is in play, decided by the caller.
 pub struct Context {
-    pub target: Option<String>,
+    pub target: Option<super::claims::Rule>,
     pub prescriptive: bool,
     /// The claim is attributed to someone other than the author.
     pub reported: bool,

@@ -157,15 +157,38 @@ fn contraction_at(text: &str, at: usize) -> bool {
     next_letter && !possessive
 }
 
-fn is_quote(c: char) -> bool {
-    c == '"'
+/// Byte classes of ASCII: letters and digits, and uppercase letters.
+const WORD: u8 = 1;
+const UPPER: u8 = 2;
+
+const fn ascii_classes() -> [u8; 128] {
+    let mut classes = [0u8; 128];
+    let mut byte = 0;
+    while byte < 128 {
+        let b = byte as u8;
+        if b.is_ascii_alphanumeric() {
+            classes[byte] |= WORD;
+        }
+        if b.is_ascii_uppercase() {
+            classes[byte] |= UPPER;
+        }
+        byte += 1;
+    }
+    classes
+}
+
+static ASCII_CLASSES: [u8; 128] = ascii_classes();
+
+fn ascii_class(byte: u8) -> u8 {
+    ASCII_CLASSES.get(usize::from(byte)).copied().unwrap_or(0)
 }
 
 /// Splits a folded unit into tokens; `quoted_at_start` says whether a
 /// quotation opened in an earlier unit is still open. Returns the tokens and
 /// whether a quotation is open at the end of the unit.
 pub fn tokenize(text: &str, mentions: &[UnitMention], quoted_at_start: bool) -> (Vec<Token>, bool) {
-    let mut tokens = Vec::with_capacity(text.len() / 5);
+    let bytes = text.as_bytes();
+    let mut tokens = Vec::with_capacity(bytes.len() / 5 + 1);
     let mut quoted = quoted_at_start;
     let mut clause = 0usize;
     let mut before = Marks::default();
@@ -173,10 +196,14 @@ pub fn tokenize(text: &str, mentions: &[UnitMention], quoted_at_start: bool) -> 
     let mut previous: Option<char> = None;
     let mut i = 0usize;
     while let Some(c) = char_at(text, i) {
-        while next_mention < mentions.len() && mentions[next_mention].end <= i {
+        while mentions.get(next_mention).is_some_and(|m| m.end <= i) {
             next_mention += 1;
         }
-        if let Some(m) = mentions.get(next_mention).filter(|m| m.start == i) {
+        let mention_start = mentions.get(next_mention).map_or(usize::MAX, |m| m.start);
+        if i == mention_start {
+            let Some(m) = mentions.get(next_mention) else {
+                break;
+            };
             let surface = text.get(m.start..m.end).unwrap_or_default();
             tokens.push(Token {
                 word: NO_WORD,
@@ -190,28 +217,48 @@ pub fn tokenize(text: &str, mentions: &[UnitMention], quoted_at_start: bool) -> 
                 functions: 0,
                 source: None,
             });
-            previous = text.get(..m.end).and_then(|head| head.chars().next_back());
+            previous = surface.chars().next_back().or(previous);
             i = m.end;
             next_mention += 1;
             continue;
         }
-        if is_word_char(c) {
+        let (starts_word, capitalized) = if c.is_ascii() {
+            let class = ascii_class(c as u8);
+            (class & WORD != 0, class & UPPER != 0)
+        } else {
+            (is_word_char(c), c.is_uppercase())
+        };
+        if starts_word {
             let mut j = i;
             // Whether the word is already lowercase ASCII, as most are.
             let mut plain = true;
             let mut last = c;
-            while let Some(d) = char_at(text, j) {
-                if d.is_ascii_alphanumeric() {
-                    plain &= !d.is_ascii_uppercase();
-                } else if is_word_char(d) {
-                    plain = false;
-                } else if !(d == '\'' && contraction_at(text, j)) {
-                    // Contractions (don't, we'll) stay one word; possessive 's does not.
-                    break;
+            loop {
+                match bytes.get(j) {
+                    Some(&d) if d.is_ascii() => {
+                        let class = ascii_class(d);
+                        if class & WORD != 0 {
+                            plain &= class & UPPER == 0;
+                            last = char::from(d);
+                        } else if d == b'\'' && contraction_at(text, j) {
+                            // Contractions (don't, we'll) stay one word; possessive 's does not.
+                            last = '\'';
+                        } else {
+                            break;
+                        }
+                        j += 1;
+                    }
+                    Some(_) => match char_at(text, j) {
+                        Some(d) if is_word_char(d) => {
+                            plain = false;
+                            last = d;
+                            j += d.len_utf8();
+                        }
+                        _ => break,
+                    },
+                    None => break,
                 }
-                j += d.len_utf8();
-                last = d;
-                if mentions.get(next_mention).is_some_and(|m| m.start == j) {
+                if j == mention_start {
                     break;
                 }
             }
@@ -229,7 +276,7 @@ pub fn tokenize(text: &str, mentions: &[UnitMention], quoted_at_start: bool) -> 
                 lower: word,
                 mention: None,
                 us: false,
-                capitalized: c.is_uppercase(),
+                capitalized,
                 before: std::mem::take(&mut before),
                 clause,
                 quoted,
@@ -240,35 +287,38 @@ pub fn tokenize(text: &str, mentions: &[UnitMention], quoted_at_start: bool) -> 
             i = j;
             continue;
         }
-        let next = char_at(text, i + c.len_utf8());
-        if c == '\'' {
+        match c {
+            ' ' => {}
             // Possessive `'s` after a word is skipped entirely.
-            if matches!(next, Some('s' | 'S'))
+            '\'' if matches!(char_at(text, i + 1), Some('s' | 'S'))
                 && !char_at(text, i + 2).is_some_and(char::is_alphabetic)
-                && previous.is_some_and(char::is_alphanumeric)
+                && previous.is_some_and(char::is_alphanumeric) =>
             {
                 previous = Some('s');
                 i += 2;
                 continue;
             }
-        }
-        if is_quote(c) {
-            quoted = !quoted;
-            clause += 1;
-            before.push(c);
-        } else if c == '-' {
-            // A spaced dash separates clauses; a hyphen joins words.
-            let spaced =
-                previous.is_some_and(char::is_whitespace) || next.is_some_and(char::is_whitespace);
-            if spaced {
+            '"' => {
+                quoted = !quoted;
                 clause += 1;
-                before.push('\u{2014}');
-            } else {
-                before.push('-');
+                before.push(c);
             }
-        } else if matches!(c, ',' | ';' | ':' | '(' | ')' | '[' | ']' | '.' | '!' | '?') {
-            clause += 1;
-            before.push(c);
+            '-' => {
+                // A spaced dash separates clauses; a hyphen joins words.
+                let spaced = previous.is_some_and(char::is_whitespace)
+                    || char_at(text, i + 1).is_some_and(char::is_whitespace);
+                if spaced {
+                    clause += 1;
+                    before.push('\u{2014}');
+                } else {
+                    before.push('-');
+                }
+            }
+            ',' | ';' | ':' | '(' | ')' | '[' | ']' | '.' | '!' | '?' => {
+                clause += 1;
+                before.push(c);
+            }
+            _ => {}
         }
         previous = Some(c);
         i += c.len_utf8();
