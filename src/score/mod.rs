@@ -93,6 +93,7 @@ struct DocState {
     /// Holder codes already shared in this document, so that every claim
     /// of one holder points at one string.
     holders: Vec<Arc<str>>,
+    scratch: pattern::Scratch,
 }
 
 impl DocState {
@@ -205,7 +206,7 @@ impl Scorer {
         let mentions: Vec<UnitMention> = unit_mentions(&folded, unit_mentions_src);
         let in_quote = state.quote_open;
         let (mut tokens, quote_open_after) = tokenize(text, &mentions, in_quote);
-        let cues = rules.find(&mut tokens);
+        let cues = rules.find(&mut tokens, &mut state.scratch);
 
         let found = holder::attributions(&cues, &tokens, &mentions, &state.chain);
         let attribution: Option<Attribution> = holder::choose(&found).cloned();

@@ -195,15 +195,17 @@ impl PatternSet {
     /// Every match of every pattern over interned tokens, each pattern's
     /// matches not overlapping one another; ordered by start, then pattern
     /// number.
-    pub fn find_all(&self, tokens: &[Token]) -> Vec<Found> {
-        let mut found = Vec::with_capacity(tokens.len());
-        // (pattern, first token its next match may start at); few patterns
-        // match in one unit, so a short list beats a map.
-        let mut next_free: Vec<(usize, usize)> = Vec::with_capacity(tokens.len());
+    pub fn find_all<'s>(&self, tokens: &[Token], scratch: &'s mut Scratch) -> &'s [Found] {
+        let Scratch {
+            found,
+            next_free,
+            candidates,
+        } = scratch;
+        found.clear();
+        next_free.clear();
         // The patterns that may start here: the alternative of their first
         // words that starts with this word, or `ANY_START` for patterns
         // starting with a prefix or a mention.
-        let mut candidates: Vec<WordStart> = Vec::with_capacity(16);
         let any_start = |id: usize| WordStart {
             id,
             alternative: ANY_START,
@@ -238,7 +240,7 @@ impl PatternSet {
                 id,
                 alternative,
                 whole,
-            } in &candidates
+            } in candidates.iter()
             {
                 if matched_here == Some(id) {
                     // An earlier alternative of this pattern matched.
@@ -275,6 +277,16 @@ impl PatternSet {
         }
         found
     }
+}
+
+/// Buffers [`PatternSet::find_all`] reuses from one unit to the next.
+#[derive(Debug, Default)]
+pub struct Scratch {
+    found: Vec<Found>,
+    /// (pattern, first token its next match may start at); few patterns
+    /// match in one unit, so a short list beats a map.
+    next_free: Vec<(usize, usize)>,
+    candidates: Vec<WordStart>,
 }
 
 fn word_element(word: &str) -> Result<Element, String> {
@@ -391,8 +403,8 @@ mod tests {
         let (mut tokens, _) = tokenize(text, &[], false);
         let set = PatternSet::new(vec![Pattern::parse(pattern).unwrap()]);
         set.intern(&mut tokens);
-        set.find_all(&tokens)
-            .into_iter()
+        set.find_all(&tokens, &mut Scratch::default())
+            .iter()
             .map(|f| (f.start, f.end))
             .collect()
     }

@@ -3,7 +3,7 @@
 //! modifiers. A user's row replaces a built-in row with the same cue; a row
 //! with weight 0 removes it.
 
-use super::pattern::{Found, Pattern, PatternSet};
+use super::pattern::{Found, Pattern, PatternSet, Scratch};
 use super::tokens::Token;
 use crate::lexicon::{read_rows, LexiconFile, Lexicons, Problem};
 use serde::Deserialize;
@@ -235,12 +235,12 @@ impl Rules {
 
     /// Every cue matching the unit, by lexicon; marks the tokens with
     /// their vocabulary ids, function-word kinds and source kinds.
-    pub fn find(&self, tokens: &mut [Token]) -> UnitCues<'_> {
+    pub fn find(&self, tokens: &mut [Token], scratch: &mut Scratch) -> UnitCues<'_> {
         self.all.intern(tokens);
-        let found = self.all.find_all(tokens);
+        let found = self.all.find_all(tokens, scratch);
         let [_, report, function, stance, modifiers] = self.offsets;
         let mut counts = [0usize; 5];
-        for f in &found {
+        for f in found {
             let set = self.offsets.iter().rposition(|&o| f.id >= o).unwrap_or(0);
             if let Some(count) = counts.get_mut(set) {
                 *count += 1;
@@ -253,7 +253,7 @@ impl Rules {
             stance: Vec::with_capacity(counts[3]),
             modifiers: Vec::with_capacity(counts[4]),
         };
-        for Found { id, start, end } in found {
+        for &Found { id, start, end } in found {
             fn cue<K>(
                 set: &CueSet<K>,
                 index: usize,
