@@ -5,6 +5,7 @@
 //! thread count. Stage commands start from the CSV files an earlier stage
 //! left in the output folder and end with the same files as `run`.
 
+mod cells;
 mod progress;
 mod render;
 mod source;
@@ -17,13 +18,16 @@ use crate::output::{self, safe_cell, OutputError};
 use crate::types::{Claim, DocStance, Mention, Span};
 use progress::Progress;
 use rayon::prelude::*;
-use render::{Rendered, Renderer, Writers};
+use render::{Batch, BatchPool, Renderer, Writers};
 use serde::Serialize;
 use source::WorkSource;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 use std::sync::mpsc::sync_channel;
 use std::time::Instant;
+
+/// Fewest documents a worker annotates and renders into one batch.
+const MIN_BATCH_DOCS: usize = 16;
 
 /// The stages, in order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -246,6 +250,7 @@ pub fn run(config: &Config, lexicons: &Lexicons, model: &Model) -> Result<Summar
     })?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(config.threads)
+        .thread_name(|i| format!("worker-{i}"))
         .build()
         .map_err(|e| PipelineError::Threads {
             threads: config.threads,
@@ -259,53 +264,74 @@ pub fn run(config: &Config, lexicons: &Lexicons, model: &Model) -> Result<Summar
     let progress = Progress::new(config, total_bytes);
 
     let (chunk_tx, chunk_rx) = sync_channel::<Result<Vec<Work>, PipelineError>>(2);
-    let (done_tx, done_rx) = sync_channel::<Vec<(Work, Rendered)>>(2);
+    let (done_tx, done_rx) = sync_channel::<Vec<Batch>>(2);
     let renderer = Renderer::new(config);
+    let pool_of_batches = BatchPool::default();
     let chunk_bytes = config.chunk_bytes.max(1);
     let last = config.last;
 
+    let thread_error = |e: std::io::Error| PipelineError::Threads {
+        threads: 2,
+        message: e.to_string(),
+    };
     let outcome = std::thread::scope(|scope| {
-        scope.spawn(move || {
-            let mut source = source;
-            loop {
-                match source.next_chunk(chunk_bytes) {
-                    Ok(chunk) if chunk.is_empty() => break,
-                    Ok(chunk) => {
-                        if chunk_tx.send(Ok(chunk)).is_err() {
+        let reader = std::thread::Builder::new()
+            .name("reader".into())
+            .spawn_scoped(scope, move || {
+                let mut source = source;
+                loop {
+                    match source.next_chunk(chunk_bytes) {
+                        Ok(chunk) if chunk.is_empty() => break,
+                        Ok(chunk) => {
+                            if chunk_tx.send(Ok(chunk)).is_err() {
+                                break;
+                            }
+                        }
+                        Err(e) => {
+                            let _ = chunk_tx.send(Err(e));
                             break;
                         }
                     }
-                    Err(e) => {
-                        let _ = chunk_tx.send(Err(e));
-                        break;
+                }
+            });
+        if let Err(e) = reader {
+            return Err(thread_error(e));
+        }
+        let writer = std::thread::Builder::new()
+            .name("writer".into())
+            .spawn_scoped(scope, || -> Result<Summary, PipelineError> {
+                let mut summary = Summary::default();
+                for batches in done_rx {
+                    for batch in batches {
+                        writers.write(batch, &mut summary, &progress, &pool_of_batches)?;
                     }
+                    progress.update(bytes_read.load(Ordering::Relaxed), summary.documents);
                 }
-            }
-        });
-        let writer = scope.spawn(|| -> Result<Summary, PipelineError> {
-            let mut summary = Summary::default();
-            for chunk in done_rx {
-                for (work, rendered) in &chunk {
-                    writers.write(work, rendered, &mut summary)?;
-                    progress.report_problem(work);
-                }
-                progress.update(bytes_read.load(Ordering::Relaxed), summary.documents);
-            }
-            summary.input_bytes = bytes_read.load(Ordering::Relaxed);
-            Ok(summary)
-        });
+                summary.input_bytes = bytes_read.load(Ordering::Relaxed);
+                Ok(summary)
+            });
+        let writer = match writer {
+            Ok(writer) => writer,
+            Err(e) => return Err(thread_error(e)),
+        };
         let mut failure = None;
         for chunk in chunk_rx {
             match chunk {
                 Ok(chunk) => {
-                    let done: Vec<(Work, Rendered)> = pool.install(|| {
+                    // Each rayon split renders its consecutive documents into
+                    // one batch; collecting keeps the batches in input order.
+                    let done: Vec<Batch> = pool.install(|| {
                         chunk
                             .into_par_iter()
-                            .map(|work| {
-                                let work = annotate(model, work, last);
-                                let rendered = renderer.render(&work);
-                                (work, rendered)
-                            })
+                            .with_min_len(MIN_BATCH_DOCS)
+                            .map(|work| annotate(model, work, last))
+                            .fold(
+                                || pool_of_batches.take(),
+                                |mut batch, work| {
+                                    renderer.render_into(work, &mut batch);
+                                    batch
+                                },
+                            )
                             .collect()
                     });
                     if done_tx.send(done).is_err() {

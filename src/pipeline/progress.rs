@@ -1,6 +1,7 @@
 //! The progress bar (on a terminal only) and the problem lines on stderr.
 
-use super::{Config, Status, Work};
+use super::render::Problem;
+use super::{Config, Status};
 use std::io::IsTerminal;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -52,21 +53,20 @@ impl Progress {
         }
     }
 
-    pub(super) fn report_problem(&self, work: &Work) {
-        if self.quiet || (work.status == Status::Ok && work.notes.is_empty()) {
+    pub(super) fn report_problem(&self, problem: &Problem) {
+        if self.quiet {
             return;
         }
         let n = self.printed.fetch_add(1, Ordering::Relaxed);
         if n < MAX_PRINTED_PROBLEMS {
-            let level = if work.status == Status::Ok {
+            let level = if problem.status == Status::Ok {
                 "warning"
             } else {
-                work.status.as_str()
+                problem.status.as_str()
             };
             self.eprintln(&format!(
                 "claimstance: {}: {level}: {}",
-                work.source,
-                work.error_text()
+                problem.source, problem.message
             ));
         }
     }

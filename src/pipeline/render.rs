@@ -2,16 +2,17 @@
 //! threads) and writing them, in input order, into the output folder's
 //! files; then actor_stance.csv and manifest.json at the end of a run.
 
+use super::cells::{Cell, Row};
+use super::progress::Progress;
 use super::{Config, PipelineError, Stage, Status, Summary, Work};
 use crate::input::Input;
 use crate::lexicon::Lexicons;
 use crate::output::{
-    self, format_score, header_with, safe_cell, ActorStanceRow, ClaimRow, CsvFile, DocStanceRow,
-    DocumentRow, MentionRow, NormalizedRow, OutputError, SentenceRow,
+    self, format_score, header_with, safe_cell, ActorStanceRow, CsvFile, DocumentRow,
+    NormalizedRow, OutputError,
 };
 use crate::score::ActorTally;
-use crate::text::collapsed;
-use crate::types::{Mention, Span, Stance};
+use crate::types::{Claim, Mention, Span, Stance};
 use serde::Serialize;
 
 /// The per-document files of the output folder, in writing order.
@@ -89,10 +90,85 @@ impl FileKind {
     }
 }
 
-/// A document's rows, rendered as CSV bytes, one buffer per file.
+/// The rows of consecutive documents rendered as CSV bytes, one buffer per
+/// file, and what the writer still needs of each document.
 #[derive(Debug, Default)]
-pub(super) struct Rendered {
+pub(super) struct Batch {
     files: [Vec<u8>; 6],
+    docs: Vec<Written>,
+    /// Reused for cells that must be rebuilt: collapsed text, joined lists.
+    scratch: String,
+    list: String,
+}
+
+/// Most buffer bytes the pool of emptied batches keeps for reuse (about
+/// what the chunks in flight fill).
+const POOLED_BYTES: usize = 64 << 20;
+
+/// Batches the writer has emptied, handed back to the workers so that their
+/// buffers are reused instead of being allocated and faulted in again.
+#[derive(Debug, Default)]
+pub(super) struct BatchPool {
+    free: std::sync::Mutex<(Vec<Batch>, usize)>,
+}
+
+impl Batch {
+    fn capacity(&self) -> usize {
+        self.files.iter().map(Vec::capacity).sum()
+    }
+}
+
+impl BatchPool {
+    pub(super) fn take(&self) -> Batch {
+        let Ok(mut free) = self.free.lock() else {
+            return Batch::default();
+        };
+        let (batches, bytes) = &mut *free;
+        match batches.pop() {
+            Some(batch) => {
+                *bytes -= batch.capacity();
+                batch
+            }
+            None => Batch::default(),
+        }
+    }
+
+    fn give(&self, mut batch: Batch) {
+        for file in &mut batch.files {
+            file.clear();
+        }
+        batch.docs.clear();
+        let capacity = batch.capacity();
+        if let Ok(mut free) = self.free.lock() {
+            let (batches, bytes) = &mut *free;
+            if *bytes + capacity <= POOLED_BYTES {
+                *bytes += capacity;
+                batches.push(batch);
+            }
+        }
+    }
+}
+
+/// What the writer thread needs of a document whose rows are rendered: its
+/// counts, the annotations the actor tally adds up in input order, and the
+/// problem line to print, if any.
+#[derive(Debug)]
+struct Written {
+    status: Status,
+    warned: bool,
+    text_bytes: usize,
+    n_sentences: usize,
+    mentions: Vec<Mention>,
+    claims: Vec<Claim>,
+    problem: Option<Problem>,
+}
+
+/// A document that was skipped, found empty, or annotated with a warning.
+#[derive(Debug)]
+pub(super) struct Problem {
+    pub(super) source: String,
+    pub(super) status: Status,
+    pub(super) message: String,
 }
 
 /// Which files a run writes; renders documents on any thread.
@@ -102,39 +178,43 @@ pub(super) struct Renderer {
     last: Stage,
 }
 
-fn row_writer() -> csv::Writer<Vec<u8>> {
-    csv::WriterBuilder::new()
-        .has_headers(false)
-        .buffer_capacity(4096)
-        .from_writer(Vec::new())
-}
-
-fn into_bytes(writer: csv::Writer<Vec<u8>>) -> Vec<u8> {
-    writer.into_inner().unwrap_or_default()
-}
-
-/// The actor codes of a sentence's mentions, first appearance first.
-fn sentence_actors(mentions: &[Mention]) -> String {
-    let mut codes: Vec<&str> = Vec::new();
-    for m in mentions {
-        if !codes.contains(&&*m.actor) {
-            codes.push(&m.actor);
+/// Appends the actor codes of a sentence's mentions, first appearance first,
+/// separated by `;`.
+fn join_sentence_actors(mentions: &[Mention], out: &mut String) {
+    out.clear();
+    for (i, m) in mentions.iter().enumerate() {
+        if !mentions[..i].iter().any(|earlier| earlier.actor == m.actor) {
+            if !out.is_empty() {
+                out.push(';');
+            }
+            out.push_str(&m.actor);
         }
     }
-    codes.join(";")
 }
 
-pub(super) fn format_lines(lines: &[Span]) -> String {
-    let mut out = String::with_capacity(lines.len() * 10);
+/// Appends line spans as `start-end`, space-separated.
+fn write_lines(out: &mut Vec<u8>, lines: &[Span]) {
+    let mut digits = itoa::Buffer::new();
     for (i, span) in lines.iter().enumerate() {
         if i > 0 {
-            out.push(' ');
+            out.push(b' ');
         }
-        out.push_str(&span.start.to_string());
-        out.push('-');
-        out.push_str(&span.end.to_string());
+        out.extend_from_slice(digits.format(span.start).as_bytes());
+        out.push(b'-');
+        out.extend_from_slice(digits.format(span.end).as_bytes());
     }
-    out
+}
+
+#[cfg(test)]
+pub(super) fn format_lines(lines: &[Span]) -> String {
+    let mut out = Vec::new();
+    write_lines(&mut out, lines);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// The source text of a span (empty if the span is off the text).
+fn slice(text: &str, span: std::ops::Range<usize>) -> &str {
+    text.get(span).unwrap_or_default()
 }
 
 impl Renderer {
@@ -150,32 +230,31 @@ impl Renderer {
             .is_none_or(|stage| self.first <= stage && stage <= self.last)
     }
 
-    /// Renders every row `work` contributes to the files this run writes.
-    /// Serializing into memory cannot fail for these rows, so errors only
-    /// leave a buffer short and are not expected.
-    pub(super) fn render(&self, work: &Work) -> Rendered {
-        let mut rendered = Rendered::default();
-        for kind in FILE_KINDS {
-            if self.writes(kind) {
-                let mut writer = row_writer();
-                let _ = self.render_file(kind, work, &mut writer);
-                rendered.files[kind as usize] = into_bytes(writer);
-            }
-        }
-        rendered
+    /// Renders every row `work` contributes to the files this run writes at
+    /// the end of `batch`, and keeps what the writer needs of it.
+    pub(super) fn render_into(&self, mut work: Work, batch: &mut Batch) {
+        let error = work.error_text();
+        self.render_rows(&work, &error, batch);
+        let problem = (work.status != Status::Ok || !work.notes.is_empty()).then(|| Problem {
+            source: std::mem::take(&mut work.source),
+            status: work.status,
+            message: error,
+        });
+        batch.docs.push(Written {
+            status: work.status,
+            warned: work.status == Status::Ok && !work.notes.is_empty(),
+            text_bytes: work.text.len(),
+            n_sentences: work.sentences.as_ref().map_or(0, Vec::len),
+            mentions: work.mentions.take().unwrap_or_default(),
+            claims: work.claims.take().map(|(c, _)| c).unwrap_or_default(),
+            problem,
+        });
     }
 
-    fn render_file(
-        &self,
-        kind: FileKind,
-        work: &Work,
-        out: &mut csv::Writer<Vec<u8>>,
-    ) -> csv::Result<()> {
-        let meta: Vec<String> = work
-            .meta
-            .iter()
-            .map(|m| safe_cell(m).into_owned())
-            .collect();
+    fn render_rows(&self, work: &Work, error: &str, batch: &mut Batch) {
+        let [documents, normalized, sentence_rows, mention_rows, claim_rows, doc_stance] =
+            &mut batch.files;
+        let (scratch, list) = (&mut batch.scratch, &mut batch.list);
         let dropped_bytes = work.normalized.as_ref().map_or(0, |n| n.dropped_bytes);
         let sentences = work.sentences.as_deref().unwrap_or(&[]);
         let mentions = work.mentions.as_deref().unwrap_or(&[]);
@@ -184,107 +263,118 @@ impl Renderer {
             .as_ref()
             .map(|(c, _)| c.as_slice())
             .unwrap_or(&[]);
-        let doc_id = || work.doc_id.clone();
-        match kind {
-            FileKind::Documents => {
-                let ran = |stage: Stage, n: usize| (self.last >= stage).then_some(n);
-                out.serialize((
-                    DocumentRow {
-                        doc_id: doc_id(),
-                        source: safe_cell(&work.source).into_owned(),
-                        bytes: work.text.len(),
-                        dropped_bytes,
-                        n_sentences: ran(Stage::Segment, sentences.len()),
-                        n_mentions: ran(Stage::Match, mentions.len()),
-                        n_claims: ran(Stage::Score, claims.iter().filter(|c| c.is_claim).count()),
-                        status: work.status.as_str().to_string(),
-                        error: safe_cell(&work.error_text()).into_owned(),
-                    },
-                    &meta,
-                ))?;
+        let text = work.text.as_str();
+        let doc_id = work.doc_id.as_str();
+
+        let ran = |stage: Stage, n: usize| (self.last >= stage).then_some(n);
+        let mut row = Row::new(documents);
+        row.text(doc_id);
+        row.safe(&work.source);
+        row.number(text.len());
+        row.number(dropped_bytes);
+        row.number_or_empty(ran(Stage::Segment, sentences.len()));
+        row.number_or_empty(ran(Stage::Match, mentions.len()));
+        row.number_or_empty(ran(
+            Stage::Score,
+            claims.iter().filter(|c| c.is_claim).count(),
+        ));
+        row.plain(work.status.as_str().as_bytes());
+        row.safe(error);
+        for meta in &work.meta {
+            row.safe(meta);
+        }
+        row.end();
+
+        if self.writes(FileKind::Normalized) {
+            let mut row = Row::new(normalized);
+            row.text(doc_id);
+            row.safe(&work.source);
+            row.plain(work.status.as_str().as_bytes());
+            row.safe(error);
+            row.number(text.len());
+            row.number(dropped_bytes);
+            row.number(work.invalid_bytes);
+            let lines = work.normalized.as_ref().map_or(&[][..], |n| &n.lines);
+            write_lines(row.begin_raw(), lines);
+            row.text(text);
+            for meta in &work.meta {
+                row.safe(meta);
             }
-            FileKind::Normalized => {
-                out.serialize((
-                    NormalizedRow {
-                        doc_id: doc_id(),
-                        source: safe_cell(&work.source).into_owned(),
-                        status: work.status.as_str().to_string(),
-                        error: safe_cell(&work.error_text()).into_owned(),
-                        bytes: work.text.len(),
-                        dropped_bytes,
-                        invalid_bytes: work.invalid_bytes,
-                        lines: work
-                            .normalized
-                            .as_ref()
-                            .map(|n| format_lines(&n.lines))
-                            .unwrap_or_default(),
-                        text: work.text.clone(),
-                    },
-                    &meta,
-                ))?;
-            }
-            FileKind::Sentences => {
-                for (i, span) in sentences.iter().enumerate() {
-                    out.serialize(SentenceRow {
-                        doc_id: doc_id(),
-                        sent_id: i + 1,
-                        start: span.start,
-                        end: span.end,
-                        text: safe_cell(&collapsed(&work.text[span.clone()])).into_owned(),
-                    })?;
+            row.end();
+        }
+
+        // sentences.csv and claims.csv share each sentence's cell text.
+        let write_sentences = self.writes(FileKind::Sentences);
+        let write_claims = self.writes(FileKind::Claims);
+        if write_sentences || write_claims {
+            let no_claim = Claim::default();
+            let mut rest = mentions;
+            for (i, span) in sentences.iter().enumerate() {
+                let cell = Cell::collapsed(slice(text, span.clone()), scratch);
+                if write_sentences {
+                    let mut row = Row::new(sentence_rows);
+                    row.text(doc_id);
+                    row.number(i + 1);
+                    row.number(span.start);
+                    row.number(span.end);
+                    row.cell(&cell);
+                    row.end();
                 }
-            }
-            FileKind::Mentions => {
-                for m in mentions {
-                    out.serialize(MentionRow {
-                        doc_id: doc_id(),
-                        sent_id: m.sent + 1,
-                        start: m.start,
-                        end: m.end,
-                        actor: m.actor.to_string(),
-                        entity: safe_cell(&m.entity).into_owned(),
-                        surface: safe_cell(&collapsed(&work.text[m.start..m.end])).into_owned(),
-                    })?;
-                }
-            }
-            FileKind::Claims => {
-                let mut rest = mentions;
-                for (i, span) in sentences.iter().enumerate() {
+                if write_claims {
                     let here = rest.iter().take_while(|m| m.sent == i).count();
                     let (sentence_mentions, after) = rest.split_at(here);
                     rest = after;
-                    let claim = claims.get(i).cloned().unwrap_or_default();
-                    out.serialize(ClaimRow {
-                        doc_id: doc_id(),
-                        sent_id: i + 1,
-                        is_claim: u8::from(claim.is_claim),
-                        claim_type: claim
-                            .claim_type
-                            .map(|t| t.as_str().to_string())
-                            .unwrap_or_default(),
-                        holder: claim.holder.as_deref().unwrap_or_default().to_string(),
-                        stance: claim.stance.as_str().to_string(),
-                        score: format_score(claim.score),
-                        cues: safe_cell(&claim.cues.join(";")).into_owned(),
-                        actors: sentence_actors(sentence_mentions),
-                        text: safe_cell(&collapsed(&work.text[span.clone()])).into_owned(),
-                    })?;
-                }
-            }
-            FileKind::DocStance => {
-                if let (Status::Ok, Some((_, doc))) = (work.status, &work.claims) {
-                    out.serialize(DocStanceRow {
-                        doc_id: doc_id(),
-                        stance: doc.stance.as_str().to_string(),
-                        score: format_score(doc.score),
-                        n_claims: doc.n_claims,
-                        n_favor: doc.n_favor,
-                        n_against: doc.n_against,
-                    })?;
+                    let claim = claims.get(i).unwrap_or(&no_claim);
+                    let mut row = Row::new(claim_rows);
+                    row.text(doc_id);
+                    row.number(i + 1);
+                    row.number(usize::from(claim.is_claim));
+                    row.text(claim.claim_type.map(|t| t.as_str()).unwrap_or_default());
+                    row.text(claim.holder.as_deref().unwrap_or_default());
+                    row.text(claim.stance.as_str());
+                    row.score(claim.score);
+                    list.clear();
+                    for (j, cue) in claim.cues.iter().enumerate() {
+                        if j > 0 {
+                            list.push(';');
+                        }
+                        list.push_str(cue);
+                    }
+                    row.safe(list);
+                    join_sentence_actors(sentence_mentions, list);
+                    row.text(list);
+                    row.cell(&cell);
+                    row.end();
                 }
             }
         }
-        Ok(())
+
+        if self.writes(FileKind::Mentions) {
+            for m in mentions {
+                let mut row = Row::new(mention_rows);
+                row.text(doc_id);
+                row.number(m.sent + 1);
+                row.number(m.start);
+                row.number(m.end);
+                row.text(&m.actor);
+                row.safe(&m.entity);
+                row.cell(&Cell::collapsed(slice(text, m.start..m.end), scratch));
+                row.end();
+            }
+        }
+
+        if self.writes(FileKind::DocStance) {
+            if let (Status::Ok, Some((_, doc))) = (work.status, &work.claims) {
+                let mut row = Row::new(doc_stance);
+                row.text(doc_id);
+                row.text(doc.stance.as_str());
+                row.score(doc.score);
+                row.number(doc.n_claims);
+                row.number(doc.n_favor);
+                row.number(doc.n_against);
+                row.end();
+            }
+        }
     }
 }
 
@@ -317,43 +407,45 @@ impl Writers {
         })
     }
 
-    /// Writes one document's rendered rows and adds it to the totals.
+    /// Writes a batch's rendered rows and adds its documents to the totals,
+    /// reporting their problems.
     pub(super) fn write(
         &mut self,
-        work: &Work,
-        rendered: &Rendered,
+        batch: Batch,
         summary: &mut Summary,
+        progress: &Progress,
+        pool: &BatchPool,
     ) -> Result<(), PipelineError> {
         for (kind, file) in &mut self.files {
-            file.write_bytes(&rendered.files[*kind as usize])?;
+            file.write_bytes(&batch.files[*kind as usize])?;
         }
-        summary.documents += 1;
-        summary.text_bytes += work.text.len() as u64;
-        match work.status {
-            Status::Error => summary.errors += 1,
-            Status::Empty => summary.empty += 1,
-            Status::Ok if !work.notes.is_empty() => summary.warned += 1,
-            Status::Ok => {}
-        }
-        let mentions = work.mentions.as_deref().unwrap_or(&[]);
-        let claims = work
-            .claims
-            .as_ref()
-            .map(|(c, _)| c.as_slice())
-            .unwrap_or(&[]);
-        summary.sentences += work.sentences.as_ref().map_or(0, Vec::len);
-        summary.mentions += mentions.len();
-        for claim in claims.iter().filter(|c| c.is_claim) {
-            summary.claims += 1;
-            match claim.stance {
-                Stance::Favor => summary.favor += 1,
-                Stance::Against => summary.against += 1,
-                Stance::Neutral => {}
+        for doc in &batch.docs {
+            summary.documents += 1;
+            summary.text_bytes += doc.text_bytes as u64;
+            match doc.status {
+                Status::Error => summary.errors += 1,
+                Status::Empty => summary.empty += 1,
+                Status::Ok if doc.warned => summary.warned += 1,
+                Status::Ok => {}
+            }
+            summary.sentences += doc.n_sentences;
+            summary.mentions += doc.mentions.len();
+            for claim in doc.claims.iter().filter(|c| c.is_claim) {
+                summary.claims += 1;
+                match claim.stance {
+                    Stance::Favor => summary.favor += 1,
+                    Stance::Against => summary.against += 1,
+                    Stance::Neutral => {}
+                }
+            }
+            if let Some(tally) = self.tally.as_mut() {
+                tally.add_document(&doc.mentions, &doc.claims);
+            }
+            if let Some(problem) = &doc.problem {
+                progress.report_problem(problem);
             }
         }
-        if let Some(tally) = self.tally.as_mut() {
-            tally.add_document(mentions, claims);
-        }
+        pool.give(batch);
         Ok(())
     }
 
