@@ -253,16 +253,17 @@ impl PatternSet {
                 {
                     continue;
                 }
-                let Some(steps) = self.patterns.get(id) else {
-                    continue;
-                };
-                let end = match (alternative, steps.split_first()) {
-                    _ if whole => Some(at + 1),
-                    (ANY_START, _) => match_from(steps, tokens, at, token.clause),
-                    (k, Some((Step::Words(alternatives), rest))) => alternatives
-                        .get(k as usize)
-                        .and_then(|words| match_words(words, rest, tokens, at, token.clause)),
-                    _ => None,
+                let end = if whole {
+                    Some(at + 1)
+                } else {
+                    let steps = self.patterns.get(id).map(Vec::as_slice).unwrap_or_default();
+                    match (alternative, steps.split_first()) {
+                        (ANY_START, _) => match_from(steps, tokens, at, token.clause),
+                        (k, Some((Step::Words(alternatives), rest))) => alternatives
+                            .get(k as usize)
+                            .and_then(|words| match_words(words, rest, tokens, at, token.clause)),
+                        _ => None,
+                    }
                 };
                 if let Some(end) = end {
                     matched_here = Some(id);
