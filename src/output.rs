@@ -192,6 +192,9 @@ pub enum OutputError {
     Write { path: PathBuf, source: io::Error },
 }
 
+/// Blocks at least this large skip the copy into the write buffer.
+const DIRECT_WRITE_BYTES: usize = 32 << 10;
+
 /// One CSV file of the output folder.
 pub struct CsvFile {
     path: PathBuf,
@@ -249,9 +252,17 @@ impl CsvFile {
         self.write_bytes(&bytes)
     }
 
-    /// Writes rows already rendered as CSV bytes.
+    /// Writes rows already rendered as CSV bytes: a large block straight to
+    /// the file (after what is buffered), small ones through the buffer.
     pub fn write_bytes(&mut self, bytes: &[u8]) -> Result<(), OutputError> {
-        self.file.write_all(bytes).map_err(|e| self.write_error(e))
+        let written = if bytes.len() >= DIRECT_WRITE_BYTES {
+            self.file
+                .flush()
+                .and_then(|()| self.file.get_mut().write_all(bytes))
+        } else {
+            self.file.write_all(bytes)
+        };
+        written.map_err(|e| self.write_error(e))
     }
 
     pub fn finish(mut self) -> Result<(), OutputError> {
