@@ -307,9 +307,7 @@ pub fn run(config: &Config, lexicons: &Lexicons, model: &Model) -> Result<Summar
             .spawn_scoped(scope, || -> Result<Summary, PipelineError> {
                 let mut summary = Summary::default();
                 for batches in done_rx {
-                    for batch in batches {
-                        writers.write(batch, &mut summary, &progress, &pool_of_batches)?;
-                    }
+                    writers.write(batches, &mut summary, &progress, &pool_of_batches)?;
                     progress.update(bytes_read.load(Ordering::Relaxed), summary.documents);
                 }
                 summary.input_bytes = bytes_read.load(Ordering::Relaxed);
