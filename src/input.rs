@@ -260,14 +260,7 @@ impl Reader {
                     keep: self.options.keep.len(),
                 })
             }
-            Format::Jsonl => Box::new(JsonlRecords {
-                reader,
-                label,
-                line: 0,
-                options: self.options.clone(),
-                buf: Vec::new(),
-                done: false,
-            }),
+            Format::Jsonl => Box::new(JsonlRecords::new(reader, label, self.options.clone())),
             Format::Csv => Box::new(CsvRecords::new(reader, label, self.options.clone())),
         })
     }
@@ -351,8 +344,23 @@ struct JsonlRecords<R> {
     label: String,
     line: u64,
     options: InputOptions,
+    fields: WantedFields,
     buf: Vec<u8>,
     done: bool,
+}
+
+impl<R> JsonlRecords<R> {
+    fn new(reader: R, label: String, options: InputOptions) -> Self {
+        JsonlRecords {
+            reader,
+            label,
+            line: 0,
+            fields: WantedFields::new(&options),
+            options,
+            buf: Vec::new(),
+            done: false,
+        }
+    }
 }
 
 fn json_value_to_string(value: &serde_json::Value) -> String {
@@ -360,6 +368,174 @@ fn json_value_to_string(value: &serde_json::Value) -> String {
         serde_json::Value::String(s) => s.clone(),
         serde_json::Value::Null => String::new(),
         other => other.to_string(),
+    }
+}
+
+fn json_value_into_string(value: serde_json::Value) -> String {
+    match value {
+        serde_json::Value::String(s) => s,
+        other => json_value_to_string(&other),
+    }
+}
+
+/// The fields a JSONL record is read for: each distinct name once.
+#[derive(Debug, Clone)]
+struct WantedFields {
+    names: Vec<String>,
+    text: usize,
+    id: usize,
+    keep: Vec<usize>,
+}
+
+impl WantedFields {
+    fn new(options: &InputOptions) -> WantedFields {
+        let mut names: Vec<String> = Vec::new();
+        let mut slot = |name: &str| match names.iter().position(|n| n == name) {
+            Some(i) => i,
+            None => {
+                names.push(name.to_string());
+                names.len() - 1
+            }
+        };
+        let text = slot(&options.text_field);
+        let id = slot(&options.id_field);
+        let keep = options.keep.iter().map(|k| slot(k)).collect();
+        WantedFields {
+            names,
+            text,
+            id,
+            keep,
+        }
+    }
+
+    /// Parses one JSON object, keeping the values of the wanted fields (the
+    /// last one of a repeated key). It accepts and rejects exactly what
+    /// parsing the line into a `serde_json::Map<String, Value>` does, with
+    /// the same error messages, but builds no map and no values for the
+    /// other fields.
+    fn parse(&self, line: &str) -> serde_json::Result<Vec<Option<serde_json::Value>>> {
+        use serde::de::DeserializeSeed;
+        let mut deserializer = serde_json::Deserializer::from_str(line);
+        let values = ObjectFields(&self.names).deserialize(&mut deserializer)?;
+        deserializer.end()?;
+        Ok(values)
+    }
+}
+
+/// Deserializes a JSON object into the values of the named fields.
+struct ObjectFields<'a>(&'a [String]);
+
+impl<'de> serde::de::DeserializeSeed<'de> for ObjectFields<'_> {
+    type Value = Vec<Option<serde_json::Value>>;
+
+    fn deserialize<D: serde::Deserializer<'de>>(
+        self,
+        deserializer: D,
+    ) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for ObjectFields<'_> {
+    type Value = Vec<Option<serde_json::Value>>;
+
+    fn expecting(&self, formatter: &mut std::fmt::Formatter) -> std::fmt::Result {
+        formatter.write_str("a map")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut values = vec![None; self.0.len()];
+        while let Some(slot) = map.next_key_seed(FieldSlot(self.0))? {
+            match slot.and_then(|i| values.get_mut(i)) {
+                Some(value) => *value = Some(map.next_value()?),
+                None => {
+                    map.next_value::<CheckedValue>()?;
+                }
+            }
+        }
+        Ok(values)
+    }
+}
+
+/// Deserializes an object key into the index of the wanted field it names.
+struct FieldSlot<'a>(&'a [String]);
+
+impl<'de> serde::de::DeserializeSeed<'de> for FieldSlot<'_> {
+    type Value = Option<usize>;
+
+    fn deserialize<D: serde::Deserializer<'de>>(
+        self,
+        deserializer: D,
+    ) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_string(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for FieldSlot<'_> {
+    type Value = Option<usize>;
+
+    fn expecting(&self, formatter: &mut std::fmt::Formatter) -> std::fmt::Result {
+        formatter.write_str("a string")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, key: &str) -> Result<Self::Value, E> {
+        Ok(self.0.iter().position(|name| name == key))
+    }
+}
+
+/// Any JSON value, parsed and checked as `serde_json::Value` would be (the
+/// same escapes, surrogates, numbers and nesting limit), then dropped.
+struct CheckedValue;
+
+impl<'de> serde::Deserialize<'de> for CheckedValue {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(CheckedValue)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for CheckedValue {
+    type Value = CheckedValue;
+
+    fn expecting(&self, formatter: &mut std::fmt::Formatter) -> std::fmt::Result {
+        formatter.write_str("any valid JSON value")
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(CheckedValue)
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(CheckedValue)
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(CheckedValue)
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(CheckedValue)
+    }
+
+    fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(CheckedValue)
+    }
+
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(CheckedValue)
+    }
+
+    fn visit_none<E>(self) -> Result<Self::Value, E> {
+        Ok(CheckedValue)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        while seq.next_element::<CheckedValue>()?.is_some() {}
+        Ok(CheckedValue)
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        while map.next_entry::<CheckedValue, CheckedValue>()?.is_some() {}
+        Ok(CheckedValue)
     }
 }
 
@@ -373,14 +549,13 @@ impl<R: BufRead> Iterator for JsonlRecords<R> {
             }
             self.buf.clear();
             self.line += 1;
-            let source = format!("{}:{}", self.label, self.line);
             match self.reader.read_until(b'\n', &mut self.buf) {
                 Ok(0) => return None,
                 Ok(_) => {}
                 Err(e) => {
                     self.done = true;
                     return Some(Record::Skipped {
-                        source,
+                        source: self.source(),
                         message: format!("read failed: {e}; the rest of the file was not read"),
                     });
                 }
@@ -388,26 +563,38 @@ impl<R: BufRead> Iterator for JsonlRecords<R> {
             if self.buf.iter().all(|b| b.is_ascii_whitespace()) {
                 continue;
             }
-            return Some(self.parse_line(source));
+            return Some(self.parse_line());
         }
     }
 }
 
 impl<R: BufRead> JsonlRecords<R> {
-    fn parse_line(&mut self, source: String) -> Record {
-        let (line_text, invalid_bytes) = decode_lossy(std::mem::take(&mut self.buf));
-        let object: serde_json::Map<String, serde_json::Value> =
-            match serde_json::from_str(&line_text) {
-                Ok(o) => o,
-                Err(e) => {
-                    return Record::Skipped {
-                        source,
-                        message: format!("not a JSON object: {e}"),
-                    }
+    fn source(&self) -> String {
+        format!("{}:{}", self.label, self.line)
+    }
+
+    fn parse_line(&self) -> Record {
+        let source = self.source();
+        let repaired;
+        let (line_text, invalid_bytes) = match std::str::from_utf8(&self.buf) {
+            Ok(text) => (text, 0),
+            Err(_) => {
+                repaired = decode_lossy(self.buf.clone());
+                (repaired.0.as_str(), repaired.1)
+            }
+        };
+        let mut values = match self.fields.parse(line_text) {
+            Ok(values) => values,
+            Err(e) => {
+                return Record::Skipped {
+                    source,
+                    message: format!("not a JSON object: {e}"),
                 }
-            };
-        let text = match object.get(&self.options.text_field) {
-            Some(serde_json::Value::String(s)) => s.clone(),
+            }
+        };
+        let wanted = &self.fields;
+        match values.get(wanted.text).and_then(Option::as_ref) {
+            Some(serde_json::Value::String(_)) => {}
             Some(other) => {
                 return Record::Skipped {
                     source,
@@ -427,10 +614,32 @@ impl<R: BufRead> JsonlRecords<R> {
                     ),
                 }
             }
+        }
+        let meta = wanted
+            .keep
+            .iter()
+            .map(|&i| {
+                values
+                    .get(i)
+                    .and_then(Option::as_ref)
+                    .map(json_value_to_string)
+                    .unwrap_or_default()
+            })
+            .collect();
+        let id_value = if wanted.id == wanted.text {
+            values
+                .get(wanted.id)
+                .and_then(Option::as_ref)
+                .map(json_value_to_string)
+        } else {
+            values
+                .get_mut(wanted.id)
+                .and_then(Option::take)
+                .map(json_value_into_string)
         };
         let mut warnings = Vec::new();
-        let id = match object.get(&self.options.id_field) {
-            Some(v) if !json_value_to_string(v).is_empty() => json_value_to_string(v),
+        let id = match id_value {
+            Some(id) if !id.is_empty() => id,
             _ => {
                 warnings.push(format!(
                     "no field \"{}\"; doc_id made from the line",
@@ -439,17 +648,11 @@ impl<R: BufRead> JsonlRecords<R> {
                 format!("{}:{}", doc_id_from_path(Path::new(&self.label)), self.line)
             }
         };
-        let meta = self
-            .options
-            .keep
-            .iter()
-            .map(|field| {
-                object
-                    .get(field)
-                    .map(json_value_to_string)
-                    .unwrap_or_default()
-            })
-            .collect();
+        let text = values
+            .get_mut(wanted.text)
+            .and_then(Option::take)
+            .map(json_value_into_string)
+            .unwrap_or_default();
         Record::Doc(RawDoc {
             id,
             source,
@@ -644,15 +847,8 @@ mod tests {
     #[test]
     fn jsonl_problems_are_skipped_with_lines() {
         let data = b"{\"id\":\"a\",\"text\":\"one\"}\nnot json\n\n{\"id\":2,\"text\":5}\n{\"id\":\"c\"}\n{\"text\":\"t\"}\n";
-        let records: Vec<Record> = JsonlRecords {
-            reader: &data[..],
-            label: "d.jsonl".into(),
-            line: 0,
-            options: InputOptions::default(),
-            buf: Vec::new(),
-            done: false,
-        }
-        .collect();
+        let records: Vec<Record> =
+            JsonlRecords::new(&data[..], "d.jsonl".into(), InputOptions::default()).collect();
         assert_eq!(records.len(), 5);
         assert!(matches!(&records[0], Record::Doc(d) if d.id == "a" && d.text == "one"));
         assert!(matches!(&records[1], Record::Skipped { source, .. } if source == "d.jsonl:2"));

@@ -26,8 +26,9 @@ use std::sync::atomic::Ordering;
 use std::sync::mpsc::sync_channel;
 use std::time::Instant;
 
-/// Fewest documents a worker annotates and renders into one batch.
-const MIN_BATCH_DOCS: usize = 16;
+/// Most documents a worker annotates and renders into one batch: small
+/// enough that no worker waits long for the last batch of a chunk.
+const MAX_BATCH_DOCS: usize = 8;
 
 /// The stages, in order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -204,8 +205,12 @@ impl Work {
                 raw.invalid_bytes
             ));
         }
+        let doc_id = match safe_cell(&raw.id) {
+            std::borrow::Cow::Owned(safe) => safe,
+            std::borrow::Cow::Borrowed(_) => raw.id,
+        };
         Work {
-            doc_id: safe_cell(&raw.id).into_owned(),
+            doc_id,
             source: raw.source,
             status: Status::Ok,
             notes,
@@ -302,9 +307,7 @@ pub fn run(config: &Config, lexicons: &Lexicons, model: &Model) -> Result<Summar
             .spawn_scoped(scope, || -> Result<Summary, PipelineError> {
                 let mut summary = Summary::default();
                 for batches in done_rx {
-                    for batch in batches {
-                        writers.write(batch, &mut summary, &progress, &pool_of_batches)?;
-                    }
+                    writers.write(batches, &mut summary, &progress, &pool_of_batches)?;
                     progress.update(bytes_read.load(Ordering::Relaxed), summary.documents);
                 }
                 summary.input_bytes = bytes_read.load(Ordering::Relaxed);
@@ -323,7 +326,7 @@ pub fn run(config: &Config, lexicons: &Lexicons, model: &Model) -> Result<Summar
                     let done: Vec<Batch> = pool.install(|| {
                         chunk
                             .into_par_iter()
-                            .with_min_len(MIN_BATCH_DOCS)
+                            .with_max_len(MAX_BATCH_DOCS)
                             .map(|work| annotate(model, work, last))
                             .fold(
                                 || pool_of_batches.take(),

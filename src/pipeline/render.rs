@@ -407,45 +407,51 @@ impl Writers {
         })
     }
 
-    /// Writes a batch's rendered rows and adds its documents to the totals,
-    /// reporting their problems.
+    /// Writes the rendered rows of a chunk's batches, in order, and adds
+    /// their documents to the totals, reporting their problems.
     pub(super) fn write(
         &mut self,
-        batch: Batch,
+        batches: Vec<Batch>,
         summary: &mut Summary,
         progress: &Progress,
         pool: &BatchPool,
     ) -> Result<(), PipelineError> {
         for (kind, file) in &mut self.files {
-            file.write_bytes(&batch.files[*kind as usize])?;
+            let blocks: Vec<&[u8]> = batches
+                .iter()
+                .map(|batch| batch.files[*kind as usize].as_slice())
+                .collect();
+            file.write_blocks(&blocks)?;
         }
-        for doc in &batch.docs {
-            summary.documents += 1;
-            summary.text_bytes += doc.text_bytes as u64;
-            match doc.status {
-                Status::Error => summary.errors += 1,
-                Status::Empty => summary.empty += 1,
-                Status::Ok if doc.warned => summary.warned += 1,
-                Status::Ok => {}
-            }
-            summary.sentences += doc.n_sentences;
-            summary.mentions += doc.mentions.len();
-            for claim in doc.claims.iter().filter(|c| c.is_claim) {
-                summary.claims += 1;
-                match claim.stance {
-                    Stance::Favor => summary.favor += 1,
-                    Stance::Against => summary.against += 1,
-                    Stance::Neutral => {}
+        for batch in batches {
+            for doc in &batch.docs {
+                summary.documents += 1;
+                summary.text_bytes += doc.text_bytes as u64;
+                match doc.status {
+                    Status::Error => summary.errors += 1,
+                    Status::Empty => summary.empty += 1,
+                    Status::Ok if doc.warned => summary.warned += 1,
+                    Status::Ok => {}
+                }
+                summary.sentences += doc.n_sentences;
+                summary.mentions += doc.mentions.len();
+                for claim in doc.claims.iter().filter(|c| c.is_claim) {
+                    summary.claims += 1;
+                    match claim.stance {
+                        Stance::Favor => summary.favor += 1,
+                        Stance::Against => summary.against += 1,
+                        Stance::Neutral => {}
+                    }
+                }
+                if let Some(tally) = self.tally.as_mut() {
+                    tally.add_document(&doc.mentions, &doc.claims);
+                }
+                if let Some(problem) = &doc.problem {
+                    progress.report_problem(problem);
                 }
             }
-            if let Some(tally) = self.tally.as_mut() {
-                tally.add_document(&doc.mentions, &doc.claims);
-            }
-            if let Some(problem) = &doc.problem {
-                progress.report_problem(problem);
-            }
+            pool.give(batch);
         }
-        pool.give(batch);
         Ok(())
     }
 
