@@ -183,6 +183,26 @@ fn ascii_class(byte: u8) -> u8 {
     ASCII_CLASSES.get(usize::from(byte)).copied().unwrap_or(0)
 }
 
+/// The lowercase form of a word, told whether it is ASCII and whether it
+/// has uppercase letters: most words are lowercase ASCII already.
+fn lowercase(word: &str, ascii: bool, upper: bool) -> CompactString {
+    const INLINE: usize = 24;
+    if ascii && !upper {
+        return CompactString::new(word);
+    }
+    if ascii && word.len() <= INLINE {
+        let mut buffer = [0u8; INLINE];
+        if let Some(lower) = buffer.get_mut(..word.len()) {
+            lower.copy_from_slice(word.as_bytes());
+            lower.make_ascii_lowercase();
+            if let Ok(lower) = std::str::from_utf8(lower) {
+                return CompactString::new(lower);
+            }
+        }
+    }
+    word.chars().flat_map(char::to_lowercase).collect()
+}
+
 /// Splits a folded unit into tokens; `quoted_at_start` says whether a
 /// quotation opened in an earlier unit is still open. Returns the tokens and
 /// whether a quotation is open at the end of the unit.
@@ -207,7 +227,11 @@ pub fn tokenize(text: &str, mentions: &[UnitMention], quoted_at_start: bool) -> 
             let surface = text.get(m.start..m.end).unwrap_or_default();
             tokens.push(Token {
                 word: NO_WORD,
-                lower: CompactString::from(surface.to_lowercase()),
+                lower: if surface.is_ascii() {
+                    lowercase(surface, true, true)
+                } else {
+                    CompactString::from(surface.to_lowercase())
+                },
                 mention: Some(next_mention),
                 us: m.actor == "USA",
                 capitalized: true,
@@ -230,15 +254,16 @@ pub fn tokenize(text: &str, mentions: &[UnitMention], quoted_at_start: bool) -> 
         };
         if starts_word {
             let mut j = i;
-            // Whether the word is already lowercase ASCII, as most are.
-            let mut plain = true;
+            // Whether the word is ASCII, and whether it has uppercase letters.
+            let mut ascii = true;
+            let mut upper = false;
             let mut last = c;
             loop {
                 match bytes.get(j) {
                     Some(&d) if d.is_ascii() => {
                         let class = ascii_class(d);
                         if class & WORD != 0 {
-                            plain &= class & UPPER == 0;
+                            upper |= class & UPPER != 0;
                             last = char::from(d);
                         } else if d == b'\'' && contraction_at(text, j) {
                             // Contractions (don't, we'll) stay one word; possessive 's does not.
@@ -250,7 +275,7 @@ pub fn tokenize(text: &str, mentions: &[UnitMention], quoted_at_start: bool) -> 
                     }
                     Some(_) => match char_at(text, j) {
                         Some(d) if is_word_char(d) => {
-                            plain = false;
+                            ascii = false;
                             last = d;
                             j += d.len_utf8();
                         }
@@ -262,15 +287,7 @@ pub fn tokenize(text: &str, mentions: &[UnitMention], quoted_at_start: bool) -> 
                     break;
                 }
             }
-            let surface = text.get(i..j).unwrap_or_default();
-            let word = if plain {
-                CompactString::new(surface)
-            } else {
-                surface
-                    .chars()
-                    .flat_map(char::to_lowercase)
-                    .collect::<CompactString>()
-            };
+            let word = lowercase(text.get(i..j).unwrap_or_default(), ascii, upper);
             tokens.push(Token {
                 word: NO_WORD,
                 lower: word,
