@@ -4,12 +4,9 @@
 //! result is the list of kept source line spans, trimmed, and what was
 //! dropped (spans, kinds and the byte count). See docs/normalize.md.
 
-mod required;
-
 use crate::lexicon::{read_rows, Lexicons, Problem};
 use crate::types::Span;
 use regex::{Regex, RegexSet, RegexSetBuilder};
-use required::{required_bytes, ByteSet};
 use std::sync::Arc;
 
 /// Something normalization dropped: a boilerplate line or a dateline prefix.
@@ -89,29 +86,7 @@ struct RuleGroup {
     set: RegexSet,
     /// For each pattern of `set`, its index in `whole_rules`.
     rules: Vec<usize>,
-    /// Bytes of which every line that a rule of the group matches holds one
-    /// (see [`required`]), by line length: `(max_bytes, bytes)` pairs, the
-    /// bytes of the rules that allow lines of up to `max_bytes` or longer,
-    /// shortest first. Empty when the group reads every line.
-    required: Vec<(usize, ByteSet)>,
 }
-
-impl RuleGroup {
-    /// Whether a rule of the group may match `line` and allow its length.
-    fn may_match(&self, line: &str) -> bool {
-        if self.required.is_empty() {
-            return true;
-        }
-        self.required
-            .iter()
-            .find(|(max_bytes, _)| line.len() <= *max_bytes)
-            .is_some_and(|(_, bytes)| line.bytes().any(|b| bytes.contains(b)))
-    }
-}
-
-/// The most common a floating rule's required bytes may be (per thousand
-/// bytes of English text) for its group to skip lines without them.
-const MAX_REQUIRED_WEIGHT: u32 = 40;
 
 /// Whether a pattern can match text that starts like any line (`.*X`,
 /// `[^.]+X`), so that its automaton reads every line to the end. Such
@@ -203,6 +178,12 @@ enum Verdict {
 
 impl Normalizer {
     pub fn build(lexicons: &Lexicons) -> Result<Normalizer, Vec<Problem>> {
+        Normalizer::build_with(lexicons, true)
+    }
+
+    /// [`Normalizer::build`], with floating rules in a set of their own
+    /// (`split`) or every whole-line rule in one set.
+    fn build_with(lexicons: &Lexicons, split: bool) -> Result<Normalizer, Vec<Problem>> {
         let mut problems = Vec::new();
         let mut whole = Vec::new();
         let mut whole_rules = Vec::new();
@@ -253,49 +234,18 @@ impl Normalizer {
                 }
             }
         }
-        // Floating rules whose lines must hold one of a few rare bytes; the
-        // others (most give up after the first bytes of a line).
-        let required: Vec<Option<ByteSet>> = whole
-            .iter()
-            .map(|pattern| {
-                floats(pattern)
-                    .then(|| required_bytes(pattern, MAX_REQUIRED_WEIGHT))
-                    .flatten()
-            })
-            .collect();
-        let group_of = |i: usize| usize::from(required[i].is_some());
-        let whole: Result<Vec<RuleGroup>, regex::Error> = (0..2)
-            .map(|group| {
-                let rules: Vec<usize> =
-                    (0..whole.len()).filter(|&i| group_of(i) == group).collect();
-                let mut limits: Vec<usize> =
-                    rules.iter().map(|&i| whole_rules[i].max_bytes).collect();
-                limits.sort_unstable();
-                limits.dedup();
-                let filter = if group == 1 {
-                    limits
-                        .iter()
-                        .map(|&limit| {
-                            let bytes = rules
-                                .iter()
-                                .filter(|&&i| whole_rules[i].max_bytes >= limit)
-                                .filter_map(|&i| required[i])
-                                .fold(ByteSet::default(), |all, set| all.union(&set));
-                            (limit, bytes)
-                        })
-                        .collect()
-                } else {
-                    Vec::new()
-                };
+        // Floating rules apart from the others.
+        let whole: Result<Vec<RuleGroup>, regex::Error> = [false, true]
+            .into_iter()
+            .map(|floating| {
+                let rules: Vec<usize> = (0..whole.len())
+                    .filter(|&i| (split && floats(&whole[i])) == floating)
+                    .collect();
                 RegexSetBuilder::new(rules.iter().map(|&i| &whole[i]))
                     .size_limit(64 << 20)
                     .dfa_size_limit(64 << 20)
                     .build()
-                    .map(|set| RuleGroup {
-                        set,
-                        rules,
-                        required: filter,
-                    })
+                    .map(|set| RuleGroup { set, rules })
             })
             .filter(|group| group.as_ref().map_or(true, |g| !g.rules.is_empty()))
             .collect();
@@ -373,7 +323,6 @@ impl Normalizer {
         let rule = self
             .whole
             .iter()
-            .filter(|group| group.may_match(text))
             .filter(|group| group.set.is_match(text))
             .filter_map(|group| {
                 group
@@ -473,7 +422,7 @@ fn split_lines(src: &str) -> Vec<Line> {
 /// Whether a character is trimmed from line ends: whitespace and the
 /// invisible characters folding removes (BOM, zero-width, soft hyphen).
 fn is_trimmed(c: char) -> bool {
-    c.is_whitespace() || crate::fold::is_invisible(c)
+    !c.is_ascii_graphic() && (c.is_whitespace() || crate::fold::is_invisible(c))
 }
 
 /// `span` without leading and trailing whitespace or invisible characters.
@@ -611,19 +560,47 @@ mod tests {
         assert!(!floats(r"(\d+)?x.*"));
         assert!(!floats(r"(?i)(share|tweet)\s*:?"));
         assert!(!floats(r"\(?(?i:more|related)\s*:.*\)?"));
-        // The built-in floating rules each need a rare byte, so most lines
-        // are read by the quick group only.
         let n = normalizer();
         assert_eq!(n.whole.len(), 2);
-        let (_, filter) = n.whole[1]
-            .required
-            .last()
-            .expect("floating rules need rare bytes");
-        let needed: String = (0..=127u8)
-            .filter(|&b| filter.contains(b))
-            .map(char::from)
+        assert!(n.whole[1].rules.len() < n.whole[0].rules.len());
+    }
+
+    /// Every line of the seeds and of the FNC-1 corpus (when present) gets
+    /// the verdict it gets with every whole-line rule in one set.
+    #[test]
+    fn rule_groups_give_the_verdicts_of_one_set() {
+        let split = normalizer();
+        let one_set =
+            Normalizer::build_with(&Lexicons::builtin(), false).expect("built-in rules compile");
+        assert_eq!(one_set.whole.len(), 1);
+        let seeds = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds");
+        let mut texts: Vec<String> = std::fs::read_dir(seeds)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter_map(|entry| std::fs::read_to_string(entry.path()).ok())
             .collect();
-        assert!(!needed.contains(' ') && !needed.contains('e'), "{needed:?}");
+        let corpus = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../shared/corpora/fnc1_bodies.jsonl"
+        );
+        match std::fs::read_to_string(corpus) {
+            Ok(data) => texts.extend(data.lines().filter_map(|l| {
+                let value: serde_json::Value = serde_json::from_str(l).ok()?;
+                Some(value.get("text")?.as_str()?.to_string())
+            })),
+            Err(_) => eprintln!("skipping the FNC-1 lines: {corpus} is absent"),
+        }
+        texts.push("Jane Doe (Photo: AFP)\nx --> y\n<div>\nFollow us on Twitter\n".into());
+        let mut lines = 0;
+        for text in &texts {
+            for line in split_lines(text) {
+                let line = &text[line.span];
+                assert_eq!(split.classify(line), one_set.classify(line), "{line:?}");
+                lines += 1;
+            }
+        }
+        assert!(lines > 10);
     }
 
     #[test]
