@@ -320,11 +320,12 @@ impl Matcher {
         }
         let mut added = Vec::new();
         for (surname, named_in, named) in &surnames {
+            let finder = memchr::memmem::Finder::new(surname.as_bytes());
             for (sent, span) in sentences.iter().enumerate().skip(*named_in) {
                 let Some(text) = src.get(span.clone()) else {
                     continue;
                 };
-                for (offset, _) in text.match_indices(surname.as_str()) {
+                for offset in finder.find_iter(text.as_bytes()) {
                     let start = span.start + offset;
                     let end = start + surname.len();
                     let bounded = context::char_before(src, start)

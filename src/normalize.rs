@@ -71,83 +71,12 @@ struct BoilerplateRow {
 /// Compiled boilerplate rules.
 #[derive(Debug, Clone)]
 pub struct Normalizer {
-    /// Whole-line patterns (line, section and list scopes), anchored, in
-    /// groups (see [`floats`]).
-    whole: Vec<RuleGroup>,
+    /// Whole-line patterns (line, section and list scopes), anchored.
+    whole: RegexSet,
     whole_rules: Vec<WholeRule>,
     prefixes: Vec<(Regex, Arc<str>)>,
     exceptions: Option<RegexSet>,
     caption_kind: Arc<str>,
-}
-
-/// Some whole-line rules in one set.
-#[derive(Debug, Clone)]
-struct RuleGroup {
-    set: RegexSet,
-    /// For each pattern of `set`, its index in `whole_rules`.
-    rules: Vec<usize>,
-}
-
-/// Whether a pattern can match text that starts like any line (`.*X`,
-/// `[^.]+X`), so that its automaton reads every line to the end. Such
-/// patterns are kept apart from the others, whose automaton gives up after
-/// the first bytes of most lines; this only changes speed, never a result.
-fn floats(pattern: &str) -> bool {
-    pattern.split('|').any(|alternative| {
-        let mut rest = alternative.trim_start_matches('^');
-        loop {
-            if [".*", ".+", "[^"].iter().any(|p| rest.starts_with(p)) {
-                return true;
-            }
-            let Some(inner) = rest.strip_prefix('(') else {
-                return false;
-            };
-            // An optional group (`(...)?`, `(...)*`) is stepped over.
-            if let Some(after) = group_end(rest).and_then(|end| rest.get(end..)) {
-                if let Some(next) = after.strip_prefix(['?', '*']) {
-                    rest = next;
-                    continue;
-                }
-            }
-            // Otherwise the group is entered, past its flags (`(?i)`,
-            // `(?:`, `(?i:`).
-            rest = match inner.strip_prefix('?') {
-                Some(flags) => {
-                    let end = flags
-                        .find(|c: char| !(c.is_ascii_alphabetic() || c == '-'))
-                        .unwrap_or(flags.len());
-                    flags[end..]
-                        .strip_prefix([')', ':'])
-                        .unwrap_or(&flags[end..])
-                }
-                None => inner,
-            };
-        }
-    })
-}
-
-/// The end (after its `)`) of the group that opens `pattern`, if it closes.
-fn group_end(pattern: &str) -> Option<usize> {
-    let mut depth = 0usize;
-    let mut in_class = false;
-    let mut escaped = false;
-    for (i, c) in pattern.char_indices() {
-        match c {
-            _ if escaped => escaped = false,
-            '\\' => escaped = true,
-            '[' => in_class = true,
-            ']' => in_class = false,
-            '(' if !in_class => depth += 1,
-            ')' if !in_class => {
-                depth = depth.checked_sub(1)?;
-                if depth == 0 {
-                    return Some(i + 1);
-                }
-            }
-            _ => {}
-        }
-    }
-    None
 }
 
 #[derive(Debug, Clone)]
@@ -178,12 +107,6 @@ enum Verdict {
 
 impl Normalizer {
     pub fn build(lexicons: &Lexicons) -> Result<Normalizer, Vec<Problem>> {
-        Normalizer::build_with(lexicons, true)
-    }
-
-    /// [`Normalizer::build`], with floating rules in a set of their own
-    /// (`split`) or every whole-line rule in one set.
-    fn build_with(lexicons: &Lexicons, split: bool) -> Result<Normalizer, Vec<Problem>> {
         let mut problems = Vec::new();
         let mut whole = Vec::new();
         let mut whole_rules = Vec::new();
@@ -234,21 +157,10 @@ impl Normalizer {
                 }
             }
         }
-        // Floating rules apart from the others.
-        let whole: Result<Vec<RuleGroup>, regex::Error> = [false, true]
-            .into_iter()
-            .map(|floating| {
-                let rules: Vec<usize> = (0..whole.len())
-                    .filter(|&i| (split && floats(&whole[i])) == floating)
-                    .collect();
-                RegexSetBuilder::new(rules.iter().map(|&i| &whole[i]))
-                    .size_limit(64 << 20)
-                    .dfa_size_limit(64 << 20)
-                    .build()
-                    .map(|set| RuleGroup { set, rules })
-            })
-            .filter(|group| group.as_ref().map_or(true, |g| !g.rules.is_empty()))
-            .collect();
+        let whole = RegexSetBuilder::new(&whole)
+            .size_limit(64 << 20)
+            .dfa_size_limit(64 << 20)
+            .build();
         let exceptions = if exceptions.is_empty() {
             Ok(None)
         } else {
@@ -318,22 +230,15 @@ impl Normalizer {
     }
 
     fn classify(&self, text: &str) -> Verdict {
-        // The first rule (in lexicon order) that matches and allows a line
-        // this long.
+        if !self.whole.is_match(text) {
+            return Verdict::Keep;
+        }
         let rule = self
             .whole
-            .iter()
-            .filter(|group| group.set.is_match(text))
-            .filter_map(|group| {
-                group
-                    .set
-                    .matches(text)
-                    .into_iter()
-                    .map(|i| group.rules[i])
-                    .find(|&i| text.len() <= self.whole_rules[i].max_bytes)
-            })
-            .min()
-            .map(|i| &self.whole_rules[i]);
+            .matches(text)
+            .into_iter()
+            .map(|i| &self.whole_rules[i])
+            .find(|rule| text.len() <= rule.max_bytes);
         let Some(rule) = rule else {
             return Verdict::Keep;
         };
@@ -422,7 +327,7 @@ fn split_lines(src: &str) -> Vec<Line> {
 /// Whether a character is trimmed from line ends: whitespace and the
 /// invisible characters folding removes (BOM, zero-width, soft hyphen).
 fn is_trimmed(c: char) -> bool {
-    !c.is_ascii_graphic() && (c.is_whitespace() || crate::fold::is_invisible(c))
+    c.is_whitespace() || crate::fold::is_invisible(c)
 }
 
 /// `span` without leading and trailing whitespace or invisible characters.
@@ -549,59 +454,6 @@ mod tests {
     }
 
     const PARA: &str = "The United States said on Monday that it would keep troops in the region.";
-
-    #[test]
-    fn floating_patterns_are_told_apart() {
-        assert!(floats(r"(?i).*\b(like|follow) us"));
-        assert!(floats(r"(<!--|-->).*|.*-->"));
-        assert!(floats(r"[^.!?]+\[[A-Z]+\]"));
-        assert!(floats(r"(?i:x)?(.*y)"));
-        assert!(floats(r"([—–-]+\s*)?[^.!?]+\(@\w+\)"));
-        assert!(!floats(r"(\d+)?x.*"));
-        assert!(!floats(r"(?i)(share|tweet)\s*:?"));
-        assert!(!floats(r"\(?(?i:more|related)\s*:.*\)?"));
-        let n = normalizer();
-        assert_eq!(n.whole.len(), 2);
-        assert!(n.whole[1].rules.len() < n.whole[0].rules.len());
-    }
-
-    /// Every line of the seeds and of the FNC-1 corpus (when present) gets
-    /// the verdict it gets with every whole-line rule in one set.
-    #[test]
-    fn rule_groups_give_the_verdicts_of_one_set() {
-        let split = normalizer();
-        let one_set =
-            Normalizer::build_with(&Lexicons::builtin(), false).expect("built-in rules compile");
-        assert_eq!(one_set.whole.len(), 1);
-        let seeds = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds");
-        let mut texts: Vec<String> = std::fs::read_dir(seeds)
-            .into_iter()
-            .flatten()
-            .flatten()
-            .filter_map(|entry| std::fs::read_to_string(entry.path()).ok())
-            .collect();
-        let corpus = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../shared/corpora/fnc1_bodies.jsonl"
-        );
-        match std::fs::read_to_string(corpus) {
-            Ok(data) => texts.extend(data.lines().filter_map(|l| {
-                let value: serde_json::Value = serde_json::from_str(l).ok()?;
-                Some(value.get("text")?.as_str()?.to_string())
-            })),
-            Err(_) => eprintln!("skipping the FNC-1 lines: {corpus} is absent"),
-        }
-        texts.push("Jane Doe (Photo: AFP)\nx --> y\n<div>\nFollow us on Twitter\n".into());
-        let mut lines = 0;
-        for text in &texts {
-            for line in split_lines(text) {
-                let line = &text[line.span];
-                assert_eq!(split.classify(line), one_set.classify(line), "{line:?}");
-                lines += 1;
-            }
-        }
-        assert!(lines > 10);
-    }
 
     #[test]
     fn builtin_rules_compile() {
