@@ -1,9 +1,11 @@
 //! Match: finds actor mentions (ANNOTATION.md §3) in sentence units with one
-//! aho-corasick automaton (leftmost-longest, ASCII-case-insensitive) over the
-//! folded text, built from `lexicons/actors.csv` and `lexicons/non_actors.csv`,
-//! then verifies each candidate: word boundaries, the alias's case rule, the
-//! non-actor names that contain it, and whether a capital stands for its
-//! government (context words in `lexicons/actor_context.csv`).
+//! name trie (longest name first, ASCII-case-insensitive, walked where a word
+//! starts; see `names`) over the folded text, built from `lexicons/actors.csv`
+//! and `lexicons/non_actors.csv`, then verifies each candidate, and the
+//! shorter names at the same start when it fails: word boundaries, the
+//! alias's case rule, the non-actor names that contain it, and whether a
+//! capital stands for its government (context words in
+//! `lexicons/actor_context.csv`).
 
 mod context;
 mod names;
@@ -261,8 +263,8 @@ impl Matcher {
             .map_err(|e| e.to_string())
     }
 
-    /// For each name that starts at `at` (in match text), whether the
-    /// longest one stands on word boundaries.
+    /// Whether the longest name that starts at `at` (in match text) stands on
+    /// word boundaries.
     fn candidate_at(&self, text: &str, at: usize) -> bool {
         self.names
             .longest_at(text, at)
@@ -320,11 +322,12 @@ impl Matcher {
         }
         let mut added = Vec::new();
         for (surname, named_in, named) in &surnames {
+            let finder = memchr::memmem::Finder::new(surname.as_bytes());
             for (sent, span) in sentences.iter().enumerate().skip(*named_in) {
                 let Some(text) = src.get(span.clone()) else {
                     continue;
                 };
-                for (offset, _) in text.match_indices(surname.as_str()) {
+                for offset in finder.find_iter(text.as_bytes()) {
                     let start = span.start + offset;
                     let end = start + surname.len();
                     let bounded = context::char_before(src, start)

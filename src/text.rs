@@ -9,13 +9,11 @@ pub fn collapse_whitespace(s: &str) -> String {
 /// [`collapse_whitespace`] without allocating when `s` needs no change.
 pub fn collapsed(s: &str) -> std::borrow::Cow<'_, str> {
     let bytes = s.as_bytes();
-    let clean = s.is_ascii()
-        && bytes.first().is_none_or(|b| !b.is_ascii_whitespace())
-        && bytes.last().is_none_or(|b| !b.is_ascii_whitespace())
-        && !bytes
-            .windows(2)
-            .any(|w| w[0].is_ascii_whitespace() && (w[0] != b' ' || w[1].is_ascii_whitespace()))
-        && !bytes.iter().any(|&b| b == 0x0b || b == 0x0c);
+    // Clean: ASCII, no whitespace but single spaces between other bytes.
+    let clean = bytes.first().is_none_or(|&b| b != b' ')
+        && bytes.last().is_none_or(|&b| b != b' ')
+        && bytes.iter().all(|&b| b > b' ' && b < 0x80 || b == b' ')
+        && memchr::memmem::find(bytes, b"  ").is_none();
     if clean {
         return std::borrow::Cow::Borrowed(s);
     }
