@@ -6,13 +6,15 @@
 //! government (context words in `lexicons/actor_context.csv`).
 
 mod context;
+mod names;
 mod tables;
 mod text;
 
 use crate::lexicon::{Lexicons, Problem, Severity};
 use crate::types::{Mention, Span};
-use aho_corasick::{AhoCorasick, AhoCorasickKind, Input, MatchKind, StartKind};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind, StartKind};
 use context::CapitalRule;
+use names::{Hit, Names};
 use std::collections::HashMap;
 use std::sync::Arc;
 use tables::{context_key, ContextWords, Tables};
@@ -20,26 +22,16 @@ use text::{MatchText, Scratch};
 
 pub use tables::{ActorType, CaseRule};
 
-/// A DFA scans fastest (measured: 1.3x the contiguous NFA on news text with
-/// the full lexicon) but takes long to build without optimizations, so debug
-/// builds (tests) use the NFA; both find the same matches.
-const AUTOMATON_KIND: AhoCorasickKind = if cfg!(debug_assertions) {
-    AhoCorasickKind::ContiguousNFA
-} else {
-    AhoCorasickKind::DFA
-};
-
 /// The compiled actor lexicon.
 #[derive(Debug, Clone)]
 pub struct Matcher {
-    automaton: AhoCorasick,
+    /// Every alias and non-actor name, ASCII-lowercased, once each.
+    patterns: Vec<String>,
+    names: Names,
     /// For each automaton pattern, the entries that share its ASCII-lowercased
     /// form, in the order they are tried: non-actor names first, then actor
     /// aliases, later rows before earlier ones.
     targets: Vec<Box<[Target]>>,
-    /// For each pattern, whether a shorter pattern is a prefix of it (only
-    /// then can a shorter candidate hold where it fails).
-    has_shorter: Vec<bool>,
     actors: Vec<Actor>,
     /// Entities whose (last) row is a person, for the surname pass.
     person_entities: std::collections::HashSet<Box<str>>,
@@ -193,19 +185,7 @@ impl Matcher {
             );
             targets[at].push(Target::Actor(index));
         }
-        let automaton = AhoCorasick::builder()
-            .match_kind(MatchKind::LeftmostLongest)
-            .ascii_case_insensitive(true)
-            .kind(Some(AUTOMATON_KIND))
-            .start_kind(StartKind::Unanchored)
-            .build(&patterns)
-            .or_else(|_| {
-                AhoCorasick::builder()
-                    .match_kind(MatchKind::LeftmostLongest)
-                    .ascii_case_insensitive(true)
-                    .build(&patterns)
-            })
-            .map_err(|e| format!("cannot compile the actor automaton: {e}"))?;
+        let names = Names::build(&patterns)?;
         let given_names = |entry: &tables::ActorEntry| -> Vec<Box<str>> {
             if entry.alias.contains(' ') {
                 return Vec::new();
@@ -240,15 +220,6 @@ impl Matcher {
                 }
             })
             .collect();
-        let keys: std::collections::HashSet<&str> = patterns.iter().map(String::as_str).collect();
-        let has_shorter = patterns
-            .iter()
-            .map(|p| {
-                p.char_indices()
-                    .skip(1)
-                    .any(|(i, _)| keys.contains(&p[..i]))
-            })
-            .collect();
         let kinds: HashMap<&str, ActorType> = actors.iter().map(|a| (&*a.entity, a.kind)).collect();
         let person_entities = kinds
             .into_iter()
@@ -256,8 +227,8 @@ impl Matcher {
             .map(|(entity, _)| Box::from(entity))
             .collect();
         Ok(Matcher {
-            automaton,
-            has_shorter,
+            patterns,
+            names,
             targets: targets.into_iter().map(Vec::into_boxed_slice).collect(),
             person_entities,
             actors,
@@ -268,13 +239,34 @@ impl Matcher {
 
     /// The number of aliases and non-actor names compiled.
     pub fn pattern_count(&self) -> usize {
-        self.automaton.patterns_len()
+        self.patterns.len()
     }
 
-    /// The bare automaton (every alias and non-actor name, ASCII-lowercased,
-    /// leftmost-longest, ASCII-case-insensitive), for benchmarks.
-    pub fn automaton(&self) -> &AhoCorasick {
-        &self.automaton
+    /// Heap bytes of the matcher's name automaton.
+    pub fn automaton_memory(&self) -> usize {
+        self.names.memory_usage()
+    }
+
+    /// An unanchored automaton of the same names (every alias and non-actor
+    /// name, ASCII-lowercased, leftmost-longest, ASCII-case-insensitive, a
+    /// DFA), for benchmarks: a bare scan of every byte to compare the
+    /// matcher with.
+    pub fn unanchored_automaton(&self) -> Result<AhoCorasick, String> {
+        AhoCorasick::builder()
+            .match_kind(MatchKind::LeftmostLongest)
+            .ascii_case_insensitive(true)
+            .kind(Some(AhoCorasickKind::DFA))
+            .start_kind(StartKind::Unanchored)
+            .build(&self.patterns)
+            .map_err(|e| e.to_string())
+    }
+
+    /// For each name that starts at `at` (in match text), whether the
+    /// longest one stands on word boundaries.
+    fn candidate_at(&self, text: &str, at: usize) -> bool {
+        self.names
+            .longest_at(text, at)
+            .is_some_and(|hit| context::on_boundaries(text, at, hit.end))
     }
 
     /// Appends the mentions of every sentence in `sentences` to `out`, in
@@ -282,6 +274,7 @@ impl Matcher {
     pub fn find(&self, src: &str, sentences: &[Span], out: &mut Vec<Mention>) {
         let first = out.len();
         let mut scratch = Scratch::default();
+        let mut hits = Vec::new();
         for (sent, span) in sentences.iter().enumerate() {
             let text = scratch.prepare(src, span.clone());
             let mut sink = MentionSink {
@@ -290,7 +283,7 @@ impl Matcher {
                 sent,
                 out,
             };
-            self.scan(text.text(), &mut sink);
+            self.scan(text.text(), &mut hits, &mut sink);
         }
         self.add_surnames(src, sentences, first, out);
     }
@@ -369,6 +362,7 @@ impl Matcher {
     pub fn explain(&self, src: &str, sentences: &[Span]) -> Vec<Candidate> {
         let mut out = Vec::new();
         let mut scratch = Scratch::default();
+        let mut hits = Vec::new();
         for (sent, span) in sentences.iter().enumerate() {
             let text = scratch.prepare(src, span.clone());
             let mut sink = CandidateSink {
@@ -378,7 +372,7 @@ impl Matcher {
                 sent,
                 out: &mut out,
             };
-            self.scan(text.text(), &mut sink);
+            self.scan(text.text(), &mut hits, &mut sink);
         }
         out.sort_by(|a, b| {
             (a.sent, a.start, std::cmp::Reverse(a.end)).cmp(&(
@@ -393,51 +387,48 @@ impl Matcher {
     /// Walks one sentence's match text: the leftmost-longest candidate at each
     /// place, shorter ones at the same start when it fails, the next place
     /// when none holds.
-    fn scan<S: Sink>(&self, text: &str, sink: &mut S) {
+    fn scan<S: Sink>(&self, text: &str, hits: &mut Vec<Hit>, sink: &mut S) {
         let mut at = 0;
         // The end of the last capital and whether it was a place, for lists
         // (`in London, Berlin and Paris`).
         let mut last_capital: Option<(usize, bool)> = None;
         while at < text.len() {
-            let Some(found) = self.automaton.find(Input::new(text).range(at..)) else {
+            // Names inside a word fail their start boundary: only `explain`
+            // looks for them, to report them.
+            let Some((start, longest)) = self.names.next_start(text, at, S::EXPLAIN) else {
                 break;
             };
-            let start = found.start();
             let starts_word = context::char_before(text, start).is_some_and(context::is_word_char)
                 && context::char_after(text, start).is_some_and(context::is_word_char);
             if starts_word {
                 if S::EXPLAIN {
-                    for target in self.targets[found.pattern().as_usize()].iter() {
-                        sink.dropped(self.found(start, found.end(), *target), "boundary".into());
+                    for target in self.targets[longest.pattern].iter() {
+                        sink.dropped(self.found(start, longest.end, *target), "boundary".into());
                     }
                 }
                 at = context::word_end(text, start);
                 continue;
             }
-            let mut end = found.end();
-            let mut pattern = found.pattern().as_usize();
+            // The longest name first, then the shorter ones at the same start.
             let mut accepted = None;
-            loop {
-                if let Some(target) =
-                    self.decide(text, start, end, pattern, &mut last_capital, sink)
-                {
-                    accepted = Some(target);
-                    break;
-                }
-                let shorter = end
-                    .checked_sub(1)
-                    .filter(|&e| e > start && self.has_shorter[pattern])
-                    .and_then(|e| {
-                        self.automaton
-                            .find(Input::new(text).range(start..e))
-                            .filter(|m| m.start() == start)
-                    });
-                match shorter {
-                    Some(m) => {
-                        end = m.end();
-                        pattern = m.pattern().as_usize();
+            let mut end = longest.end;
+            if let Some(target) =
+                self.decide(text, start, end, longest.pattern, &mut last_capital, sink)
+            {
+                accepted = Some(target);
+            } else {
+                self.names.all_at(text, start, hits);
+                while let Some(hit) = hits.pop() {
+                    if hit.end >= longest.end {
+                        continue;
                     }
-                    None => break,
+                    end = hit.end;
+                    if let Some(target) =
+                        self.decide(text, start, end, hit.pattern, &mut last_capital, sink)
+                    {
+                        accepted = Some(target);
+                        break;
+                    }
                 }
             }
             match accepted {
@@ -467,15 +458,6 @@ impl Matcher {
             target,
             rule: &|| String::new(),
         }
-    }
-
-    /// The end of the window where a pattern starting at `at` must fit: an
-    /// unanchored search over it finds the longest match starting at `at`, if
-    /// there is one, as its leftmost match (the automaton keeps only
-    /// unanchored start states, half the memory).
-    fn window_end(&self, text: &str, at: usize) -> usize {
-        at.saturating_add(self.automaton.max_pattern_len())
-            .min(text.len())
     }
 
     /// The first target of `pattern` that holds at `start..end`.
@@ -578,12 +560,7 @@ impl Matcher {
                 }
             }
         }
-        let is_candidate = |at: usize| {
-            self.automaton
-                .find(Input::new(text).range(at..self.window_end(text, at)))
-                .filter(|m| m.start() == at)
-                .is_some_and(|m| context::on_boundaries(text, m.start(), m.end()))
-        };
+        let is_candidate = |at: usize| self.candidate_at(text, at);
         let one_word_name =
             actor.kind == ActorType::Person && actor.has_lowercase && !actor.alias.contains(' ');
         if one_word_name {
@@ -621,15 +598,12 @@ impl Matcher {
         let rest = text.get(end..)?;
         let gap = rest.len() - rest.strip_prefix(',')?.trim_start_matches(' ').len();
         let at = end + gap;
-        let found = self
-            .automaton
-            .find(Input::new(text).range(at..self.window_end(text, at)))
-            .filter(|m| m.start() == at)?;
-        if !context::on_boundaries(text, found.start(), found.end()) {
+        let found = self.names.longest_at(text, at)?;
+        if !context::on_boundaries(text, at, found.end) {
             return None;
         }
-        let surface = text.get(found.start()..found.end())?;
-        let names_state = self.targets[found.pattern().as_usize()].iter().any(|t| {
+        let surface = text.get(at..found.end)?;
+        let names_state = self.targets[found.pattern].iter().any(|t| {
             matches!(*t, Target::Actor(i) if {
                 let a = &self.actors[i];
                 a.kind == ActorType::State
@@ -654,44 +628,33 @@ impl Matcher {
             Target::NonActor { index, .. } => format!("non_actor:{}", self.non_actors[index]),
             Target::Actor(index) => format!("inside:{}", self.actors[index].alias),
         };
-        let mut shorter_end = end;
-        while let Some(found) = shorter_end
-            .checked_sub(1)
-            .filter(|&e| e > start)
-            .and_then(|e| {
-                self.automaton
-                    .find(Input::new(text).range(start..e))
-                    .filter(|m| m.start() == start)
-            })
-        {
-            if context::on_boundaries(text, start, found.end()) {
-                for target in self.targets[found.pattern().as_usize()].iter() {
+        let mut hits = Vec::new();
+        self.names.all_at(text, start, &mut hits);
+        for found in hits.iter().rev().filter(|hit| hit.end < end) {
+            if context::on_boundaries(text, start, found.end) {
+                for target in self.targets[found.pattern].iter() {
                     if matches!(target, Target::Actor(_)) {
-                        sink.dropped(self.found(start, found.end(), *target), reason.clone());
+                        sink.dropped(self.found(start, found.end, *target), reason.clone());
                     }
                 }
             }
-            shorter_end = found.end();
         }
         let mut at = start + context::char_after(text, start).map_or(1, char::len_utf8);
         while at < end {
-            let Some(found) = self.automaton.find(Input::new(text).range(at..)) else {
+            let Some((found_at, found)) = self.names.next_start(text, at, true) else {
                 break;
             };
-            if found.start() >= end {
+            if found_at >= end {
                 break;
             }
-            if context::on_boundaries(text, found.start(), found.end()) {
-                for target in self.targets[found.pattern().as_usize()].iter() {
+            if context::on_boundaries(text, found_at, found.end) {
+                for target in self.targets[found.pattern].iter() {
                     if matches!(target, Target::Actor(_)) {
-                        sink.dropped(
-                            self.found(found.start(), found.end(), *target),
-                            reason.clone(),
-                        );
+                        sink.dropped(self.found(found_at, found.end, *target), reason.clone());
                     }
                 }
             }
-            at = found.start() + context::char_after(text, found.start()).map_or(1, char::len_utf8);
+            at = found_at + context::char_after(text, found_at).map_or(1, char::len_utf8);
         }
     }
 }

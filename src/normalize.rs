@@ -4,9 +4,12 @@
 //! result is the list of kept source line spans, trimmed, and what was
 //! dropped (spans, kinds and the byte count). See docs/normalize.md.
 
+mod required;
+
 use crate::lexicon::{read_rows, Lexicons, Problem};
 use crate::types::Span;
 use regex::{Regex, RegexSet, RegexSetBuilder};
+use required::{required_bytes, ByteSet};
 use std::sync::Arc;
 
 /// Something normalization dropped: a boilerplate line or a dateline prefix.
@@ -71,12 +74,105 @@ struct BoilerplateRow {
 /// Compiled boilerplate rules.
 #[derive(Debug, Clone)]
 pub struct Normalizer {
-    /// Whole-line patterns (line, section and list scopes), anchored.
-    whole: RegexSet,
+    /// Whole-line patterns (line, section and list scopes), anchored, in
+    /// groups (see [`floats`]).
+    whole: Vec<RuleGroup>,
     whole_rules: Vec<WholeRule>,
     prefixes: Vec<(Regex, Arc<str>)>,
     exceptions: Option<RegexSet>,
     caption_kind: Arc<str>,
+}
+
+/// Some whole-line rules in one set.
+#[derive(Debug, Clone)]
+struct RuleGroup {
+    set: RegexSet,
+    /// For each pattern of `set`, its index in `whole_rules`.
+    rules: Vec<usize>,
+    /// Bytes of which every line that a rule of the group matches holds one
+    /// (see [`required`]), by line length: `(max_bytes, bytes)` pairs, the
+    /// bytes of the rules that allow lines of up to `max_bytes` or longer,
+    /// shortest first. Empty when the group reads every line.
+    required: Vec<(usize, ByteSet)>,
+}
+
+impl RuleGroup {
+    /// Whether a rule of the group may match `line` and allow its length.
+    fn may_match(&self, line: &str) -> bool {
+        if self.required.is_empty() {
+            return true;
+        }
+        self.required
+            .iter()
+            .find(|(max_bytes, _)| line.len() <= *max_bytes)
+            .is_some_and(|(_, bytes)| line.bytes().any(|b| bytes.contains(b)))
+    }
+}
+
+/// The most common a floating rule's required bytes may be (per thousand
+/// bytes of English text) for its group to skip lines without them.
+const MAX_REQUIRED_WEIGHT: u32 = 40;
+
+/// Whether a pattern can match text that starts like any line (`.*X`,
+/// `[^.]+X`), so that its automaton reads every line to the end. Such
+/// patterns are kept apart from the others, whose automaton gives up after
+/// the first bytes of most lines; this only changes speed, never a result.
+fn floats(pattern: &str) -> bool {
+    pattern.split('|').any(|alternative| {
+        let mut rest = alternative.trim_start_matches('^');
+        loop {
+            if [".*", ".+", "[^"].iter().any(|p| rest.starts_with(p)) {
+                return true;
+            }
+            let Some(inner) = rest.strip_prefix('(') else {
+                return false;
+            };
+            // An optional group (`(...)?`, `(...)*`) is stepped over.
+            if let Some(after) = group_end(rest).and_then(|end| rest.get(end..)) {
+                if let Some(next) = after.strip_prefix(['?', '*']) {
+                    rest = next;
+                    continue;
+                }
+            }
+            // Otherwise the group is entered, past its flags (`(?i)`,
+            // `(?:`, `(?i:`).
+            rest = match inner.strip_prefix('?') {
+                Some(flags) => {
+                    let end = flags
+                        .find(|c: char| !(c.is_ascii_alphabetic() || c == '-'))
+                        .unwrap_or(flags.len());
+                    flags[end..]
+                        .strip_prefix([')', ':'])
+                        .unwrap_or(&flags[end..])
+                }
+                None => inner,
+            };
+        }
+    })
+}
+
+/// The end (after its `)`) of the group that opens `pattern`, if it closes.
+fn group_end(pattern: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut in_class = false;
+    let mut escaped = false;
+    for (i, c) in pattern.char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' => escaped = true,
+            '[' => in_class = true,
+            ']' => in_class = false,
+            '(' if !in_class => depth += 1,
+            ')' if !in_class => {
+                depth = depth.checked_sub(1)?;
+                if depth == 0 {
+                    return Some(i + 1);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 #[derive(Debug, Clone)]
@@ -157,10 +253,52 @@ impl Normalizer {
                 }
             }
         }
-        let whole = RegexSetBuilder::new(&whole)
-            .size_limit(64 << 20)
-            .dfa_size_limit(64 << 20)
-            .build();
+        // Floating rules whose lines must hold one of a few rare bytes; the
+        // others (most give up after the first bytes of a line).
+        let required: Vec<Option<ByteSet>> = whole
+            .iter()
+            .map(|pattern| {
+                floats(pattern)
+                    .then(|| required_bytes(pattern, MAX_REQUIRED_WEIGHT))
+                    .flatten()
+            })
+            .collect();
+        let group_of = |i: usize| usize::from(required[i].is_some());
+        let whole: Result<Vec<RuleGroup>, regex::Error> = (0..2)
+            .map(|group| {
+                let rules: Vec<usize> =
+                    (0..whole.len()).filter(|&i| group_of(i) == group).collect();
+                let mut limits: Vec<usize> =
+                    rules.iter().map(|&i| whole_rules[i].max_bytes).collect();
+                limits.sort_unstable();
+                limits.dedup();
+                let filter = if group == 1 {
+                    limits
+                        .iter()
+                        .map(|&limit| {
+                            let bytes = rules
+                                .iter()
+                                .filter(|&&i| whole_rules[i].max_bytes >= limit)
+                                .filter_map(|&i| required[i])
+                                .fold(ByteSet::default(), |all, set| all.union(&set));
+                            (limit, bytes)
+                        })
+                        .collect()
+                } else {
+                    Vec::new()
+                };
+                RegexSetBuilder::new(rules.iter().map(|&i| &whole[i]))
+                    .size_limit(64 << 20)
+                    .dfa_size_limit(64 << 20)
+                    .build()
+                    .map(|set| RuleGroup {
+                        set,
+                        rules,
+                        required: filter,
+                    })
+            })
+            .filter(|group| group.as_ref().map_or(true, |g| !g.rules.is_empty()))
+            .collect();
         let exceptions = if exceptions.is_empty() {
             Ok(None)
         } else {
@@ -230,15 +368,23 @@ impl Normalizer {
     }
 
     fn classify(&self, text: &str) -> Verdict {
-        if !self.whole.is_match(text) {
-            return Verdict::Keep;
-        }
+        // The first rule (in lexicon order) that matches and allows a line
+        // this long.
         let rule = self
             .whole
-            .matches(text)
-            .into_iter()
-            .map(|i| &self.whole_rules[i])
-            .find(|rule| text.len() <= rule.max_bytes);
+            .iter()
+            .filter(|group| group.may_match(text))
+            .filter(|group| group.set.is_match(text))
+            .filter_map(|group| {
+                group
+                    .set
+                    .matches(text)
+                    .into_iter()
+                    .map(|i| group.rules[i])
+                    .find(|&i| text.len() <= self.whole_rules[i].max_bytes)
+            })
+            .min()
+            .map(|i| &self.whole_rules[i]);
         let Some(rule) = rule else {
             return Verdict::Keep;
         };
@@ -454,6 +600,31 @@ mod tests {
     }
 
     const PARA: &str = "The United States said on Monday that it would keep troops in the region.";
+
+    #[test]
+    fn floating_patterns_are_told_apart() {
+        assert!(floats(r"(?i).*\b(like|follow) us"));
+        assert!(floats(r"(<!--|-->).*|.*-->"));
+        assert!(floats(r"[^.!?]+\[[A-Z]+\]"));
+        assert!(floats(r"(?i:x)?(.*y)"));
+        assert!(floats(r"([—–-]+\s*)?[^.!?]+\(@\w+\)"));
+        assert!(!floats(r"(\d+)?x.*"));
+        assert!(!floats(r"(?i)(share|tweet)\s*:?"));
+        assert!(!floats(r"\(?(?i:more|related)\s*:.*\)?"));
+        // The built-in floating rules each need a rare byte, so most lines
+        // are read by the quick group only.
+        let n = normalizer();
+        assert_eq!(n.whole.len(), 2);
+        let (_, filter) = n.whole[1]
+            .required
+            .last()
+            .expect("floating rules need rare bytes");
+        let needed: String = (0..=127u8)
+            .filter(|&b| filter.contains(b))
+            .map(char::from)
+            .collect();
+        assert!(!needed.contains(' ') && !needed.contains('e'), "{needed:?}");
+    }
 
     #[test]
     fn builtin_rules_compile() {

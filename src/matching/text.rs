@@ -63,20 +63,25 @@ impl Scratch {
         }
         self.collapsed.clear();
         self.to_folded.clear();
-        let mut in_space = false;
-        for (i, c) in text.char_indices() {
-            if c.is_ascii_whitespace() {
-                if !in_space {
-                    self.collapsed.push(' ');
-                    self.to_folded.push(i as u32);
-                }
-                in_space = true;
-                continue;
+        // Runs between ASCII whitespace bytes (always character boundaries)
+        // are copied whole; each whitespace run becomes one space.
+        let bytes = text.as_bytes();
+        let mut at = 0;
+        while at < bytes.len() {
+            let run_end = bytes[at..]
+                .iter()
+                .position(u8::is_ascii_whitespace)
+                .map_or(bytes.len(), |n| at + n);
+            self.collapsed.push_str(text.get(at..run_end).unwrap_or(""));
+            self.to_folded.extend(at as u32..run_end as u32);
+            if run_end < bytes.len() {
+                self.collapsed.push(' ');
+                self.to_folded.push(run_end as u32);
             }
-            in_space = false;
-            self.collapsed.push(c);
-            self.to_folded
-                .extend((i..i + c.len_utf8()).map(|b| b as u32));
+            at = bytes[run_end..]
+                .iter()
+                .position(|b| !b.is_ascii_whitespace())
+                .map_or(bytes.len(), |n| run_end + n);
         }
         self.to_folded.push(text.len() as u32);
         MatchText::Collapsed {

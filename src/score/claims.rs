@@ -3,9 +3,12 @@
 //! claims; a claim's type is the first of reported, prescriptive,
 //! predictive, evaluative and factual that applies.
 
-use super::rules::{ClaimCue, Function, Rules};
+use super::rules::{ClaimCue, Function, UnitCues};
 use super::tokens::Token;
 use crate::types::ClaimType;
+
+/// The name of the rule behind a decision, usually a fixed string.
+pub type Rule = std::borrow::Cow<'static, str>;
 
 /// Fewer words than this make a fragment.
 const MIN_WORDS: usize = 4;
@@ -20,15 +23,6 @@ pub fn final_mark(text: &str) -> Option<char> {
         .filter(|c| matches!(c, '.' | '!' | '?'))
 }
 
-fn any_cue(rules: &Rules, tokens: &[Token], kind: ClaimCue) -> Option<String> {
-    rules
-        .claim
-        .find(tokens)
-        .into_iter()
-        .find(|(c, _, _)| c.kind == kind)
-        .map(|(c, _, _)| c.text.clone())
-}
-
 fn has_function(tokens: &[Token], kind: Function) -> bool {
     tokens.iter().any(|t| t.is(kind))
 }
@@ -37,6 +31,7 @@ fn has_function(tokens: &[Token], kind: Function) -> bool {
 pub struct UnitFacts<'a> {
     pub text: &'a str,
     pub tokens: &'a [Token],
+    pub cues: &'a UnitCues<'a>,
     pub has_mention: bool,
     pub attributed: bool,
     /// The unit continues a quotation opened earlier.
@@ -52,70 +47,74 @@ pub struct BioState {
 }
 
 /// `(is_claim, rule)`.
-pub fn decide(rules: &Rules, facts: &UnitFacts, bio: &mut BioState) -> (bool, String) {
+pub fn decide(facts: &UnitFacts, bio: &mut BioState) -> (bool, Rule) {
     let tokens = facts.tokens;
+    let cues = facts.cues;
     let mark = final_mark(facts.text);
-    if let Some(cue) = any_cue(rules, tokens, ClaimCue::Bio) {
+    if let Some(cue) = cues.first_claim(ClaimCue::Bio) {
         if !facts.attributed {
             bio.active = true;
-            return (false, format!("bio:{cue}"));
+            return (false, Rule::Owned(format!("bio:{cue}")));
         }
     }
     if bio.active {
         let opens_with_pronoun = tokens.iter().take(6).any(|t| t.is(Function::Pronoun));
         if opens_with_pronoun && !facts.attributed && !facts.in_quote {
-            return (false, "bio-continues".to_string());
+            return (false, Rule::Borrowed("bio-continues"));
         }
         bio.active = false;
     }
     if facts.in_quote {
-        return (true, "quote-continues".to_string());
+        return (true, Rule::Borrowed("quote-continues"));
     }
     if mark == Some('?') {
-        return (false, "question".to_string());
+        return (false, Rule::Borrowed("question"));
     }
     if tokens.len() < MIN_WORDS && !facts.attributed {
-        return (false, "fragment".to_string());
+        return (false, Rule::Borrowed("fragment"));
     }
     if mark.is_none() {
         let finite = has_function(tokens, Function::Verb)
             || facts.attributed
             || facts.stance_cue
-            || any_cue(rules, tokens, ClaimCue::Prescriptive).is_some();
+            || cues.first_claim(ClaimCue::Prescriptive).is_some();
         if !finite {
-            return (false, "title-noun-phrase".to_string());
+            return (false, Rule::Borrowed("title-noun-phrase"));
         }
     }
     if facts.attributed {
-        return (true, "attributed".to_string());
+        return (true, Rule::Borrowed("attributed"));
     }
     if facts.has_mention {
-        return (true, "actor-mention".to_string());
+        return (true, Rule::Borrowed("actor-mention"));
     }
     for kind in [ClaimCue::Prescriptive, ClaimCue::Predictive] {
-        if let Some(cue) = any_cue(rules, tokens, kind) {
-            return (true, format!("modal:{cue}"));
+        if let Some(cue) = cues.first_claim(kind) {
+            return (true, Rule::Owned(format!("modal:{cue}")));
         }
     }
-    if let Some(cue) = any_cue(rules, tokens, ClaimCue::ActorRef) {
-        return (true, format!("actor-reference:{cue}"));
+    if let Some(cue) = cues.first_claim(ClaimCue::ActorRef) {
+        return (true, Rule::Owned(format!("actor-reference:{cue}")));
     }
     if has_function(tokens, Function::Pronoun) || has_function(tokens, Function::FirstPlural) {
-        return (true, "actor-pronoun".to_string());
+        return (true, Rule::Borrowed("actor-pronoun"));
     }
-    (false, "no-actor".to_string())
+    (false, Rule::Borrowed("no-actor"))
 }
 
 /// The claim type of a claim that is not reported, with the cue that decided.
-pub fn claim_type(rules: &Rules, tokens: &[Token]) -> (ClaimType, String) {
+pub fn claim_type(cues: &UnitCues) -> (ClaimType, Rule) {
     for (kind, claim_type) in [
         (ClaimCue::Prescriptive, ClaimType::Prescriptive),
         (ClaimCue::Predictive, ClaimType::Predictive),
         (ClaimCue::Evaluative, ClaimType::Evaluative),
     ] {
-        if let Some(cue) = any_cue(rules, tokens, kind) {
-            return (claim_type, format!("{}:{cue}", claim_type.as_str()));
+        if let Some(cue) = cues.first_claim(kind) {
+            return (
+                claim_type,
+                Rule::Owned(format!("{}:{cue}", claim_type.as_str())),
+            );
         }
     }
-    (ClaimType::Factual, "factual:default".to_string())
+    (ClaimType::Factual, Rule::Borrowed("factual:default"))
 }

@@ -4,7 +4,7 @@
 //! on an actor's words, and pronoun subjects resolved through the previous
 //! units.
 
-use super::rules::{Function, Report, Rules};
+use super::rules::{Function, Report, UnitCues};
 use super::tokens::{Token, UnitMention};
 
 /// Who a unit's content is attributed to, and the rule that found it.
@@ -59,7 +59,7 @@ fn has_function(tokens: &[Token], at: usize, kind: Function) -> bool {
 fn boundary(token: &Token) -> bool {
     token
         .before
-        .contains(['"', ';', ':', '(', ')', '[', ']', '\u{2014}'])
+        .any(&['"', ';', ':', '(', ')', '[', ']', '\u{2014}'])
 }
 
 fn role_at(tokens: &[Token], mentions: &[UnitMention], at: usize, chain: &Chain) -> Role {
@@ -136,11 +136,11 @@ fn subject_before(
         if !just_skipped && boundary(after) {
             break;
         }
-        if !just_skipped && after.before.contains(',') {
+        if !just_skipped && after.before.has(',') {
             if next == verb && appositive.is_none() {
                 let comma = (verb.saturating_sub(20)..verb.saturating_sub(1))
                     .rev()
-                    .find(|&k| tokens.get(k).is_some_and(|t| t.before.contains(',')));
+                    .find(|&k| tokens.get(k).is_some_and(|t| t.before.has(',')));
                 match comma {
                     Some(k) if k > 0 => {
                         appositive = Some((k, verb));
@@ -204,7 +204,7 @@ fn subject_after(
     let mut name = false;
     for at in verb_end..(verb_end + 6).min(tokens.len()) {
         let token = tokens.get(at)?;
-        if (at > verb_end && token.before.contains([',', '"', ';', ':'])) || token.lower == "that" {
+        if (at > verb_end && token.before.any(&[',', '"', ';', ':'])) || token.lower == "that" {
             break;
         }
         match role_at(tokens, mentions, at, chain) {
@@ -223,7 +223,7 @@ fn clause_is_subordinate(tokens: &[Token], at: usize) -> bool {
     while start > 0
         && tokens
             .get(start)
-            .is_some_and(|t| !t.before.contains([',', ';', ':']))
+            .is_some_and(|t| !t.before.any(&[',', ';', ':']))
     {
         start -= 1;
     }
@@ -255,13 +255,18 @@ fn to_attribution(
 
 /// Every attribution in the unit, in order.
 pub fn attributions(
-    rules: &Rules,
+    cues: &UnitCues,
     tokens: &[Token],
     mentions: &[UnitMention],
     chain: &Chain,
 ) -> Vec<Attribution> {
     let mut found = Vec::new();
-    for (rule, start, end) in rules.report.find(tokens) {
+    for &super::rules::CueMatch {
+        cue: rule,
+        start,
+        end,
+    } in &cues.report
+    {
         if !matches!(
             rule.kind,
             Report::Speech | Report::Attitude | Report::According
@@ -314,12 +319,12 @@ pub fn attributions(
                 );
             let clause_after = tokens
                 .get(end)
-                .is_some_and(|t| t.lower == "that" || t.before.contains(['"', ':']));
+                .is_some_and(|t| t.lower == "that" || t.before.any(&['"', ':']));
             let before = subject_before(tokens, mentions, start, chain)
                 .filter(|(_, steps)| past || clause_after || *steps <= 3)
                 .map(|(s, _)| s);
             // `"...," said Khan`: only an inverted verb takes its subject after it.
-            let inverted = verb.before.contains([',', '"']) || start == 0;
+            let inverted = verb.before.any(&[',', '"']) || start == 0;
             let subject = match before {
                 Some(s) => Some((s, "said-after-subject")),
                 None if inverted && !verb.lower.ends_with("ing") => {
@@ -363,7 +368,7 @@ fn according_source(
         if at > end
             && tokens
                 .get(at)
-                .is_some_and(|t| t.before.contains([',', ';', ':']))
+                .is_some_and(|t| t.before.any(&[',', ';', ':']))
         {
             break;
         }

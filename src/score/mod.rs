@@ -15,7 +15,7 @@ pub use stance::CueFired;
 use crate::fold::fold_range;
 use crate::lexicon::{Lexicons, Problem};
 use crate::types::{Claim, ClaimType, DocStance, Mention, Span, Stance};
-use claims::{BioState, UnitFacts};
+use claims::{BioState, Rule, UnitFacts};
 use holder::{Attribution, Chain};
 use rules::{Function, Rules, StanceKind};
 use std::collections::BTreeMap;
@@ -54,17 +54,17 @@ pub struct Scorer {
 pub struct Explanation {
     pub claim: Claim,
     /// The rule that decided `is_claim` (`actor-mention`, `question`, `bio:...`).
-    pub claim_rule: String,
+    pub claim_rule: Rule,
     /// The rule that decided the type (`prescriptive:must`, `reported`).
-    pub type_rule: String,
+    pub type_rule: Rule,
     /// The attribution rule (`said-after-subject/mention`, `according-to/...`,
     /// `quote-continues`, `author`).
-    pub holder_rule: String,
+    pub holder_rule: Rule,
     /// The reporting word that attributed the unit, if any.
     pub holder_cue: Option<String>,
     /// Why US engagement is in play (`us-mention`, `us-role:foreign troops`,
     /// `us-chain`), or `None`.
-    pub target: Option<String>,
+    pub target: Option<Rule>,
     /// Every stance cue that matched, including dropped ones (weight 0).
     pub cues: Vec<CueFired>,
 }
@@ -90,6 +90,21 @@ struct DocState {
     /// quotation opening right after it with no speaker of its own goes on
     /// with that speaker (`"X," Graham said. "Y.`).
     last_reported: Option<String>,
+    /// Holder codes already shared in this document, so that every claim
+    /// of one holder points at one string.
+    holders: Vec<Arc<str>>,
+    scratch: pattern::Scratch,
+}
+
+impl DocState {
+    fn shared(&mut self, holder: &str) -> Arc<str> {
+        if let Some(known) = self.holders.iter().find(|h| &***h == holder) {
+            return Arc::clone(known);
+        }
+        let new: Arc<str> = Arc::from(holder);
+        self.holders.push(Arc::clone(&new));
+        new
+    }
 }
 
 impl Scorer {
@@ -156,9 +171,9 @@ impl Scorer {
     fn unscored(&self, rule: &str) -> Explanation {
         Explanation {
             claim: Claim::default(),
-            claim_rule: rule.to_string(),
-            type_rule: String::new(),
-            holder_rule: String::new(),
+            claim_rule: Rule::Owned(rule.to_string()),
+            type_rule: Rule::Borrowed(""),
+            holder_rule: Rule::Borrowed(""),
             holder_cue: None,
             target: None,
             cues: Vec::new(),
@@ -191,35 +206,36 @@ impl Scorer {
         let mentions: Vec<UnitMention> = unit_mentions(&folded, unit_mentions_src);
         let in_quote = state.quote_open;
         let (mut tokens, quote_open_after) = tokenize(text, &mentions, in_quote);
-        rules.mark(&mut tokens);
+        let cues = rules.find(&mut tokens, &mut state.scratch);
 
-        let found = holder::attributions(rules, &tokens, &mentions, &state.chain);
+        let found = holder::attributions(&cues, &tokens, &mentions, &state.chain);
         let attribution: Option<Attribution> = holder::choose(&found).cloned();
         let has_us = tokens.iter().any(|t| t.us);
-        let stance_matches = rules.stance.find(&tokens);
-        let stance_cue = stance_matches
+        let stance_cue = cues
+            .stance
             .iter()
-            .any(|(c, _, _)| c.kind.kind != StanceKind::Target);
+            .any(|m| m.cue.kind.kind != StanceKind::Target);
         let facts = UnitFacts {
             text,
             tokens: &tokens,
+            cues: &cues,
             has_mention: !mentions.is_empty(),
             attributed: attribution.is_some(),
             in_quote,
             stance_cue,
         };
-        let (is_claim, claim_rule) = claims::decide(rules, &facts, &mut state.bio);
+        let (is_claim, claim_rule) = claims::decide(&facts, &mut state.bio);
 
         // Holder and type.
         let mut holder_cue = attribution.as_ref().map(|a| a.cue.clone());
         let (holder, holder_rule, claim_type, type_rule) = if !is_claim {
-            (None, String::new(), None, String::new())
+            (None, Rule::Borrowed(""), None, Rule::Borrowed(""))
         } else if let Some(a) = &attribution {
             (
                 Some(a.holder.clone()),
-                a.rule.clone(),
+                Rule::Owned(a.rule.clone()),
                 Some(ClaimType::Reported),
-                "reported".to_string(),
+                Rule::Borrowed("reported"),
             )
         } else if let Some(speaker) = state
             .last_reported
@@ -228,34 +244,34 @@ impl Scorer {
         {
             (
                 Some(speaker),
-                "quote-follows-speaker".to_string(),
+                Rule::Borrowed("quote-follows-speaker"),
                 Some(ClaimType::Reported),
-                "reported:quotation".to_string(),
+                Rule::Borrowed("reported:quotation"),
             )
         } else if in_quote {
             match &state.quote_holder {
                 Some((h, _)) => (
                     Some(h.clone()),
-                    "quote-continues".to_string(),
+                    Rule::Borrowed("quote-continues"),
                     Some(ClaimType::Reported),
-                    "reported:quotation".to_string(),
+                    Rule::Borrowed("reported:quotation"),
                 ),
                 None => {
                     // The speaker may come later; until then the author's.
-                    let (t, rule) = claims::claim_type(rules, &tokens);
+                    let (t, rule) = claims::claim_type(&cues);
                     (
                         Some("AUTHOR".to_string()),
-                        "quote-awaiting-speaker".to_string(),
+                        Rule::Borrowed("quote-awaiting-speaker"),
                         Some(t),
                         rule,
                     )
                 }
             }
         } else {
-            let (t, rule) = claims::claim_type(rules, &tokens);
+            let (t, rule) = claims::claim_type(&cues);
             (
                 Some("AUTHOR".to_string()),
-                "author".to_string(),
+                Rule::Borrowed("author"),
                 Some(t),
                 rule,
             )
@@ -269,7 +285,7 @@ impl Scorer {
                 .map(|a| (a.holder.clone(), a.rule.clone()))
                 .or_else(|| {
                     (holder_rule == "quote-follows-speaker")
-                        .then(|| holder.clone().map(|h| (h, holder_rule.clone())))
+                        .then(|| holder.clone().map(|h| (h, holder_rule.to_string())))
                         .flatten()
                 });
             if state.quote_holder.is_none() {
@@ -278,14 +294,15 @@ impl Scorer {
         } else if in_quote && state.quote_holder.is_none() {
             if let Some(a) = &attribution {
                 state.quote_holder = Some((a.holder.clone(), a.rule.clone()));
+                let shared = state.shared(&a.holder);
                 for &p in &state.quote_pending {
                     if let Some(e) = done.get_mut(p) {
                         if e.claim.is_claim || e.claim_rule == "question" {
                             e.claim.is_claim = true;
-                            e.claim.holder = Some(Arc::from(a.holder.as_str()));
+                            e.claim.holder = Some(Arc::clone(&shared));
                             e.claim.claim_type = Some(ClaimType::Reported);
-                            e.holder_rule = "quote-continues".to_string();
-                            e.type_rule = "reported:quotation".to_string();
+                            e.holder_rule = Rule::Borrowed("quote-continues");
+                            e.type_rule = Rule::Borrowed("reported:quotation");
                         }
                     }
                 }
@@ -307,10 +324,11 @@ impl Scorer {
             .filter(|_| claim_type == Some(ClaimType::Reported));
 
         // Target: is US engagement in play?
-        let role = stance_matches
+        let role = cues
+            .stance
             .iter()
-            .find(|(c, _, _)| c.kind.kind == StanceKind::Target)
-            .map(|(c, _, _)| format!("us-role:{}", c.text));
+            .find(|m| m.cue.kind.kind == StanceKind::Target)
+            .map(|m| Rule::Owned(format!("us-role:{}", m.cue.text)));
         let starts_with_reference =
             (0..6).any(|at| tokens.get(at).is_some_and(|t| t.is(Function::Pronoun)));
         let no_other_actor = mentions.is_empty();
@@ -318,15 +336,15 @@ impl Scorer {
             .iter()
             .any(|t| !t.quoted && t.is(Function::FirstPlural));
         let target = if has_us {
-            Some("us-mention".to_string())
+            Some(Rule::Borrowed("us-mention"))
         } else if let Some(role) = role {
             Some(role)
         } else if holder.as_deref() == Some("USA") {
-            Some("us-holder".to_string())
+            Some(Rule::Borrowed("us-holder"))
         } else if state.prev_target && (starts_with_reference || no_other_actor) {
-            Some("us-chain".to_string())
+            Some(Rule::Borrowed("us-chain"))
         } else if holder.as_deref() == Some("AUTHOR") && first_plural && doc_us >= 2 {
-            Some("we-author".to_string())
+            Some(Rule::Borrowed("we-author"))
         } else {
             None
         };
@@ -359,7 +377,7 @@ impl Scorer {
                 prescriptive: claim_type == Some(ClaimType::Prescriptive),
                 reported: claim_type == Some(ClaimType::Reported),
             };
-            stance::score(rules, &tokens, &context)
+            stance::score(&cues, &tokens, &context)
         } else {
             holder_cue = None;
             (Vec::new(), 0.0)
@@ -372,7 +390,7 @@ impl Scorer {
         let claim = Claim {
             is_claim,
             claim_type,
-            holder: holder.map(|h| Arc::from(h.as_str())),
+            holder: holder.map(|h| state.shared(&h)),
             stance: Stance::from_score(score),
             score,
             cues: cues
@@ -465,10 +483,21 @@ pub struct ActorTally {
 }
 
 impl ActorTally {
+    /// The actor's totals, allocating its key only the first time.
+    fn totals(&mut self, actor: &str) -> Option<&mut ActorTotals> {
+        if !self.actors.contains_key(actor) {
+            self.actors
+                .insert(actor.to_string(), ActorTotals::default());
+        }
+        self.actors.get_mut(actor)
+    }
+
     pub fn add_document(&mut self, mentions: &[Mention], claims: &[Claim]) {
         let mut seen: Vec<&str> = Vec::new();
         for m in mentions {
-            let totals = self.actors.entry(m.actor.to_string()).or_default();
+            let Some(totals) = self.totals(&m.actor) else {
+                continue;
+            };
             totals.n_mentions += 1;
             if !seen.contains(&&*m.actor) {
                 seen.push(&m.actor);
@@ -479,7 +508,9 @@ impl ActorTally {
             let Some(holder) = claim.holder.as_deref() else {
                 continue;
             };
-            let totals = self.actors.entry(holder.to_string()).or_default();
+            let Some(totals) = self.totals(holder) else {
+                continue;
+            };
             totals.n_claims_held += 1;
             match claim.stance {
                 crate::types::Stance::Favor => totals.n_favor += 1,

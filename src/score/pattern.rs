@@ -5,6 +5,7 @@
 //! actor mention). Words are lowercase; hyphens split words like the text.
 
 use super::tokens::Token;
+use rustc_hash::FxHashMap;
 
 #[derive(Debug, Clone, PartialEq)]
 enum Element {
@@ -44,51 +45,16 @@ impl Pattern {
             _ => Ok(Pattern { elements }),
         }
     }
-
-    /// Every non-overlapping match, as token ranges `start..end`.
-    #[cfg(test)]
-    pub fn find_all(&self, tokens: &[Token]) -> Vec<(usize, usize)> {
-        let mut out = Vec::new();
-        let mut at = 0;
-        while at < tokens.len() {
-            match self.match_at(tokens, at) {
-                Some(end) => {
-                    out.push((at, end));
-                    at = end.max(at + 1);
-                }
-                None => at += 1,
-            }
-        }
-        out
-    }
-
-    /// The end of the shortest match starting at token `at`.
-    pub fn match_at(&self, tokens: &[Token], at: usize) -> Option<usize> {
-        match_from(&self.elements, tokens, at, tokens.get(at)?.clause)
-    }
 }
 
-/// Where a pattern can start: its first element's words, prefixes, or any
-/// mention.
-enum Start {
-    Words(Vec<String>),
+/// A pattern element with its words as vocabulary ids.
+#[derive(Debug, Clone)]
+enum Step {
+    Words(Vec<Vec<u32>>),
     Prefixes(Vec<String>),
-    Mention,
-}
-
-impl Pattern {
-    fn start(&self) -> Start {
-        match self.elements.first() {
-            Some(Element::Words(alternatives)) => Start::Words(
-                alternatives
-                    .iter()
-                    .filter_map(|words| words.first().cloned())
-                    .collect(),
-            ),
-            Some(Element::Prefixes(prefixes)) => Start::Prefixes(prefixes.clone()),
-            _ => Start::Mention,
-        }
-    }
+    Gap(usize),
+    Us,
+    Actor,
 }
 
 /// A match of pattern number `id` over tokens `start..end`.
@@ -99,54 +65,28 @@ pub struct Found {
     pub end: usize,
 }
 
-/// A key for a lowercased word, computed once per token: cue words are
-/// looked up by it. Different words may share a key; a match still
-/// compares the words themselves, so that only costs a wasted try.
-pub fn word_key(word: &str) -> u64 {
-    // FxHash's mixing step, then a fold so that low bits vary too.
-    const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
-    let bytes = word.as_bytes();
-    let mut hash = bytes.len() as u64;
-    let mut chunks = bytes.chunks_exact(8);
-    for chunk in &mut chunks {
-        let mut eight = [0u8; 8];
-        eight.copy_from_slice(chunk);
-        hash = (hash.rotate_left(5) ^ u64::from_le_bytes(eight)).wrapping_mul(SEED);
-    }
-    for &byte in chunks.remainder() {
-        hash = (hash.rotate_left(5) ^ u64::from(byte)).wrapping_mul(SEED);
-    }
-    hash ^ (hash >> 32)
+/// A pattern whose alternative number `alternative` starts with a word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct WordStart {
+    id: usize,
+    alternative: u32,
+    /// The pattern is that one word: it matches as soon as the word does.
+    whole: bool,
 }
 
-/// Hashes a [`word_key`] as itself: it is already a hash.
-#[derive(Debug, Clone, Copy, Default)]
-struct KeyHasher(u64);
-
-impl std::hash::Hasher for KeyHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        for &byte in bytes {
-            self.0 = (self.0 << 8) | u64::from(byte);
-        }
-    }
-
-    fn write_u64(&mut self, key: u64) {
-        self.0 = key;
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-type KeyMap<V> = std::collections::HashMap<u64, V, std::hash::BuildHasherDefault<KeyHasher>>;
+/// The vocabulary id of a word no pattern uses.
+pub const NO_WORD: u32 = u32::MAX;
 
 /// Many patterns indexed by the words they can start with, so a unit is
-/// matched in one pass over its tokens.
+/// matched in one pass over its tokens. Pattern words are interned: a
+/// token's word is looked up once ([`PatternSet::intern`]) and compared as
+/// a number after that.
 #[derive(Debug, Clone, Default)]
 pub struct PatternSet {
-    patterns: Vec<Pattern>,
-    by_word: KeyMap<Vec<usize>>,
+    vocabulary: FxHashMap<String, u32>,
+    patterns: Vec<Vec<Step>>,
+    /// By the vocabulary id of a word: the patterns starting with it.
+    by_word: Vec<Vec<WordStart>>,
     by_prefix: Vec<(String, usize)>,
     /// Whether some prefix starts with this byte: most words skip the
     /// prefix scan on their first byte.
@@ -157,21 +97,44 @@ pub struct PatternSet {
 impl PatternSet {
     pub fn new(patterns: Vec<Pattern>) -> PatternSet {
         let mut set = PatternSet {
-            patterns,
             prefix_first_byte: vec![false; 256],
             ..PatternSet::default()
         };
-        for (id, pattern) in set.patterns.iter().enumerate() {
-            match pattern.start() {
-                Start::Words(words) => {
-                    for word in words {
-                        let ids = set.by_word.entry(word_key(&word)).or_default();
-                        if !ids.contains(&id) {
-                            ids.push(id);
+        for (id, pattern) in patterns.iter().enumerate() {
+            let steps: Vec<Step> = pattern
+                .elements
+                .iter()
+                .map(|element| match element {
+                    Element::Words(alternatives) => Step::Words(
+                        alternatives
+                            .iter()
+                            .map(|words| words.iter().map(|w| set.word_id_or_add(w)).collect())
+                            .collect(),
+                    ),
+                    Element::Prefixes(prefixes) => Step::Prefixes(prefixes.clone()),
+                    Element::Gap(max) => Step::Gap(*max),
+                    Element::Us => Step::Us,
+                    Element::Actor => Step::Actor,
+                })
+                .collect();
+            match steps.first() {
+                Some(Step::Words(alternatives)) => {
+                    for (alternative, words) in alternatives.iter().enumerate() {
+                        let (Some(&word), Ok(alternative)) =
+                            (words.first(), u32::try_from(alternative))
+                        else {
+                            continue;
+                        };
+                        if let Some(entries) = set.by_word.get_mut(word as usize) {
+                            entries.push(WordStart {
+                                id,
+                                alternative,
+                                whole: steps.len() == 1 && words.len() == 1,
+                            });
                         }
                     }
                 }
-                Start::Prefixes(prefixes) => {
+                Some(Step::Prefixes(prefixes)) => {
                     for prefix in prefixes {
                         match prefix.as_bytes().first() {
                             Some(&byte) => {
@@ -183,13 +146,38 @@ impl PatternSet {
                             // An empty prefix matches every word.
                             None => set.prefix_first_byte.iter_mut().for_each(|f| *f = true),
                         }
-                        set.by_prefix.push((prefix, id));
+                        set.by_prefix.push((prefix.clone(), id));
                     }
                 }
-                Start::Mention => set.by_mention.push(id),
+                _ => set.by_mention.push(id),
             }
+            set.patterns.push(steps);
         }
         set
+    }
+
+    fn word_id_or_add(&mut self, word: &str) -> u32 {
+        if let Some(&id) = self.vocabulary.get(word) {
+            return id;
+        }
+        let id = u32::try_from(self.by_word.len()).unwrap_or(NO_WORD);
+        self.vocabulary.insert(word.to_string(), id);
+        self.by_word.push(Vec::new());
+        id
+    }
+
+    /// Sets each token's vocabulary id (or [`NO_WORD`]).
+    pub fn intern(&self, tokens: &mut [Token]) {
+        for token in tokens {
+            token.word = if token.mention.is_some() {
+                NO_WORD
+            } else {
+                self.vocabulary
+                    .get(token.lower.as_str())
+                    .copied()
+                    .unwrap_or(NO_WORD)
+            };
+        }
     }
 
     /// Whether a prefix may match `word` (checked on its first byte).
@@ -204,28 +192,39 @@ impl PatternSet {
         }
     }
 
-    /// Every match of every pattern, each pattern's matches not
-    /// overlapping one another; ordered by start, then pattern number.
-    pub fn find_all(&self, tokens: &[Token]) -> Vec<Found> {
-        let mut found = Vec::new();
-        // (pattern, first token its next match may start at); few patterns
-        // match in one unit, so a short list beats a map.
-        let mut next_free: Vec<(usize, usize)> = Vec::new();
-        let mut candidates: Vec<usize> = Vec::new();
+    /// Every match of every pattern over interned tokens, each pattern's
+    /// matches not overlapping one another; ordered by start, then pattern
+    /// number.
+    pub fn find_all<'s>(&self, tokens: &[Token], scratch: &'s mut Scratch) -> &'s [Found] {
+        let Scratch {
+            found,
+            next_free,
+            candidates,
+        } = scratch;
+        found.clear();
+        next_free.clear();
+        // The patterns that may start here: the alternative of their first
+        // words that starts with this word, or `ANY_START` for patterns
+        // starting with a prefix or a mention.
+        let any_start = |id: usize| WordStart {
+            id,
+            alternative: ANY_START,
+            whole: false,
+        };
         for (at, token) in tokens.iter().enumerate() {
             candidates.clear();
             if token.mention.is_some() {
-                candidates.extend(&self.by_mention);
+                candidates.extend(self.by_mention.iter().map(|&id| any_start(id)));
             } else {
-                if let Some(ids) = self.by_word.get(&token.key) {
-                    candidates.extend(ids);
+                if let Some(entries) = self.by_word.get(token.word as usize) {
+                    candidates.extend(entries);
                 }
                 if self.may_start_prefix(&token.lower) {
                     candidates.extend(
                         self.by_prefix
                             .iter()
                             .filter(|(p, _)| token.lower.starts_with(p.as_str()))
-                            .map(|(_, id)| *id),
+                            .map(|(_, id)| any_start(*id)),
                     );
                 }
             }
@@ -236,7 +235,17 @@ impl PatternSet {
                 candidates.sort_unstable();
                 candidates.dedup();
             }
-            for &id in &candidates {
+            let mut matched_here = None;
+            for &WordStart {
+                id,
+                alternative,
+                whole,
+            } in candidates.iter()
+            {
+                if matched_here == Some(id) {
+                    // An earlier alternative of this pattern matched.
+                    continue;
+                }
                 let slot = next_free.iter().position(|&(p, _)| p == id);
                 if slot
                     .and_then(|k| next_free.get(k))
@@ -244,10 +253,20 @@ impl PatternSet {
                 {
                     continue;
                 }
-                let Some(pattern) = self.patterns.get(id) else {
-                    continue;
+                let end = if whole {
+                    Some(at + 1)
+                } else {
+                    let steps = self.patterns.get(id).map(Vec::as_slice).unwrap_or_default();
+                    match (alternative, steps.split_first()) {
+                        (ANY_START, _) => match_from(steps, tokens, at, token.clause),
+                        (k, Some((Step::Words(alternatives), rest))) => alternatives
+                            .get(k as usize)
+                            .and_then(|words| match_words(words, rest, tokens, at, token.clause)),
+                        _ => None,
+                    }
                 };
-                if let Some(end) = pattern.match_at(tokens, at) {
+                if let Some(end) = end {
+                    matched_here = Some(id);
                     found.push(Found { id, start: at, end });
                     let free = end.max(at + 1);
                     match slot.and_then(|k| next_free.get_mut(k)) {
@@ -259,6 +278,16 @@ impl PatternSet {
         }
         found
     }
+}
+
+/// Buffers [`PatternSet::find_all`] reuses from one unit to the next.
+#[derive(Debug, Default)]
+pub struct Scratch {
+    found: Vec<Found>,
+    /// (pattern, first token its next match may start at); few patterns
+    /// match in one unit, so a short list beats a map.
+    next_free: Vec<(usize, usize)>,
+    candidates: Vec<WordStart>,
 }
 
 fn word_element(word: &str) -> Result<Element, String> {
@@ -292,23 +321,52 @@ fn word_element(word: &str) -> Result<Element, String> {
     }
 }
 
-fn element_matches(element: &Element, token: &Token, us: bool) -> bool {
-    match element {
-        Element::Words(_) => false,
-        Element::Prefixes(prefixes) => {
+fn step_matches(step: &Step, token: &Token) -> bool {
+    match step {
+        Step::Words(_) => false,
+        Step::Prefixes(prefixes) => {
             token.mention.is_none() && prefixes.iter().any(|p| token.lower.starts_with(p.as_str()))
         }
-        Element::Us => us,
-        Element::Actor => token.mention.is_some(),
-        Element::Gap(_) => false,
+        Step::Us => token.us,
+        Step::Actor => token.mention.is_some(),
+        Step::Gap(_) => false,
     }
 }
 
-fn match_from(elements: &[Element], tokens: &[Token], at: usize, clause: usize) -> Option<usize> {
-    let Some((first, rest)) = elements.split_first() else {
+/// Marks a candidate pattern that starts with a prefix or a mention.
+const ANY_START: u32 = u32::MAX;
+
+/// The end of the shortest match of `words` then `rest` starting at `at`.
+fn match_words(
+    words: &[u32],
+    rest: &[Step],
+    tokens: &[Token],
+    at: usize,
+    clause: usize,
+) -> Option<usize> {
+    let all = words.iter().enumerate().all(|(k, &w)| {
+        tokens
+            .get(at + k)
+            .is_some_and(|t| t.mention.is_none() && t.word == w)
+    });
+    if !all || words.is_empty() {
+        return None;
+    }
+    let last = tokens.get(at + words.len() - 1)?;
+    let clause = if matches!(rest.first(), Some(Step::Gap(_))) {
+        last.clause
+    } else {
+        clause
+    };
+    match_from(rest, tokens, at + words.len(), clause)
+}
+
+/// The end of the shortest match of `steps` starting at token `at`.
+fn match_from(steps: &[Step], tokens: &[Token], at: usize, clause: usize) -> Option<usize> {
+    let Some((first, rest)) = steps.split_first() else {
         return Some(at);
     };
-    if let Element::Gap(max) = first {
+    if let Step::Gap(max) = first {
         for skip in 0..=*max {
             let next = at + skip;
             if tokens.get(next).is_none_or(|t| t.clause != clause) {
@@ -320,30 +378,16 @@ fn match_from(elements: &[Element], tokens: &[Token], at: usize, clause: usize) 
         }
         return None;
     }
-    if let Element::Words(alternatives) = first {
-        return alternatives.iter().find_map(|words| {
-            let all = words.iter().enumerate().all(|(k, w)| {
-                tokens
-                    .get(at + k)
-                    .is_some_and(|t| t.mention.is_none() && t.lower == *w)
-            });
-            if !all || words.is_empty() {
-                return None;
-            }
-            let last = tokens.get(at + words.len() - 1)?;
-            let clause = if matches!(rest.first(), Some(Element::Gap(_))) {
-                last.clause
-            } else {
-                clause
-            };
-            match_from(rest, tokens, at + words.len(), clause)
-        });
+    if let Step::Words(alternatives) = first {
+        return alternatives
+            .iter()
+            .find_map(|words| match_words(words, rest, tokens, at, clause));
     }
     let token = tokens.get(at)?;
-    if !element_matches(first, token, token.us) {
+    if !step_matches(first, token) {
         return None;
     }
-    let clause = if matches!(rest.first(), Some(Element::Gap(_))) {
+    let clause = if matches!(rest.first(), Some(Step::Gap(_))) {
         token.clause
     } else {
         clause
@@ -357,8 +401,13 @@ mod tests {
     use super::*;
 
     fn find(pattern: &str, text: &str) -> Vec<(usize, usize)> {
-        let (tokens, _) = tokenize(text, &[], false);
-        Pattern::parse(pattern).unwrap().find_all(&tokens)
+        let (mut tokens, _) = tokenize(text, &[], false);
+        let set = PatternSet::new(vec![Pattern::parse(pattern).unwrap()]);
+        set.intern(&mut tokens);
+        set.find_all(&tokens, &mut Scratch::default())
+            .iter()
+            .map(|f| (f.start, f.end))
+            .collect()
     }
 
     #[test]

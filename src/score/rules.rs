@@ -3,7 +3,7 @@
 //! modifiers. A user's row replaces a built-in row with the same cue; a row
 //! with weight 0 removes it.
 
-use super::pattern::{Pattern, PatternSet};
+use super::pattern::{Found, Pattern, PatternSet, Scratch};
 use super::tokens::Token;
 use crate::lexicon::{read_rows, LexiconFile, Lexicons, Problem};
 use serde::Deserialize;
@@ -99,35 +99,62 @@ pub struct StanceMeta {
     pub self_targeted: bool,
 }
 
-/// The cues of one lexicon with an index for matching them in one pass.
+/// The cues of one lexicon.
 #[derive(Debug, Clone)]
 pub struct CueSet<K> {
     pub cues: Vec<Cue<K>>,
-    set: PatternSet,
 }
 
 impl<K> Default for CueSet<K> {
     fn default() -> Self {
-        CueSet {
-            cues: Vec::new(),
-            set: PatternSet::default(),
-        }
+        CueSet { cues: Vec::new() }
     }
 }
 
 impl<K> CueSet<K> {
     fn new(cues: Vec<Cue<K>>) -> CueSet<K> {
-        let set = PatternSet::new(cues.iter().map(|c| c.pattern.clone()).collect());
-        CueSet { cues, set }
+        CueSet { cues }
     }
 
-    /// Every match in the unit: the cue and its token range, by start.
-    pub fn find<'a>(&'a self, tokens: &[Token]) -> Vec<(&'a Cue<K>, usize, usize)> {
-        self.set
-            .find_all(tokens)
-            .into_iter()
-            .filter_map(|f| self.cues.get(f.id).map(|c| (c, f.start, f.end)))
-            .collect()
+    fn patterns(&self) -> impl Iterator<Item = Pattern> + '_ {
+        self.cues.iter().map(|c| c.pattern.clone())
+    }
+}
+
+/// One cue that matched a unit, over tokens `start..end`.
+#[derive(Debug)]
+pub struct CueMatch<'a, K> {
+    pub cue: &'a Cue<K>,
+    pub start: usize,
+    pub end: usize,
+}
+
+impl<K> Clone for CueMatch<'_, K> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<K> Copy for CueMatch<'_, K> {}
+
+/// Every cue of every rule lexicon that matched one unit, each list by
+/// start, then lexicon row. Found in one pass and shared by every rule.
+#[derive(Debug)]
+pub struct UnitCues<'a> {
+    pub claim: Vec<CueMatch<'a, ClaimCue>>,
+    pub report: Vec<CueMatch<'a, Report>>,
+    pub function: Vec<CueMatch<'a, Function>>,
+    pub stance: Vec<CueMatch<'a, StanceMeta>>,
+    pub modifiers: Vec<CueMatch<'a, Modifier>>,
+}
+
+impl<'a> UnitCues<'a> {
+    /// The first claim cue of `kind`, as the lexicon writes it.
+    pub fn first_claim(&self, kind: ClaimCue) -> Option<&'a str> {
+        self.claim
+            .iter()
+            .find(|m| m.cue.kind == kind)
+            .map(|m| m.cue.text.as_str())
     }
 }
 
@@ -160,35 +187,118 @@ pub struct Rules {
     pub function: CueSet<Function>,
     pub stance: CueSet<StanceMeta>,
     pub modifiers: CueSet<Modifier>,
+    /// Every lexicon's patterns in one index, in the order above, so that a
+    /// unit is matched once.
+    all: PatternSet,
+    /// Where each lexicon's patterns start in `all`.
+    offsets: [usize; 5],
 }
 
 impl Rules {
+    fn new(
+        claim: CueSet<ClaimCue>,
+        report: CueSet<Report>,
+        function: CueSet<Function>,
+        stance: CueSet<StanceMeta>,
+        modifiers: CueSet<Modifier>,
+    ) -> Rules {
+        let lens = [
+            claim.cues.len(),
+            report.cues.len(),
+            function.cues.len(),
+            stance.cues.len(),
+            modifiers.cues.len(),
+        ];
+        let mut offsets = [0; 5];
+        let mut total = 0;
+        for (offset, len) in offsets.iter_mut().zip(lens) {
+            *offset = total;
+            total += len;
+        }
+        let patterns: Vec<Pattern> = claim
+            .patterns()
+            .chain(report.patterns())
+            .chain(function.patterns())
+            .chain(stance.patterns())
+            .chain(modifiers.patterns())
+            .collect();
+        Rules {
+            all: PatternSet::new(patterns),
+            offsets,
+            claim,
+            report,
+            function,
+            stance,
+            modifiers,
+        }
+    }
+
+    /// Every cue matching the unit, by lexicon; marks the tokens with
+    /// their vocabulary ids, function-word kinds and source kinds.
+    pub fn find(&self, tokens: &mut [Token], scratch: &mut Scratch) -> UnitCues<'_> {
+        self.all.intern(tokens);
+        let found = self.all.find_all(tokens, scratch);
+        let [_, report, function, stance, modifiers] = self.offsets;
+        let mut counts = [0usize; 5];
+        for f in found {
+            let set = self.offsets.iter().rposition(|&o| f.id >= o).unwrap_or(0);
+            if let Some(count) = counts.get_mut(set) {
+                *count += 1;
+            }
+        }
+        let mut cues = UnitCues {
+            claim: Vec::with_capacity(counts[0]),
+            report: Vec::with_capacity(counts[1]),
+            function: Vec::with_capacity(counts[2]),
+            stance: Vec::with_capacity(counts[3]),
+            modifiers: Vec::with_capacity(counts[4]),
+        };
+        for &Found { id, start, end } in found {
+            fn cue<K>(
+                set: &CueSet<K>,
+                index: usize,
+                start: usize,
+                end: usize,
+            ) -> Option<CueMatch<'_, K>> {
+                set.cues.get(index).map(|cue| CueMatch { cue, start, end })
+            }
+            if id >= modifiers {
+                cues.modifiers
+                    .extend(cue(&self.modifiers, id - modifiers, start, end));
+            } else if id >= stance {
+                cues.stance
+                    .extend(cue(&self.stance, id - stance, start, end));
+            } else if id >= function {
+                cues.function
+                    .extend(cue(&self.function, id - function, start, end));
+            } else if id >= report {
+                cues.report
+                    .extend(cue(&self.report, id - report, start, end));
+            } else {
+                cues.claim.extend(cue(&self.claim, id, start, end));
+            }
+        }
+        Rules::mark(tokens, &cues);
+        cues
+    }
+
     /// Marks each token with the function-word kinds and the source kind
     /// (analyst, medium, official) that match at it.
-    pub fn mark(&self, tokens: &mut [Token]) {
-        let functions: Vec<(Function, usize, usize)> = self
-            .function
-            .find(tokens)
-            .into_iter()
-            .map(|(c, s, e)| (c.kind, s, e))
-            .collect();
-        let sources: Vec<(Report, usize)> = self
-            .report
-            .find(tokens)
-            .into_iter()
-            .map(|(c, s, _)| (c.kind, s))
-            .collect();
-        for (kind, start, end) in functions {
-            if end == start + 1 {
-                if let Some(t) = tokens.get_mut(start) {
-                    t.functions |= kind.bit();
+    fn mark(tokens: &mut [Token], cues: &UnitCues) {
+        for m in &cues.function {
+            if m.end == m.start + 1 {
+                if let Some(t) = tokens.get_mut(m.start) {
+                    t.functions |= m.cue.kind.bit();
                 }
             }
         }
-        for (kind, start) in sources {
-            if matches!(kind, Report::Source | Report::Media | Report::Official) {
-                if let Some(t) = tokens.get_mut(start) {
-                    t.source.get_or_insert(kind);
+        for m in &cues.report {
+            if matches!(
+                m.cue.kind,
+                Report::Source | Report::Media | Report::Official
+            ) {
+                if let Some(t) = tokens.get_mut(m.start) {
+                    t.source.get_or_insert(m.cue.kind);
                 }
             }
         }
@@ -409,13 +519,13 @@ impl Rules {
                 Ok((r.term, r.weight, kind))
             },
         );
-        let rules = Rules {
-            claim: CueSet::new(cues(claim)),
-            report: CueSet::new(cues(report)),
-            function: CueSet::new(cues(function)),
-            stance: CueSet::new(stance),
-            modifiers: CueSet::new(cues(modifiers)),
-        };
+        let rules = Rules::new(
+            CueSet::new(cues(claim)),
+            CueSet::new(cues(report)),
+            CueSet::new(cues(function)),
+            CueSet::new(stance),
+            CueSet::new(cues(modifiers)),
+        );
         (rules, problems)
     }
 }

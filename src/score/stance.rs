@@ -5,7 +5,7 @@
 //! clause after it, and modals that strengthen prescriptive claims. Cues
 //! count only where the target (US engagement) is in play.
 
-use super::rules::{ClaimCue, Function, Modifier, Rules, StanceKind};
+use super::rules::{ClaimCue, Function, Modifier, StanceKind, UnitCues};
 use super::tokens::Token;
 
 /// VADER's negation scalar.
@@ -84,25 +84,23 @@ fn words(tokens: &[Token], start: usize, end: usize) -> String {
 }
 
 /// Token ranges of prescriptive phrases (must, no choice but).
-fn prescriptive_phrases(rules: &Rules, tokens: &[Token]) -> Vec<(usize, usize)> {
-    rules
-        .claim
-        .find(tokens)
-        .into_iter()
-        .filter(|(c, _, _)| c.kind == ClaimCue::Prescriptive)
-        .map(|(_, s, e)| (s, e))
+fn prescriptive_phrases(cues: &UnitCues) -> Vec<(usize, usize)> {
+    cues.claim
+        .iter()
+        .filter(|m| m.cue.kind == ClaimCue::Prescriptive)
+        .map(|m| (m.start, m.end))
         .collect()
 }
 
 /// Modifier matches, leaving out negations and contrasts that belong to a
 /// prescriptive phrase (`no choice but`, `not only`).
-fn modifier_hits(rules: &Rules, tokens: &[Token]) -> Vec<Hit> {
-    let phrases: Vec<(usize, usize)> = prescriptive_phrases(rules, tokens)
+fn modifier_hits(cues: &UnitCues, tokens: &[Token]) -> Vec<Hit> {
+    let phrases: Vec<(usize, usize)> = prescriptive_phrases(cues)
         .into_iter()
         .filter(|(s, e)| e - s > 1)
         .collect();
     let mut hits = Vec::new();
-    for (m, start, end) in rules.modifiers.find(tokens) {
+    for &super::rules::CueMatch { cue: m, start, end } in &cues.modifiers {
         {
             let inside = phrases.iter().any(|&(s, e)| start >= s && end <= e);
             if inside && matches!(m.kind, Modifier::Negation | Modifier::Contrast) {
@@ -149,15 +147,15 @@ fn scale_before(hits: &[Hit], at: usize) -> Option<&Hit> {
 
 /// Whether the target is in play, decided by the caller.
 pub struct Context {
-    pub target: Option<String>,
+    pub target: Option<super::claims::Rule>,
     pub prescriptive: bool,
     /// The claim is attributed to someone other than the author.
     pub reported: bool,
 }
 
 /// The cues that fired in a unit and its score in [-1, 1].
-pub fn score(rules: &Rules, tokens: &[Token], context: &Context) -> (Vec<CueFired>, f64) {
-    let hits = modifier_hits(rules, tokens);
+pub fn score(cues: &UnitCues, tokens: &[Token], context: &Context) -> (Vec<CueFired>, f64) {
+    let hits = modifier_hits(cues, tokens);
     let contrast = hits
         .iter()
         .find(|h| {
@@ -166,16 +164,15 @@ pub fn score(rules: &Rules, tokens: &[Token], context: &Context) -> (Vec<CueFire
                 && !tokens.get(h.start).is_some_and(|t| t.quoted)
         })
         .map(|h| h.start);
-    let modals = prescriptive_phrases(rules, tokens);
+    let modals = prescriptive_phrases(cues);
 
     let mut frames: Vec<(usize, usize)> = Vec::new();
     let mut fired = Vec::new();
-    let mut ordered: Vec<_> = rules
+    let mut ordered: Vec<_> = cues
         .stance
-        .find(tokens)
-        .into_iter()
-        .filter(|(c, _, _)| c.kind.kind != StanceKind::Target)
-        .map(|(c, s, e)| (c, (s, e)))
+        .iter()
+        .filter(|m| m.cue.kind.kind != StanceKind::Target)
+        .map(|m| (m.cue, (m.start, m.end)))
         .collect();
     // Frames first so that events inside them stay quiet; then by place.
     ordered

@@ -2,18 +2,20 @@
 //! folded offsets, the actor mention each lies in (a whole mention is one
 //! token), the punctuation before each word, clause numbers and quote state.
 
-use super::pattern::word_key;
+use super::pattern::NO_WORD;
 use super::rules::{Function, Report};
 use crate::fold::Folded;
 use crate::types::Mention;
+use compact_str::CompactString;
 
 /// One word (or one whole actor mention) of a unit.
 #[derive(Debug, Clone)]
 pub struct Token {
     /// Lowercased word; a mention's whole surface for mention tokens.
-    pub lower: String,
-    /// `pattern::word_key` of `lower`, for looking cue words up.
-    pub key: u64,
+    pub lower: CompactString,
+    /// The rule vocabulary's id for `lower` (`PatternSet::intern`), or
+    /// `NO_WORD`.
+    pub word: u32,
     /// Index into the unit's mentions when the token is an actor mention.
     pub mention: Option<usize>,
     /// The token is a mention of the United States (`USA`).
@@ -21,7 +23,7 @@ pub struct Token {
     /// The word starts with an uppercase letter.
     pub capitalized: bool,
     /// Punctuation between the previous token and this one (`,`, `"`, `:`).
-    pub before: String,
+    pub before: Marks,
     /// Clause number: grows at `,`, `;`, `:`, dashes, brackets and quotes.
     pub clause: usize,
     /// The word lies inside a quotation.
@@ -36,6 +38,46 @@ impl Token {
     /// Whether a function word of `kind` matches this word.
     pub fn is(&self, kind: Function) -> bool {
         self.functions & kind.bit() != 0
+    }
+}
+
+/// A set of punctuation marks (`,` `;` `:` `"` brackets, dashes and
+/// sentence ends) standing between two tokens.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Marks(u16);
+
+impl Marks {
+    const fn bit(mark: char) -> u16 {
+        match mark {
+            ',' => 1,
+            ';' => 1 << 1,
+            ':' => 1 << 2,
+            '"' => 1 << 3,
+            '(' => 1 << 4,
+            ')' => 1 << 5,
+            '[' => 1 << 6,
+            ']' => 1 << 7,
+            '\u{2014}' => 1 << 8,
+            '-' => 1 << 9,
+            '.' => 1 << 10,
+            '!' => 1 << 11,
+            '?' => 1 << 12,
+            _ => 0,
+        }
+    }
+
+    fn push(&mut self, mark: char) {
+        self.0 |= Marks::bit(mark);
+    }
+
+    /// Whether `mark` is among the marks.
+    pub fn has(self, mark: char) -> bool {
+        self.0 & Marks::bit(mark) != 0
+    }
+
+    /// Whether any of `marks` is among the marks.
+    pub fn any(self, marks: &[char]) -> bool {
+        marks.iter().any(|&m| self.has(m))
     }
 }
 
@@ -95,41 +137,101 @@ fn is_word_char(c: char) -> bool {
     c.is_alphanumeric()
 }
 
-/// An apostrophe at `j` inside a contraction (don't, we'll), not a
+/// The character starting at byte `at`, if `at` is inside `text` on a
+/// character boundary.
+fn char_at(text: &str, at: usize) -> Option<char> {
+    match text.as_bytes().get(at) {
+        Some(&byte) if byte.is_ascii() => Some(char::from(byte)),
+        Some(_) => text.get(at..).and_then(|rest| rest.chars().next()),
+        None => None,
+    }
+}
+
+/// An apostrophe at byte `at` inside a contraction (don't, we'll), not a
 /// possessive `'s`.
-fn contraction_at(chars: &[(usize, char)], j: usize) -> bool {
-    let next_letter = chars.get(j + 1).is_some_and(|&(_, n)| n.is_alphabetic());
-    let possessive = chars.get(j + 1).is_some_and(|&(_, n)| n == 's' || n == 'S')
-        && !chars.get(j + 2).is_some_and(|&(_, n)| n.is_alphabetic());
+fn contraction_at(text: &str, at: usize) -> bool {
+    let next = char_at(text, at + 1);
+    let next_letter = next.is_some_and(char::is_alphabetic);
+    let possessive =
+        matches!(next, Some('s' | 'S')) && !char_at(text, at + 2).is_some_and(char::is_alphabetic);
     next_letter && !possessive
 }
 
-fn is_quote(c: char) -> bool {
-    c == '"'
+/// Byte classes of ASCII: letters and digits, and uppercase letters.
+const WORD: u8 = 1;
+const UPPER: u8 = 2;
+
+const fn ascii_classes() -> [u8; 128] {
+    let mut classes = [0u8; 128];
+    let mut byte = 0;
+    while byte < 128 {
+        let b = byte as u8;
+        if b.is_ascii_alphanumeric() {
+            classes[byte] |= WORD;
+        }
+        if b.is_ascii_uppercase() {
+            classes[byte] |= UPPER;
+        }
+        byte += 1;
+    }
+    classes
+}
+
+static ASCII_CLASSES: [u8; 128] = ascii_classes();
+
+fn ascii_class(byte: u8) -> u8 {
+    ASCII_CLASSES.get(usize::from(byte)).copied().unwrap_or(0)
+}
+
+/// The lowercase form of a word, told whether it is ASCII and whether it
+/// has uppercase letters: most words are lowercase ASCII already.
+fn lowercase(word: &str, ascii: bool, upper: bool) -> CompactString {
+    const INLINE: usize = 24;
+    if ascii && !upper {
+        return CompactString::new(word);
+    }
+    if ascii && word.len() <= INLINE {
+        let mut buffer = [0u8; INLINE];
+        if let Some(lower) = buffer.get_mut(..word.len()) {
+            lower.copy_from_slice(word.as_bytes());
+            lower.make_ascii_lowercase();
+            if let Ok(lower) = std::str::from_utf8(lower) {
+                return CompactString::new(lower);
+            }
+        }
+    }
+    word.chars().flat_map(char::to_lowercase).collect()
 }
 
 /// Splits a folded unit into tokens; `quoted_at_start` says whether a
 /// quotation opened in an earlier unit is still open. Returns the tokens and
 /// whether a quotation is open at the end of the unit.
 pub fn tokenize(text: &str, mentions: &[UnitMention], quoted_at_start: bool) -> (Vec<Token>, bool) {
-    let mut tokens = Vec::new();
+    let bytes = text.as_bytes();
+    let mut tokens = Vec::with_capacity(bytes.len() / 5 + 1);
     let mut quoted = quoted_at_start;
     let mut clause = 0usize;
-    let mut before = String::new();
+    let mut before = Marks::default();
     let mut next_mention = 0usize;
-    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let mut previous: Option<char> = None;
     let mut i = 0usize;
-    while i < chars.len() {
-        let (at, c) = chars[i];
-        while next_mention < mentions.len() && mentions[next_mention].end <= at {
+    while let Some(c) = char_at(text, i) {
+        while mentions.get(next_mention).is_some_and(|m| m.end <= i) {
             next_mention += 1;
         }
-        if let Some(m) = mentions.get(next_mention).filter(|m| m.start == at) {
+        let mention_start = mentions.get(next_mention).map_or(usize::MAX, |m| m.start);
+        if i == mention_start {
+            let Some(m) = mentions.get(next_mention) else {
+                break;
+            };
             let surface = text.get(m.start..m.end).unwrap_or_default();
-            let lower = surface.to_lowercase();
             tokens.push(Token {
-                key: word_key(&lower),
-                lower,
+                word: NO_WORD,
+                lower: if surface.is_ascii() {
+                    lowercase(surface, true, true)
+                } else {
+                    CompactString::from(surface.to_lowercase())
+                },
                 mention: Some(next_mention),
                 us: m.actor == "USA",
                 capitalized: true,
@@ -139,83 +241,104 @@ pub fn tokenize(text: &str, mentions: &[UnitMention], quoted_at_start: bool) -> 
                 functions: 0,
                 source: None,
             });
-            while i < chars.len() && chars[i].0 < m.end {
-                i += 1;
-            }
+            previous = surface.chars().next_back().or(previous);
+            i = m.end;
             next_mention += 1;
             continue;
         }
-        if is_word_char(c) {
+        let (starts_word, capitalized) = if c.is_ascii() {
+            let class = ascii_class(c as u8);
+            (class & WORD != 0, class & UPPER != 0)
+        } else {
+            (is_word_char(c), c.is_uppercase())
+        };
+        if starts_word {
             let mut j = i;
-            let mut word = String::new();
-            while j < chars.len() {
-                let (_, d) = chars[j];
-                if is_word_char(d) {
-                    if d.is_ascii() {
-                        word.push(d.to_ascii_lowercase());
-                    } else {
-                        word.extend(d.to_lowercase());
+            // Whether the word is ASCII, and whether it has uppercase letters.
+            let mut ascii = true;
+            let mut upper = false;
+            let mut last = c;
+            loop {
+                match bytes.get(j) {
+                    Some(&d) if d.is_ascii() => {
+                        let class = ascii_class(d);
+                        if class & WORD != 0 {
+                            upper |= class & UPPER != 0;
+                            last = char::from(d);
+                        } else if d == b'\'' && contraction_at(text, j) {
+                            // Contractions (don't, we'll) stay one word; possessive 's does not.
+                            last = '\'';
+                        } else {
+                            break;
+                        }
+                        j += 1;
                     }
-                    j += 1;
-                } else if d == '\'' && contraction_at(&chars, j) {
-                    // Contractions (don't, we'll) stay one word; possessive 's does not.
-                    word.push('\'');
-                    j += 1;
-                } else {
-                    break;
+                    Some(_) => match char_at(text, j) {
+                        Some(d) if is_word_char(d) => {
+                            ascii = false;
+                            last = d;
+                            j += d.len_utf8();
+                        }
+                        _ => break,
+                    },
+                    None => break,
                 }
-                if mentions
-                    .get(next_mention)
-                    .is_some_and(|m| chars.get(j).is_some_and(|&(o, _)| o == m.start))
-                {
+                if j == mention_start {
                     break;
                 }
             }
+            let word = lowercase(text.get(i..j).unwrap_or_default(), ascii, upper);
             tokens.push(Token {
-                key: word_key(&word),
+                word: NO_WORD,
                 lower: word,
                 mention: None,
                 us: false,
-                capitalized: c.is_uppercase(),
+                capitalized,
                 before: std::mem::take(&mut before),
                 clause,
                 quoted,
                 functions: 0,
                 source: None,
             });
+            previous = Some(last);
             i = j;
             continue;
         }
-        if c == '\'' {
+        match c {
+            ' ' => {}
             // Possessive `'s` after a word is skipped entirely.
-            if chars.get(i + 1).is_some_and(|&(_, n)| n == 's' || n == 'S')
-                && !chars.get(i + 2).is_some_and(|&(_, n)| n.is_alphabetic())
-                && i > 0
-                && chars.get(i - 1).is_some_and(|&(_, p)| p.is_alphanumeric())
+            '\'' if matches!(char_at(text, i + 1), Some('s' | 'S'))
+                && !char_at(text, i + 2).is_some_and(char::is_alphabetic)
+                && previous.is_some_and(char::is_alphanumeric) =>
             {
+                previous = Some('s');
                 i += 2;
                 continue;
             }
-        }
-        if is_quote(c) {
-            quoted = !quoted;
-            clause += 1;
-            before.push(c);
-        } else if c == '-' {
-            // A spaced dash separates clauses; a hyphen joins words.
-            let spaced = (i > 0 && chars.get(i - 1).is_some_and(|&(_, p)| p.is_whitespace()))
-                || chars.get(i + 1).is_some_and(|&(_, n)| n.is_whitespace());
-            if spaced {
+            '"' => {
+                quoted = !quoted;
                 clause += 1;
-                before.push('\u{2014}');
-            } else {
-                before.push('-');
+                before.push(c);
             }
-        } else if matches!(c, ',' | ';' | ':' | '(' | ')' | '[' | ']' | '.' | '!' | '?') {
-            clause += 1;
-            before.push(c);
+            '-' => {
+                // A spaced dash separates clauses; a hyphen joins words.
+                let spaced = previous.is_some_and(char::is_whitespace)
+                    || char_at(text, i + 1).is_some_and(char::is_whitespace);
+                if spaced {
+                    clause += 1;
+                    before.push('\u{2014}');
+                } else {
+                    before.push('-');
+                }
+            }
+            ',' | ';' | ':' | '(' | ')' | '[' | ']' | '.' | '!' | '?' => {
+                clause += 1;
+                before.push(c);
+            }
+            _ => {}
         }
-        i += 1;
+        previous = Some(c);
+        i += c.len_utf8();
     }
     (tokens, quoted)
 }
@@ -257,7 +380,8 @@ mod tests {
         assert!(!open);
         assert!(tokens[5].quoted);
         assert!(!tokens[6].quoted);
-        assert_eq!(tokens[6].before, "\",");
+        assert!(tokens[6].before.has('"') && tokens[6].before.has(','));
+        assert!(!tokens[6].before.has(':'));
         assert_eq!(tokens[0].mention, Some(0));
         assert_eq!(tokens[5].mention, Some(1));
     }
