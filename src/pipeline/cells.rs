@@ -255,6 +255,14 @@ pub(super) struct Cell<'a> {
 }
 
 impl<'a> Cell<'a> {
+    /// A cell holding `text` exactly.
+    pub(super) fn exact(text: &'a str) -> Cell<'a> {
+        Cell {
+            quoting: quoting_of(text.as_bytes()),
+            text: Cow::Borrowed(text),
+        }
+    }
+
     /// The cell of a source slice: [`safe_cell`] of `text::collapsed(s)`,
     /// built in `scratch` only when the slice is not collapsed already.
     pub(super) fn collapsed(s: &'a str, scratch: &'a mut String) -> Cell<'a> {

@@ -264,11 +264,12 @@ impl Renderer {
             .map(|(c, _)| c.as_slice())
             .unwrap_or(&[]);
         let text = work.text.as_str();
-        let doc_id = work.doc_id.as_str();
+        // Written in every row: its quoting is found once.
+        let doc_id = &Cell::exact(&work.doc_id);
 
         let ran = |stage: Stage, n: usize| (self.last >= stage).then_some(n);
         let mut row = Row::new(documents);
-        row.text(doc_id);
+        row.cell(doc_id);
         row.safe(&work.source);
         row.number(text.len());
         row.number(dropped_bytes);
@@ -287,7 +288,7 @@ impl Renderer {
 
         if self.writes(FileKind::Normalized) {
             let mut row = Row::new(normalized);
-            row.text(doc_id);
+            row.cell(doc_id);
             row.safe(&work.source);
             row.plain(work.status.as_str().as_bytes());
             row.safe(error);
@@ -313,7 +314,7 @@ impl Renderer {
                 let cell = Cell::collapsed(slice(text, span.clone()), scratch);
                 if write_sentences {
                     let mut row = Row::new(sentence_rows);
-                    row.text(doc_id);
+                    row.cell(doc_id);
                     row.number(i + 1);
                     row.number(span.start);
                     row.number(span.end);
@@ -326,7 +327,7 @@ impl Renderer {
                     rest = after;
                     let claim = claims.get(i).unwrap_or(&no_claim);
                     let mut row = Row::new(claim_rows);
-                    row.text(doc_id);
+                    row.cell(doc_id);
                     row.number(i + 1);
                     row.number(usize::from(claim.is_claim));
                     row.text(claim.claim_type.map(|t| t.as_str()).unwrap_or_default());
@@ -352,7 +353,7 @@ impl Renderer {
         if self.writes(FileKind::Mentions) {
             for m in mentions {
                 let mut row = Row::new(mention_rows);
-                row.text(doc_id);
+                row.cell(doc_id);
                 row.number(m.sent + 1);
                 row.number(m.start);
                 row.number(m.end);
@@ -366,7 +367,7 @@ impl Renderer {
         if self.writes(FileKind::DocStance) {
             if let (Status::Ok, Some((_, doc))) = (work.status, &work.claims) {
                 let mut row = Row::new(doc_stance);
-                row.text(doc_id);
+                row.cell(doc_id);
                 row.text(doc.stance.as_str());
                 row.score(doc.score);
                 row.number(doc.n_claims);
