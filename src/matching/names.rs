@@ -39,18 +39,20 @@ pub struct Names {
     labels: Vec<u8>,
     /// Dense rows: for each class, the child on it (0: none).
     rows: Vec<u32>,
+    /// For each state, the pattern that ends there, or `NO_PATTERN`.
+    ends: Vec<u32>,
 }
 
 #[derive(Debug, Clone, Copy)]
 struct Node {
     /// The first child; the others follow it.
     first_child: u32,
-    children: u16,
+    children: u8,
     /// 1 + the index of the state's dense row, or 0 when its children are
     /// looked up in `labels`.
     row: u16,
-    /// The pattern that ends here, or `NO_PATTERN`.
-    pattern: u32,
+    /// Whether a pattern ends here (see `Names::ends`).
+    ends_name: bool,
 }
 
 const NO_PATTERN: u32 = u32::MAX;
@@ -123,6 +125,7 @@ impl Names {
         }
         let mut labels = vec![0u8; order.len()];
         let mut nodes = Vec::with_capacity(order.len());
+        let mut state_ends = Vec::with_capacity(order.len());
         let mut rows = Vec::new();
         let mut first_child = 1usize;
         for &node in &order {
@@ -146,10 +149,11 @@ impl Names {
             nodes.push(Node {
                 first_child: first_child as u32,
                 // At most one child per class, and classes fit in a byte.
-                children: kids.len() as u16,
+                children: kids.len() as u8,
                 row,
-                pattern: ends[node],
+                ends_name: ends[node] != NO_PATTERN,
             });
+            state_ends.push(ends[node]);
             first_child += kids.len();
         }
         let children_of = |node: &Node| {
@@ -166,7 +170,7 @@ impl Names {
         if let Some(node) = nodes.first() {
             for (state, class) in children_of(node) {
                 root[class] = state as u32;
-                root_patterns[class] = nodes[state].pattern;
+                root_patterns[class] = state_ends[state];
                 for (grandchild, second) in children_of(&nodes[state]) {
                     pairs[class * class_count + second] = grandchild as u32;
                 }
@@ -177,6 +181,7 @@ impl Names {
             class_count,
             root,
             root_patterns,
+            ends: state_ends,
             pairs,
             nodes,
             labels,
@@ -204,11 +209,13 @@ impl Names {
         mut hit: impl FnMut(Hit),
     ) {
         while let Some(node) = self.nodes.get(state).filter(|_| state != 0) {
-            if node.pattern != NO_PATTERN {
-                hit(Hit {
-                    end: at + len,
-                    pattern: node.pattern as usize,
-                });
+            if node.ends_name {
+                if let Some(&pattern) = self.ends.get(state) {
+                    hit(Hit {
+                        end: at + len,
+                        pattern: pattern as usize,
+                    });
+                }
             }
             let Some(&byte) = text.get(at + len) else {
                 return;
