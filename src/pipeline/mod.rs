@@ -78,7 +78,7 @@ impl Config {
             quiet: true,
             excel: false,
             command_line: Vec::new(),
-            chunk_bytes: 4 << 20,
+            chunk_bytes: 2 << 20,
         }
     }
 }

@@ -103,7 +103,7 @@ pub(super) struct Batch {
 
 /// Most buffer bytes the pool of emptied batches keeps for reuse (about
 /// what the chunks in flight fill).
-const POOLED_BYTES: usize = 64 << 20;
+const POOLED_BYTES: usize = 32 << 20;
 
 /// Batches the writer has emptied, handed back to the workers so that their
 /// buffers are reused instead of being allocated and faulted in again.
