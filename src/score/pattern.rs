@@ -72,6 +72,9 @@ struct WordStart {
     alternative: u32,
     /// The pattern is that one word: it matches as soon as the word does.
     whole: bool,
+    /// Every match of the pattern is one word long, so its matches never
+    /// overlap and need no bookkeeping.
+    one_word: bool,
 }
 
 /// The vocabulary id of a word no pattern uses.
@@ -85,8 +88,10 @@ pub const NO_WORD: u32 = u32::MAX;
 pub struct PatternSet {
     vocabulary: FxHashMap<String, u32>,
     patterns: Vec<Vec<Step>>,
-    /// By the vocabulary id of a word: the patterns starting with it.
-    by_word: Vec<Vec<WordStart>>,
+    /// By the vocabulary id of a word: the range of `word_starts` holding
+    /// the patterns that start with it.
+    by_word: Vec<(u32, u32)>,
+    word_starts: Vec<WordStart>,
     by_prefix: Vec<(String, usize)>,
     /// Whether some prefix starts with this byte: most words skip the
     /// prefix scan on their first byte.
@@ -100,6 +105,7 @@ impl PatternSet {
             prefix_first_byte: vec![false; 256],
             ..PatternSet::default()
         };
+        let mut by_word: Vec<Vec<WordStart>> = Vec::new();
         for (id, pattern) in patterns.iter().enumerate() {
             let steps: Vec<Step> = pattern
                 .elements
@@ -125,11 +131,16 @@ impl PatternSet {
                         else {
                             continue;
                         };
-                        if let Some(entries) = set.by_word.get_mut(word as usize) {
+                        if by_word.len() <= word as usize {
+                            by_word.resize(word as usize + 1, Vec::new());
+                        }
+                        if let Some(entries) = by_word.get_mut(word as usize) {
                             entries.push(WordStart {
                                 id,
                                 alternative,
                                 whole: steps.len() == 1 && words.len() == 1,
+                                one_word: steps.len() == 1
+                                    && alternatives.iter().all(|w| w.len() == 1),
                             });
                         }
                     }
@@ -153,6 +164,12 @@ impl PatternSet {
             }
             set.patterns.push(steps);
         }
+        for entries in by_word {
+            let start = u32::try_from(set.word_starts.len()).unwrap_or(u32::MAX);
+            set.word_starts.extend(entries);
+            let end = u32::try_from(set.word_starts.len()).unwrap_or(u32::MAX);
+            set.by_word.push((start, end));
+        }
         set
     }
 
@@ -160,9 +177,8 @@ impl PatternSet {
         if let Some(&id) = self.vocabulary.get(word) {
             return id;
         }
-        let id = u32::try_from(self.by_word.len()).unwrap_or(NO_WORD);
+        let id = u32::try_from(self.vocabulary.len()).unwrap_or(NO_WORD);
         self.vocabulary.insert(word.to_string(), id);
-        self.by_word.push(Vec::new());
         id
     }
 
@@ -210,14 +226,19 @@ impl PatternSet {
             id,
             alternative: ANY_START,
             whole: false,
+            one_word: false,
         };
         for (at, token) in tokens.iter().enumerate() {
             candidates.clear();
             if token.mention.is_some() {
                 candidates.extend(self.by_mention.iter().map(|&id| any_start(id)));
             } else {
-                if let Some(entries) = self.by_word.get(token.word as usize) {
-                    candidates.extend(entries);
+                if let Some(&(start, end)) = self.by_word.get(token.word as usize) {
+                    candidates.extend(
+                        self.word_starts
+                            .get(start as usize..end as usize)
+                            .unwrap_or_default(),
+                    );
                 }
                 if self.may_start_prefix(&token.lower) {
                     candidates.extend(
@@ -240,10 +261,20 @@ impl PatternSet {
                 id,
                 alternative,
                 whole,
+                one_word,
             } in candidates.iter()
             {
                 if matched_here == Some(id) {
                     // An earlier alternative of this pattern matched.
+                    continue;
+                }
+                if one_word {
+                    matched_here = Some(id);
+                    found.push(Found {
+                        id,
+                        start: at,
+                        end: at + 1,
+                    });
                     continue;
                 }
                 let slot = next_free.iter().position(|&(p, _)| p == id);
