@@ -22,6 +22,15 @@ pub fn collapsed(s: &str) -> std::borrow::Cow<'_, str> {
 
 fn collapse_slow(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
+    collapse_into(s, &mut out);
+    out
+}
+
+/// Writes [`collapsed`]`(s)` into `out`, replacing what it held, so that a
+/// caller can reuse one buffer.
+pub fn collapse_into(s: &str, out: &mut String) {
+    out.clear();
+    out.reserve(s.len());
     let mut pending_space = false;
     for c in s.chars() {
         if c.is_whitespace() {
@@ -34,7 +43,6 @@ fn collapse_slow(s: &str) -> String {
             out.push(c);
         }
     }
-    out
 }
 
 #[cfg(test)]

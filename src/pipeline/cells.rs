@@ -191,62 +191,6 @@ pub(super) fn write_score(out: &mut Vec<u8>, score: f64) {
     ]);
 }
 
-/// `text::collapsed(s)`: every run of whitespace made one space, the ends
-/// trimmed; borrowed when `s` needs no change, else built in `scratch`.
-pub(super) fn collapse_into<'a>(s: &'a str, scratch: &'a mut String) -> &'a str {
-    let bytes = s.as_bytes();
-    // Scan while the text is already collapsed: no whitespace but single
-    // spaces between other characters.
-    let mut at = 0;
-    let mut after_space = true; // a leading space is not collapsed
-    while at < bytes.len() {
-        let b = bytes[at];
-        if b == b' ' {
-            if after_space {
-                break;
-            }
-            after_space = true;
-            at += 1;
-        } else if b < 0x80 {
-            if b.is_ascii_whitespace() || b == 0x0b {
-                break;
-            }
-            after_space = false;
-            at += 1;
-        } else {
-            match s.get(at..).and_then(|rest| rest.chars().next()) {
-                Some(c) if !c.is_whitespace() => {
-                    after_space = false;
-                    at += c.len_utf8();
-                }
-                _ => break,
-            }
-        }
-    }
-    if at == bytes.len() && !(after_space && at > 0) {
-        return s;
-    }
-    // `s[..at]` is collapsed; a space ending it is pending, as in
-    // `text::collapsed`, until a later character shows it is not trailing.
-    let kept = if after_space && at > 0 { at - 1 } else { at };
-    scratch.clear();
-    scratch.reserve(s.len());
-    scratch.push_str(s.get(..kept).unwrap_or_default());
-    let mut pending_space = after_space && at > 0;
-    for c in s.get(at..).unwrap_or_default().chars() {
-        if c.is_whitespace() {
-            pending_space = !scratch.is_empty();
-        } else {
-            if pending_space {
-                scratch.push(' ');
-                pending_space = false;
-            }
-            scratch.push(c);
-        }
-    }
-    scratch
-}
-
 /// A text cell prepared once, written into one row or several.
 #[derive(Debug)]
 pub(super) struct Cell<'a> {
@@ -268,7 +212,10 @@ impl<'a> Cell<'a> {
     pub(super) fn collapsed(s: &'a str, scratch: &'a mut String) -> Cell<'a> {
         let (text, scanned) = match scan_collapsed(s) {
             Some(quoting) => (s, Some(quoting)),
-            None => (collapse_into(s, scratch), None),
+            None => {
+                crate::text::collapse_into(s, scratch);
+                (scratch.as_str(), None)
+            }
         };
         match safe_cell(text) {
             Cow::Borrowed(text) => Cell {
@@ -444,7 +391,8 @@ mod tests {
         #[test]
         fn collapse_matches_text_collapsed(s in "[ a\t\n\r\u{b}\u{c}\u{1c}\u{85}\u{a0}\u{2003}\u{2019}\u{3000}é,\"=-]{0,40}") {
             let mut scratch = String::new();
-            prop_assert_eq!(collapse_into(&s, &mut scratch), &*collapsed(&s));
+            crate::text::collapse_into(&s, &mut scratch);
+            prop_assert_eq!(scratch.as_str(), &*collapsed(&s));
         }
 
         #[test]
