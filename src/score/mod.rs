@@ -10,6 +10,7 @@ mod rules;
 mod stance;
 mod tally;
 mod tokens;
+mod vocabulary;
 
 pub use tally::{ActorTally, ActorTotals};
 
@@ -207,7 +208,8 @@ impl Scorer {
         let text = folded.text();
         let mentions: Vec<UnitMention> = unit_mentions(&folded, unit_mentions_src);
         let in_quote = state.quote_open;
-        let (mut tokens, quote_open_after) = tokenize(text, &mentions, in_quote);
+        let (mut tokens, quote_open_after) =
+            tokenize(text, &mentions, in_quote, |w| rules.word_id(w));
         let cues = rules.find(&mut tokens, &mut state.scratch);
 
         let found = holder::attributions(&cues, &tokens, &mentions, &state.chain);

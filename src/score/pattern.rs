@@ -5,7 +5,7 @@
 //! actor mention). Words are lowercase; hyphens split words like the text.
 
 use super::tokens::Token;
-use rustc_hash::FxHashMap;
+use super::vocabulary::Vocabulary;
 
 #[derive(Debug, Clone, PartialEq)]
 enum Element {
@@ -77,8 +77,7 @@ struct WordStart {
     one_word: bool,
 }
 
-/// The vocabulary id of a word no pattern uses.
-pub const NO_WORD: u32 = u32::MAX;
+pub use super::vocabulary::NO_WORD;
 
 /// Many patterns indexed by the words they can start with, so a unit is
 /// matched in one pass over its tokens. Pattern words are interned: a
@@ -86,7 +85,7 @@ pub const NO_WORD: u32 = u32::MAX;
 /// a number after that.
 #[derive(Debug, Clone, Default)]
 pub struct PatternSet {
-    vocabulary: FxHashMap<String, u32>,
+    vocabulary: Vocabulary,
     patterns: Vec<Vec<Step>>,
     /// By the vocabulary id of a word: the range of `word_starts` holding
     /// the patterns that start with it.
@@ -97,6 +96,8 @@ pub struct PatternSet {
     /// prefix scan on their first byte.
     prefix_first_byte: Vec<bool>,
     by_mention: Vec<usize>,
+    /// `by_mention` as pattern starts, for tokens that are mentions.
+    mention_starts: Vec<WordStart>,
 }
 
 impl PatternSet {
@@ -164,7 +165,19 @@ impl PatternSet {
             }
             set.patterns.push(steps);
         }
-        for entries in by_word {
+        set.mention_starts = set
+            .by_mention
+            .iter()
+            .map(|&id| WordStart {
+                id,
+                alternative: ANY_START,
+                whole: false,
+                one_word: false,
+            })
+            .collect();
+        for mut entries in by_word {
+            entries.sort_unstable();
+            entries.dedup();
             let start = u32::try_from(set.word_starts.len()).unwrap_or(u32::MAX);
             set.word_starts.extend(entries);
             let end = u32::try_from(set.word_starts.len()).unwrap_or(u32::MAX);
@@ -174,26 +187,12 @@ impl PatternSet {
     }
 
     fn word_id_or_add(&mut self, word: &str) -> u32 {
-        if let Some(&id) = self.vocabulary.get(word) {
-            return id;
-        }
-        let id = u32::try_from(self.vocabulary.len()).unwrap_or(NO_WORD);
-        self.vocabulary.insert(word.to_string(), id);
-        id
+        self.vocabulary.get_or_add(word)
     }
 
-    /// Sets each token's vocabulary id (or [`NO_WORD`]).
-    pub fn intern(&self, tokens: &mut [Token]) {
-        for token in tokens {
-            token.word = if token.mention.is_some() {
-                NO_WORD
-            } else {
-                self.vocabulary
-                    .get(token.lower.as_str())
-                    .copied()
-                    .unwrap_or(NO_WORD)
-            };
-        }
+    /// The vocabulary id of a lowercase word, or [`NO_WORD`].
+    pub fn word_id(&self, lower: &str) -> u32 {
+        self.vocabulary.get(lower)
     }
 
     /// Whether a prefix may match `word` (checked on its first byte).
@@ -229,32 +228,34 @@ impl PatternSet {
             one_word: false,
         };
         for (at, token) in tokens.iter().enumerate() {
-            candidates.clear();
-            if token.mention.is_some() {
-                candidates.extend(self.by_mention.iter().map(|&id| any_start(id)));
+            // Most tokens start patterns from one source only, whose list is
+            // sorted and free of duplicates already: it is read in place.
+            let from_word: &[WordStart] = if token.mention.is_some() {
+                &self.mention_starts
             } else {
-                if let Some(&(start, end)) = self.by_word.get(token.word as usize) {
-                    candidates.extend(
-                        self.word_starts
-                            .get(start as usize..end as usize)
-                            .unwrap_or_default(),
-                    );
-                }
-                if self.may_start_prefix(&token.lower) {
+                self.by_word
+                    .get(token.word as usize)
+                    .and_then(|&(start, end)| self.word_starts.get(start as usize..end as usize))
+                    .unwrap_or_default()
+            };
+            let starts: &[WordStart] =
+                if token.mention.is_none() && self.may_start_prefix(&token.lower) {
+                    candidates.clear();
+                    candidates.extend_from_slice(from_word);
                     candidates.extend(
                         self.by_prefix
                             .iter()
                             .filter(|(p, _)| token.lower.starts_with(p.as_str()))
                             .map(|(_, id)| any_start(*id)),
                     );
-                }
-            }
-            if candidates.is_empty() {
+                    candidates.sort_unstable();
+                    candidates.dedup();
+                    candidates
+                } else {
+                    from_word
+                };
+            if starts.is_empty() {
                 continue;
-            }
-            if candidates.len() > 1 {
-                candidates.sort_unstable();
-                candidates.dedup();
             }
             let mut matched_here = None;
             for &WordStart {
@@ -262,7 +263,7 @@ impl PatternSet {
                 alternative,
                 whole,
                 one_word,
-            } in candidates.iter()
+            } in starts.iter()
             {
                 if matched_here == Some(id) {
                     // An earlier alternative of this pattern matched.
@@ -432,9 +433,8 @@ mod tests {
     use super::*;
 
     fn find(pattern: &str, text: &str) -> Vec<(usize, usize)> {
-        let (mut tokens, _) = tokenize(text, &[], false);
         let set = PatternSet::new(vec![Pattern::parse(pattern).unwrap()]);
-        set.intern(&mut tokens);
+        let (tokens, _) = tokenize(text, &[], false, |w| set.word_id(w));
         set.find_all(&tokens, &mut Scratch::default())
             .iter()
             .map(|f| (f.start, f.end))

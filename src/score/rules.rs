@@ -233,10 +233,15 @@ impl Rules {
         }
     }
 
-    /// Every cue matching the unit, by lexicon; marks the tokens with
-    /// their vocabulary ids, function-word kinds and source kinds.
+    /// The vocabulary id of a lowercase word (for [`Token::word`]).
+    pub fn word_id(&self, lower: &str) -> u32 {
+        self.all.word_id(lower)
+    }
+
+    /// Every cue matching the unit (its tokens carrying their vocabulary
+    /// ids); marks the tokens with their function-word kinds and source
+    /// kinds.
     pub fn find(&self, tokens: &mut [Token], scratch: &mut Scratch) -> UnitCues<'_> {
-        self.all.intern(tokens);
         let found = self.all.find_all(tokens, scratch);
         let [_, report, function, stance, modifiers] = self.offsets;
         let mut counts = [0usize; 5];

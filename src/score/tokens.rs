@@ -157,9 +157,14 @@ fn contraction_at(text: &str, at: usize) -> bool {
     next_letter && !possessive
 }
 
-/// Byte classes of ASCII: letters and digits, and uppercase letters.
+/// Byte classes of ASCII: letters and digits, uppercase letters, and the
+/// bytes the tokenizer acts on between words.
 const WORD: u8 = 1;
 const UPPER: u8 = 2;
+/// `,` `;` `:` brackets and sentence ends: a clause break.
+const BREAK: u8 = 4;
+/// `"`, `'` and `-`: each has its own rule.
+const SPECIAL: u8 = 8;
 
 const fn ascii_classes() -> [u8; 128] {
     let mut classes = [0u8; 128];
@@ -172,6 +177,15 @@ const fn ascii_classes() -> [u8; 128] {
         if b.is_ascii_uppercase() {
             classes[byte] |= UPPER;
         }
+        if matches!(
+            b,
+            b',' | b';' | b':' | b'(' | b')' | b'[' | b']' | b'.' | b'!' | b'?'
+        ) {
+            classes[byte] |= BREAK;
+        }
+        if matches!(b, b'"' | b'\'' | b'-') {
+            classes[byte] |= SPECIAL;
+        }
         byte += 1;
     }
     classes
@@ -183,117 +197,98 @@ fn ascii_class(byte: u8) -> u8 {
     ASCII_CLASSES.get(usize::from(byte)).copied().unwrap_or(0)
 }
 
-/// The lowercase form of a word, told whether it is ASCII and whether it
-/// has uppercase letters: most words are lowercase ASCII already.
-fn lowercase(word: &str, ascii: bool, upper: bool) -> CompactString {
-    const INLINE: usize = 24;
-    if ascii && !upper {
-        return CompactString::new(word);
-    }
-    if ascii && word.len() <= INLINE {
-        let mut buffer = [0u8; INLINE];
-        if let Some(lower) = buffer.get_mut(..word.len()) {
-            lower.copy_from_slice(word.as_bytes());
-            lower.make_ascii_lowercase();
-            if let Ok(lower) = std::str::from_utf8(lower) {
-                return CompactString::new(lower);
-            }
-        }
+/// The lowercase form of a word that is not all lowercase ASCII.
+fn lowercase(word: &str, ascii: bool) -> CompactString {
+    if ascii {
+        let mut lower = CompactString::new(word);
+        lower.as_mut_str().make_ascii_lowercase();
+        return lower;
     }
     word.chars().flat_map(char::to_lowercase).collect()
 }
 
 /// Splits a folded unit into tokens; `quoted_at_start` says whether a
-/// quotation opened in an earlier unit is still open. Returns the tokens and
-/// whether a quotation is open at the end of the unit.
-pub fn tokenize(text: &str, mentions: &[UnitMention], quoted_at_start: bool) -> (Vec<Token>, bool) {
+/// quotation opened in an earlier unit is still open; `intern` gives a
+/// lowercase word's vocabulary id. Returns the tokens and whether a
+/// quotation is open at the end of the unit.
+pub fn tokenize(
+    text: &str,
+    mentions: &[UnitMention],
+    quoted_at_start: bool,
+    intern: impl Fn(&str) -> u32,
+) -> (Vec<Token>, bool) {
     let bytes = text.as_bytes();
     let mut tokens = Vec::with_capacity(bytes.len() / 5 + 1);
     let mut quoted = quoted_at_start;
     let mut clause = 0usize;
     let mut before = Marks::default();
     let mut next_mention = 0usize;
+    let mut mention_start = mentions.first().map_or(usize::MAX, |m| m.start);
     let mut previous: Option<char> = None;
     let mut i = 0usize;
-    while let Some(c) = char_at(text, i) {
-        while mentions.get(next_mention).is_some_and(|m| m.end <= i) {
-            next_mention += 1;
+    while let Some(&byte) = bytes.get(i) {
+        if i >= mention_start {
+            while mentions.get(next_mention).is_some_and(|m| m.end <= i) {
+                next_mention += 1;
+            }
+            mention_start = mentions.get(next_mention).map_or(usize::MAX, |m| m.start);
+            if i == mention_start {
+                let Some(m) = mentions.get(next_mention) else {
+                    break;
+                };
+                let surface = text.get(m.start..m.end).unwrap_or_default();
+                tokens.push(Token {
+                    word: NO_WORD,
+                    lower: if surface.is_ascii() {
+                        lowercase(surface, true)
+                    } else {
+                        CompactString::from(surface.to_lowercase())
+                    },
+                    mention: Some(next_mention),
+                    us: m.actor == "USA",
+                    capitalized: true,
+                    before: std::mem::take(&mut before),
+                    clause,
+                    quoted,
+                    functions: 0,
+                    source: None,
+                });
+                previous = surface.chars().next_back().or(previous);
+                i = m.end;
+                next_mention += 1;
+                mention_start = mentions.get(next_mention).map_or(usize::MAX, |m| m.start);
+                continue;
+            }
         }
-        let mention_start = mentions.get(next_mention).map_or(usize::MAX, |m| m.start);
-        if i == mention_start {
-            let Some(m) = mentions.get(next_mention) else {
+        let (c, class) = if byte.is_ascii() {
+            (char::from(byte), ascii_class(byte))
+        } else {
+            let Some(c) = text.get(i..).and_then(|rest| rest.chars().next()) else {
                 break;
             };
-            let surface = text.get(m.start..m.end).unwrap_or_default();
-            tokens.push(Token {
-                word: NO_WORD,
-                lower: if surface.is_ascii() {
-                    lowercase(surface, true, true)
-                } else {
-                    CompactString::from(surface.to_lowercase())
-                },
-                mention: Some(next_mention),
-                us: m.actor == "USA",
-                capitalized: true,
-                before: std::mem::take(&mut before),
-                clause,
-                quoted,
-                functions: 0,
-                source: None,
-            });
-            previous = surface.chars().next_back().or(previous);
-            i = m.end;
-            next_mention += 1;
-            continue;
-        }
-        let (starts_word, capitalized) = if c.is_ascii() {
-            let class = ascii_class(c as u8);
-            (class & WORD != 0, class & UPPER != 0)
-        } else {
-            (is_word_char(c), c.is_uppercase())
-        };
-        if starts_word {
-            let mut j = i;
-            // Whether the word is ASCII, and whether it has uppercase letters.
-            let mut ascii = true;
-            let mut upper = false;
-            let mut last = c;
-            loop {
-                match bytes.get(j) {
-                    Some(&d) if d.is_ascii() => {
-                        let class = ascii_class(d);
-                        if class & WORD != 0 {
-                            upper |= class & UPPER != 0;
-                            last = char::from(d);
-                        } else if d == b'\'' && contraction_at(text, j) {
-                            // Contractions (don't, we'll) stay one word; possessive 's does not.
-                            last = '\'';
-                        } else {
-                            break;
-                        }
-                        j += 1;
-                    }
-                    Some(_) => match char_at(text, j) {
-                        Some(d) if is_word_char(d) => {
-                            ascii = false;
-                            last = d;
-                            j += d.len_utf8();
-                        }
-                        _ => break,
-                    },
-                    None => break,
-                }
-                if j == mention_start {
-                    break;
-                }
+            let mut class = 0;
+            if is_word_char(c) {
+                class |= WORD;
             }
-            let word = lowercase(text.get(i..j).unwrap_or_default(), ascii, upper);
+            if c.is_uppercase() {
+                class |= UPPER;
+            }
+            (c, class)
+        };
+        if class & WORD != 0 {
+            let (end, last, ascii, upper) = word_end(text, i, mention_start);
+            let word = text.get(i..end).unwrap_or_default();
+            let lower = if ascii && !upper {
+                CompactString::new(word)
+            } else {
+                lowercase(word, ascii)
+            };
             tokens.push(Token {
-                word: NO_WORD,
-                lower: word,
+                word: intern(&lower),
+                lower,
                 mention: None,
                 us: false,
-                capitalized,
+                capitalized: class & UPPER != 0,
                 before: std::mem::take(&mut before),
                 clause,
                 quoted,
@@ -301,46 +296,101 @@ pub fn tokenize(text: &str, mentions: &[UnitMention], quoted_at_start: bool) -> 
                 source: None,
             });
             previous = Some(last);
-            i = j;
+            i = end;
             continue;
         }
-        match c {
-            ' ' => {}
-            // Possessive `'s` after a word is skipped entirely.
-            '\'' if matches!(char_at(text, i + 1), Some('s' | 'S'))
-                && !char_at(text, i + 2).is_some_and(char::is_alphabetic)
-                && previous.is_some_and(char::is_alphanumeric) =>
-            {
-                previous = Some('s');
-                i += 2;
-                continue;
-            }
-            '"' => {
-                quoted = !quoted;
-                clause += 1;
-                before.push(c);
-            }
-            '-' => {
-                // A spaced dash separates clauses; a hyphen joins words.
-                let spaced = previous.is_some_and(char::is_whitespace)
-                    || char_at(text, i + 1).is_some_and(char::is_whitespace);
-                if spaced {
+        if class & (BREAK | SPECIAL) != 0 {
+            match byte {
+                // Possessive `'s` after a word is skipped entirely.
+                b'\'' => {
+                    if matches!(bytes.get(i + 1), Some(b's' | b'S'))
+                        && !char_at(text, i + 2).is_some_and(char::is_alphabetic)
+                        && previous.is_some_and(char::is_alphanumeric)
+                    {
+                        previous = Some('s');
+                        i += 2;
+                        continue;
+                    }
+                }
+                b'"' => {
+                    quoted = !quoted;
                     clause += 1;
-                    before.push('\u{2014}');
-                } else {
-                    before.push('-');
+                    before.push('"');
+                }
+                b'-' => {
+                    // A spaced dash separates clauses; a hyphen joins words.
+                    let spaced = previous.is_some_and(char::is_whitespace)
+                        || char_at(text, i + 1).is_some_and(char::is_whitespace);
+                    if spaced {
+                        clause += 1;
+                        before.push('\u{2014}');
+                    } else {
+                        before.push('-');
+                    }
+                }
+                _ => {
+                    clause += 1;
+                    before.push(c);
                 }
             }
-            ',' | ';' | ':' | '(' | ')' | '[' | ']' | '.' | '!' | '?' => {
-                clause += 1;
-                before.push(c);
-            }
-            _ => {}
         }
         previous = Some(c);
         i += c.len_utf8();
     }
     (tokens, quoted)
+}
+
+/// The end of the word starting at `start` (stopping at `stop`, a mention
+/// start on a character boundary), its last character, whether it is ASCII
+/// and whether it has uppercase letters. Contractions (don't, we'll) stay
+/// one word; possessive 's does not.
+fn word_end(text: &str, start: usize, stop: usize) -> (usize, char, bool, bool) {
+    let bytes = text.as_bytes();
+    let limit = if stop > start {
+        stop.min(bytes.len())
+    } else {
+        bytes.len()
+    };
+    let mut j = start;
+    let mut ascii = true;
+    let mut classes = 0u8;
+    let mut last = ' ';
+    loop {
+        // ASCII letters and digits: the bulk of every word.
+        let run_start = j;
+        while j < limit {
+            let class = bytes.get(j).map_or(0, |&d| ascii_class(d));
+            if class & WORD == 0 {
+                break;
+            }
+            classes |= class;
+            j += 1;
+        }
+        if j > run_start {
+            if let Some(&d) = bytes.get(j - 1) {
+                last = char::from(d);
+            }
+        }
+        if j >= limit {
+            break;
+        }
+        match bytes.get(j) {
+            Some(&b'\'') if contraction_at(text, j) => {
+                last = '\'';
+                j += 1;
+            }
+            Some(&d) if !d.is_ascii() => match char_at(text, j) {
+                Some(d) if is_word_char(d) => {
+                    ascii = false;
+                    last = d;
+                    j += d.len_utf8();
+                }
+                _ => break,
+            },
+            _ => break,
+        }
+    }
+    (j, last, ascii, classes & UPPER != 0)
 }
 
 #[cfg(test)]
@@ -362,7 +412,7 @@ mod tests {
                 end: 50,
             },
         ];
-        let (tokens, open) = tokenize(text, &mentions, false);
+        let (tokens, open) = tokenize(text, &mentions, false, |_| NO_WORD);
         let words: Vec<&str> = tokens.iter().map(|t| t.lower.as_str()).collect();
         assert_eq!(
             words,
@@ -388,10 +438,10 @@ mod tests {
 
     #[test]
     fn open_quote_carries_over() {
-        let (tokens, open) = tokenize("He vowed: \"We will not forgive.", &[], false);
+        let (tokens, open) = tokenize("He vowed: \"We will not forgive.", &[], false, |_| NO_WORD);
         assert!(open);
         assert!(tokens.last().is_some_and(|t| t.quoted));
-        let (tokens, open) = tokenize("We will hunt you.\"", &[], true);
+        let (tokens, open) = tokenize("We will hunt you.\"", &[], true, |_| NO_WORD);
         assert!(!open);
         assert!(tokens[0].quoted);
     }

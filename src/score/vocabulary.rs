@@ -1,0 +1,228 @@
+//! The rule vocabulary: every word the score patterns use, numbered. A
+//! unit's every word is looked up once, so the table is built for misses:
+//! an open-addressing table kept at most a quarter full, probed with a
+//! multiply hash of the word's 8-byte chunks, where most words that no
+//! pattern uses land on an empty slot without a string comparison.
+
+/// The id of a word the vocabulary does not hold.
+pub const NO_WORD: u32 = u32::MAX;
+
+#[derive(Debug, Clone)]
+pub struct Vocabulary {
+    /// Words by hash slot.
+    slots: Vec<Slot>,
+    /// Each id's word.
+    words: Vec<Box<str>>,
+    /// `64 - log2(slots.len())`: the hash's top bits pick the slot.
+    shift: u32,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Slot {
+    /// `NO_WORD` for an empty slot.
+    id: u32,
+    len: u32,
+    /// The word itself when it has at most 8 bytes (see [`Key`]), else
+    /// its hash.
+    key: u64,
+}
+
+const EMPTY: Slot = Slot {
+    id: NO_WORD,
+    len: 0,
+    key: 0,
+};
+
+impl Default for Vocabulary {
+    fn default() -> Self {
+        Vocabulary {
+            slots: vec![EMPTY; 16],
+            words: Vec::new(),
+            shift: 64 - 4,
+        }
+    }
+}
+
+const K: u64 = 0x9E37_79B9_7F4A_7C15;
+
+/// Up to 8 bytes as one number, read without a stack buffer (whose
+/// byte-wise stores would stall the load that reads them back). With the
+/// length, it tells such words apart exactly.
+fn small(bytes: &[u8]) -> u64 {
+    let n = bytes.len();
+    let u32_at = |at: usize| {
+        bytes
+            .get(at..at + 4)
+            .and_then(|b| b.try_into().ok())
+            .map_or(0, |b: [u8; 4]| u64::from(u32::from_le_bytes(b)))
+    };
+    if n >= 4 {
+        u32_at(0) | (u32_at(n - 4) << 32)
+    } else {
+        let byte = |at: usize| bytes.get(at).map_or(0, |&b| u64::from(b));
+        match n {
+            0 => 0,
+            _ => byte(0) | (byte(n / 2) << 8) | (byte(n - 1) << 16),
+        }
+    }
+}
+
+/// A word's slot key and hash.
+struct Key {
+    len: u32,
+    key: u64,
+    hash: u64,
+}
+
+impl Key {
+    #[inline]
+    fn of(word: &[u8]) -> Key {
+        let len = word.len() as u32;
+        if word.len() <= 8 {
+            let key = small(word);
+            let hash = (key ^ u64::from(len)).wrapping_mul(K);
+            return Key { len, key, hash };
+        }
+        let mut h = u64::from(len).wrapping_mul(K);
+        let mut chunks = word.chunks_exact(8);
+        for chunk in &mut chunks {
+            let value = chunk
+                .try_into()
+                .map_or(0, |b: [u8; 8]| u64::from_le_bytes(b));
+            h = (h.rotate_left(23) ^ value).wrapping_mul(K);
+        }
+        let hash = (h.rotate_left(23) ^ small(chunks.remainder())).wrapping_mul(K);
+        Key {
+            len,
+            key: hash,
+            hash,
+        }
+    }
+}
+
+impl Vocabulary {
+    /// The slot holding `word`, or the empty slot where it would go.
+    #[inline]
+    fn slot_of(&self, word: &str) -> (usize, Option<u32>) {
+        let key = Key::of(word.as_bytes());
+        let mask = self.slots.len() - 1;
+        let mut slot = (key.hash >> self.shift) as usize;
+        loop {
+            let Some(entry) = self.slots.get(slot) else {
+                return (slot, None);
+            };
+            if entry.id == NO_WORD {
+                return (slot, None);
+            }
+            if entry.len == key.len
+                && entry.key == key.key
+                && (key.len <= 8
+                    || self
+                        .words
+                        .get(entry.id as usize)
+                        .is_some_and(|w| &**w == word))
+            {
+                return (slot, Some(entry.id));
+            }
+            slot = (slot + 1) & mask;
+        }
+    }
+
+    /// The id of `word`, or [`NO_WORD`].
+    #[inline]
+    pub fn get(&self, word: &str) -> u32 {
+        self.slot_of(word).1.unwrap_or(NO_WORD)
+    }
+
+    /// The id of `word`, added if new (`NO_WORD` once ids run out).
+    pub fn get_or_add(&mut self, word: &str) -> u32 {
+        if let (_, Some(id)) = self.slot_of(word) {
+            return id;
+        }
+        let Ok(id) = u32::try_from(self.words.len()) else {
+            return NO_WORD;
+        };
+        if id == NO_WORD {
+            return NO_WORD;
+        }
+        self.words.push(word.into());
+        if self.words.len() * 4 > self.slots.len() {
+            self.grow();
+        } else {
+            self.place(id);
+        }
+        id
+    }
+
+    fn place(&mut self, id: u32) {
+        let Some(word) = self.words.get(id as usize) else {
+            return;
+        };
+        let key = Key::of(word.as_bytes());
+        let (slot, _) = self.slot_of(word);
+        if let Some(entry) = self.slots.get_mut(slot) {
+            *entry = Slot {
+                id,
+                len: key.len,
+                key: key.key,
+            };
+        }
+    }
+
+    /// Doubles the table and places every word again.
+    fn grow(&mut self) {
+        let size = self.slots.len() * 2;
+        self.slots = vec![EMPTY; size];
+        self.shift -= 1;
+        for id in 0..self.words.len() {
+            self.place(id as u32);
+        }
+    }
+
+    /// The number of words.
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.words.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_words_in_order_and_finds_them_after_growing() {
+        let mut vocabulary = Vocabulary::default();
+        let words: Vec<String> = (0..500).map(|n| format!("word{n}")).collect();
+        for (n, word) in words.iter().enumerate() {
+            assert_eq!(vocabulary.get_or_add(word), n as u32);
+        }
+        assert_eq!(vocabulary.get_or_add("word7"), 7);
+        assert_eq!(vocabulary.len(), 500);
+        for (n, word) in words.iter().enumerate() {
+            assert_eq!(vocabulary.get(word), n as u32);
+        }
+        assert_eq!(vocabulary.get("word"), NO_WORD);
+        assert_eq!(vocabulary.get(""), NO_WORD);
+        assert_eq!(
+            vocabulary.get("a much longer word than eight bytes"),
+            NO_WORD
+        );
+        for short in ["a", "ab", "abc", "abcd", "abcde", "abcdefgh", "abcdefghi"] {
+            let id = vocabulary.get_or_add(short);
+            assert_eq!(vocabulary.get(short), id);
+        }
+        for near in [
+            "b",
+            "ba",
+            "acb",
+            "abce",
+            "abcdf",
+            "abcdefgg",
+            "abcdefghj",
+            "abc\0",
+        ] {
+            assert_eq!(vocabulary.get(near), NO_WORD, "{near}");
+        }
+    }
+}
