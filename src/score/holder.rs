@@ -67,7 +67,7 @@ fn role_at(tokens: &[Token], mentions: &[UnitMention], at: usize, chain: &Chain)
         return Role::Content;
     };
     if let Some(m) = token.mention.and_then(|i| mentions.get(i)) {
-        return Role::Found(Subject::Actor(m.actor.clone(), "mention"));
+        return Role::Found(Subject::Actor(m.actor.to_string(), "mention"));
     }
     if let Some(kind) = token.source {
         return Role::Found(match kind {
@@ -77,7 +77,7 @@ fn role_at(tokens: &[Token], mentions: &[UnitMention], at: usize, chain: &Chain)
                     let t = tokens.get(j)?;
                     t.mention
                         .and_then(|i| mentions.get(i))
-                        .map(|m| m.actor.clone())
+                        .map(|m| m.actor.to_string())
                 });
                 match named {
                     Some(actor) => Subject::Actor(actor, "official-of-actor"),
@@ -185,7 +185,7 @@ fn subject_before(
             let t = tokens.get(j)?;
             t.mention
                 .and_then(|i| mentions.get(i))
-                .map(|m| m.actor.clone())
+                .map(|m| m.actor.to_string())
         });
         if let Some(actor) = titled {
             return Some((Subject::Actor(actor, "appositive"), steps));

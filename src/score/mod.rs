@@ -371,7 +371,7 @@ impl Scorer {
             }
         }
         if let Some(first) = mentions.first() {
-            state.chain.last_subject = Some(first.actor.clone());
+            state.chain.last_subject = Some(first.actor.to_string());
         }
 
         // Stance.

@@ -83,15 +83,15 @@ impl Marks {
 
 /// A unit's mentions seen from its folded text.
 #[derive(Debug, Clone)]
-pub struct UnitMention {
-    pub actor: String,
+pub struct UnitMention<'a> {
+    pub actor: &'a str,
     pub start: usize,
     pub end: usize,
 }
 
 /// Folded offsets of the unit's mentions (folded text covers the source
 /// range the mentions lie in).
-pub fn unit_mentions(folded: &Folded, mentions: &[&Mention]) -> Vec<UnitMention> {
+pub fn unit_mentions<'a>(folded: &Folded, mentions: &[&'a Mention]) -> Vec<UnitMention<'a>> {
     let len = folded.text().len();
     let to_folded = |src: usize| -> usize {
         // First folded byte whose source offset is >= src.
@@ -107,14 +107,14 @@ pub fn unit_mentions(folded: &Folded, mentions: &[&Mention]) -> Vec<UnitMention>
         lo
     };
     let text = folded.text();
-    let mut out: Vec<UnitMention> = mentions
+    let mut out: Vec<UnitMention<'a>> = mentions
         .iter()
         .filter_map(|m| {
             let start = to_folded(m.start);
             let end = to_folded(m.end).max(start);
             (start < end && text.is_char_boundary(start) && text.is_char_boundary(end)).then(|| {
                 UnitMention {
-                    actor: m.actor.to_string(),
+                    actor: &m.actor,
                     start,
                     end,
                 }
@@ -402,12 +402,12 @@ mod tests {
         let text = "Washington's allies don't trust the \"United States\", he said.";
         let mentions = vec![
             UnitMention {
-                actor: "USA".into(),
+                actor: "USA",
                 start: 0,
                 end: 10,
             },
             UnitMention {
-                actor: "USA".into(),
+                actor: "USA",
                 start: 37,
                 end: 50,
             },
