@@ -21,7 +21,7 @@ use crate::lexicon::{Lexicons, Problem};
 use crate::types::{Claim, ClaimType, DocStance, Mention, Span, Stance};
 use claims::{BioState, Rule, UnitFacts};
 use holder::{Attribution, Chain};
-use rules::{Function, Rules, StanceKind};
+use rules::{Function, Rules, StanceKind, UnitCues};
 use std::sync::Arc;
 use tokens::{tokenize, unit_mentions, UnitMention};
 
@@ -74,7 +74,7 @@ pub struct Explanation {
 
 /// State carried from one unit to the next within a document.
 #[derive(Default)]
-struct DocState {
+struct DocState<'r> {
     quote_open: bool,
     /// The holder of the open quotation.
     quote_holder: Option<(String, String)>,
@@ -97,9 +97,11 @@ struct DocState {
     /// of one holder points at one string.
     holders: Vec<Arc<str>>,
     scratch: pattern::Scratch,
+    /// The cue lists, reused from one unit to the next.
+    cues: UnitCues<'r>,
 }
 
-impl DocState {
+impl DocState<'_> {
     fn shared(&mut self, holder: &str) -> Arc<str> {
         if let Some(known) = self.holders.iter().find(|h| &***h == holder) {
             return Arc::clone(known);
@@ -184,14 +186,14 @@ impl Scorer {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn unit(
-        &self,
+    fn unit<'r>(
+        &'r self,
         src: &str,
         span: &Span,
         unit_mentions_src: &[&Mention],
         doc_us: usize,
         index: usize,
-        state: &mut DocState,
+        state: &mut DocState<'r>,
         done: &mut [Explanation],
     ) -> Explanation {
         let rules = &self.rules;
@@ -210,7 +212,9 @@ impl Scorer {
         let in_quote = state.quote_open;
         let (mut tokens, quote_open_after) =
             tokenize(text, &mentions, in_quote, |w| rules.word_id(w));
-        let cues = rules.find(&mut tokens, &mut state.scratch);
+        let mut unit_cues = std::mem::take(&mut state.cues);
+        rules.find(&mut tokens, &mut state.scratch, &mut unit_cues);
+        let cues = &unit_cues;
 
         let found = holder::attributions(&cues, &tokens, &mentions, &state.chain);
         let attribution: Option<Attribution> = holder::choose(&found).cloned();
@@ -391,6 +395,7 @@ impl Scorer {
         } else {
             score
         };
+        state.cues = unit_cues;
         let claim = Claim {
             is_claim,
             claim_type,

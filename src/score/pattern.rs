@@ -238,22 +238,24 @@ impl PatternSet {
                     .and_then(|&(start, end)| self.word_starts.get(start as usize..end as usize))
                     .unwrap_or_default()
             };
-            let starts: &[WordStart] =
-                if token.mention.is_none() && self.may_start_prefix(&token.lower) {
-                    candidates.clear();
-                    candidates.extend_from_slice(from_word);
-                    candidates.extend(
-                        self.by_prefix
-                            .iter()
-                            .filter(|(p, _)| token.lower.starts_with(p.as_str()))
-                            .map(|(_, id)| any_start(*id)),
-                    );
-                    candidates.sort_unstable();
-                    candidates.dedup();
-                    candidates
-                } else {
-                    from_word
-                };
+            let starts: &[WordStart] = if token.mention.is_none()
+                && !self.by_prefix.is_empty()
+                && self.may_start_prefix(&token.lower)
+            {
+                candidates.clear();
+                candidates.extend_from_slice(from_word);
+                candidates.extend(
+                    self.by_prefix
+                        .iter()
+                        .filter(|(p, _)| token.lower.starts_with(p.as_str()))
+                        .map(|(_, id)| any_start(*id)),
+                );
+                candidates.sort_unstable();
+                candidates.dedup();
+                candidates
+            } else {
+                from_word
+            };
             if starts.is_empty() {
                 continue;
             }

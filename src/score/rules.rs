@@ -139,7 +139,7 @@ impl<K> Copy for CueMatch<'_, K> {}
 
 /// Every cue of every rule lexicon that matched one unit, each list by
 /// start, then lexicon row. Found in one pass and shared by every rule.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct UnitCues<'a> {
     pub claim: Vec<CueMatch<'a, ClaimCue>>,
     pub report: Vec<CueMatch<'a, Report>>,
@@ -239,34 +239,29 @@ impl Rules {
     }
 
     /// Every cue matching the unit (its tokens carrying their vocabulary
-    /// ids); marks the tokens with their function-word kinds and source
-    /// kinds.
-    pub fn find(&self, tokens: &mut [Token], scratch: &mut Scratch) -> UnitCues<'_> {
-        let found = self.all.find_all(tokens, scratch);
+    /// ids), into `cues` (cleared first); marks the tokens with their
+    /// function-word kinds and source kinds.
+    pub fn find<'r>(
+        &'r self,
+        tokens: &mut [Token],
+        scratch: &mut Scratch,
+        cues: &mut UnitCues<'r>,
+    ) {
+        cues.claim.clear();
+        cues.report.clear();
+        cues.function.clear();
+        cues.stance.clear();
+        cues.modifiers.clear();
         let [_, report, function, stance, modifiers] = self.offsets;
-        let mut counts = [0usize; 5];
-        for f in found {
-            let set = self.offsets.iter().rposition(|&o| f.id >= o).unwrap_or(0);
-            if let Some(count) = counts.get_mut(set) {
-                *count += 1;
-            }
+        fn cue<K>(
+            set: &CueSet<K>,
+            index: usize,
+            start: usize,
+            end: usize,
+        ) -> Option<CueMatch<'_, K>> {
+            set.cues.get(index).map(|cue| CueMatch { cue, start, end })
         }
-        let mut cues = UnitCues {
-            claim: Vec::with_capacity(counts[0]),
-            report: Vec::with_capacity(counts[1]),
-            function: Vec::with_capacity(counts[2]),
-            stance: Vec::with_capacity(counts[3]),
-            modifiers: Vec::with_capacity(counts[4]),
-        };
-        for &Found { id, start, end } in found {
-            fn cue<K>(
-                set: &CueSet<K>,
-                index: usize,
-                start: usize,
-                end: usize,
-            ) -> Option<CueMatch<'_, K>> {
-                set.cues.get(index).map(|cue| CueMatch { cue, start, end })
-            }
+        for &Found { id, start, end } in self.all.find_all(tokens, scratch) {
             if id >= modifiers {
                 cues.modifiers
                     .extend(cue(&self.modifiers, id - modifiers, start, end));
@@ -283,8 +278,7 @@ impl Rules {
                 cues.claim.extend(cue(&self.claim, id, start, end));
             }
         }
-        Rules::mark(tokens, &cues);
-        cues
+        Rules::mark(tokens, cues);
     }
 
     /// Marks each token with the function-word kinds and the source kind

@@ -166,8 +166,8 @@ const BREAK: u8 = 4;
 /// `"`, `'` and `-`: each has its own rule.
 const SPECIAL: u8 = 8;
 
-const fn ascii_classes() -> [u8; 128] {
-    let mut classes = [0u8; 128];
+const fn ascii_classes() -> [u8; 256] {
+    let mut classes = [0u8; 256];
     let mut byte = 0;
     while byte < 128 {
         let b = byte as u8;
@@ -191,10 +191,11 @@ const fn ascii_classes() -> [u8; 128] {
     classes
 }
 
-static ASCII_CLASSES: [u8; 128] = ascii_classes();
+/// By byte: its class; 0 for every byte of 0x80 and above.
+static ASCII_CLASSES: [u8; 256] = ascii_classes();
 
 fn ascii_class(byte: u8) -> u8 {
-    ASCII_CLASSES.get(usize::from(byte)).copied().unwrap_or(0)
+    ASCII_CLASSES[usize::from(byte)]
 }
 
 /// The lowercase form of a word that is not all lowercase ASCII.
@@ -358,8 +359,8 @@ fn word_end(text: &str, start: usize, stop: usize) -> (usize, char, bool, bool) 
     loop {
         // ASCII letters and digits: the bulk of every word.
         let run_start = j;
-        while j < limit {
-            let class = bytes.get(j).map_or(0, |&d| ascii_class(d));
+        for &d in bytes.get(j..limit).unwrap_or_default() {
+            let class = ascii_class(d);
             if class & WORD == 0 {
                 break;
             }
