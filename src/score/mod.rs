@@ -216,7 +216,7 @@ impl Scorer {
         rules.find(&mut tokens, &mut state.scratch, &mut unit_cues);
         let cues = &unit_cues;
 
-        let found = holder::attributions(&cues, &tokens, &mentions, &state.chain);
+        let found = holder::attributions(cues, &tokens, &mentions, &state.chain);
         let attribution: Option<Attribution> = holder::choose(&found).cloned();
         let has_us = tokens.iter().any(|t| t.us);
         let stance_cue = cues
@@ -226,7 +226,7 @@ impl Scorer {
         let facts = UnitFacts {
             text,
             tokens: &tokens,
-            cues: &cues,
+            cues,
             has_mention: !mentions.is_empty(),
             attributed: attribution.is_some(),
             in_quote,
@@ -266,7 +266,7 @@ impl Scorer {
                 ),
                 None => {
                     // The speaker may come later; until then the author's.
-                    let (t, rule) = claims::claim_type(&cues);
+                    let (t, rule) = claims::claim_type(cues);
                     (
                         Some("AUTHOR".to_string()),
                         Rule::Borrowed("quote-awaiting-speaker"),
@@ -276,7 +276,7 @@ impl Scorer {
                 }
             }
         } else {
-            let (t, rule) = claims::claim_type(&cues);
+            let (t, rule) = claims::claim_type(cues);
             (
                 Some("AUTHOR".to_string()),
                 Rule::Borrowed("author"),
@@ -385,7 +385,7 @@ impl Scorer {
                 prescriptive: claim_type == Some(ClaimType::Prescriptive),
                 reported: claim_type == Some(ClaimType::Reported),
             };
-            stance::score(&cues, &tokens, &context)
+            stance::score(cues, &tokens, &context)
         } else {
             holder_cue = None;
             (Vec::new(), 0.0)
