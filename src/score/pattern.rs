@@ -75,6 +75,9 @@ struct WordStart {
     /// Every match of the pattern is one word long, so its matches never
     /// overlap and need no bookkeeping.
     one_word: bool,
+    /// The alternative's second word, or `NO_WORD`: most candidates fail
+    /// on it, checked here without reading the pattern.
+    second: u32,
 }
 
 pub use super::vocabulary::NO_WORD;
@@ -142,6 +145,7 @@ impl PatternSet {
                                 whole: steps.len() == 1 && words.len() == 1,
                                 one_word: steps.len() == 1
                                     && alternatives.iter().all(|w| w.len() == 1),
+                                second: words.get(1).copied().unwrap_or(NO_WORD),
                             });
                         }
                     }
@@ -173,6 +177,7 @@ impl PatternSet {
                 alternative: ANY_START,
                 whole: false,
                 one_word: false,
+                second: NO_WORD,
             })
             .collect();
         for mut entries in by_word {
@@ -226,6 +231,7 @@ impl PatternSet {
             alternative: ANY_START,
             whole: false,
             one_word: false,
+            second: NO_WORD,
         };
         for (at, token) in tokens.iter().enumerate() {
             // Most tokens start patterns from one source only, whose list is
@@ -265,8 +271,16 @@ impl PatternSet {
                 alternative,
                 whole,
                 one_word,
+                second,
             } in starts.iter()
             {
+                if second != NO_WORD
+                    && !tokens
+                        .get(at + 1)
+                        .is_some_and(|t| t.mention.is_none() && t.word == second)
+                {
+                    continue;
+                }
                 if matched_here == Some(id) {
                     // An earlier alternative of this pattern matched.
                     continue;
