@@ -9,18 +9,28 @@ use super::tokens::{Token, UnitMention};
 
 /// Who a unit's content is attributed to, and the rule that found it.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Attribution {
+pub struct Attribution<'r> {
     /// Actor code or `OTHER`.
     pub holder: String,
-    pub rule: String,
+    /// The rule, as the word order and how the subject was found
+    /// (`said-after-subject`, `mention`); see [`Attribution::rule`].
+    pub order: &'static str,
+    pub how: &'static str,
     /// The reporting word (`said`, `according to`).
-    pub cue: String,
+    pub cue: &'r str,
     /// Token index of the reporting word.
     pub at: usize,
     /// The source is a medium passing words on.
     pub media: bool,
     /// The reporting clause opens with a subordinator (while, although).
     pub subordinate: bool,
+}
+
+impl Attribution<'_> {
+    /// The rule that found the attribution (`said-after-subject/mention`).
+    pub fn rule(&self) -> String {
+        format!("{}/{}", self.order, self.how)
+    }
 }
 
 /// The subject chain left by earlier units, for pronoun subjects.
@@ -232,21 +242,22 @@ fn clause_is_subordinate(tokens: &[Token], at: usize) -> bool {
         .any(|j| has_function(tokens, j, Function::Subordinator))
 }
 
-fn to_attribution(
+fn to_attribution<'r>(
     subject: Subject,
-    order: &str,
-    cue: &str,
+    order: &'static str,
+    cue: &'r str,
     at: usize,
     subordinate: bool,
-) -> Attribution {
-    let (holder, rule, media) = match subject {
-        Subject::Actor(actor, how) => (actor, format!("{order}/{how}"), false),
-        Subject::Other(how, media) => ("OTHER".to_string(), format!("{order}/{how}"), media),
+) -> Attribution<'r> {
+    let (holder, how, media) = match subject {
+        Subject::Actor(actor, how) => (actor, how, false),
+        Subject::Other(how, media) => ("OTHER".to_string(), how, media),
     };
     Attribution {
         holder,
-        rule,
-        cue: cue.to_string(),
+        order,
+        how,
+        cue,
         at,
         media,
         subordinate,
@@ -254,12 +265,12 @@ fn to_attribution(
 }
 
 /// Every attribution in the unit, in order.
-pub fn attributions(
-    cues: &UnitCues,
+pub fn attributions<'r>(
+    cues: &UnitCues<'r>,
     tokens: &[Token],
     mentions: &[UnitMention],
     chain: &Chain,
-) -> Vec<Attribution> {
+) -> Vec<Attribution<'r>> {
     let mut found = Vec::new();
     for &super::rules::CueMatch {
         cue: rule,
@@ -393,7 +404,7 @@ fn according_source(
 
 /// The attribution that holds the unit: main clauses before subordinate
 /// ones, and an actor quoted by a medium before the medium.
-pub fn choose(found: &[Attribution]) -> Option<&Attribution> {
+pub fn choose<'a, 'r>(found: &'a [Attribution<'r>]) -> Option<&'a Attribution<'r>> {
     let main: Vec<&Attribution> = found.iter().filter(|a| !a.subordinate).collect();
     let pool: Vec<&Attribution> = if main.is_empty() {
         found.iter().collect()

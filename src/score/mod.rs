@@ -235,13 +235,13 @@ impl Scorer {
         let (is_claim, claim_rule) = claims::decide(&facts, &mut state.bio);
 
         // Holder and type.
-        let mut holder_cue = attribution.as_ref().map(|a| a.cue.clone());
+        let mut holder_cue = attribution.as_ref().map(|a| a.cue.to_string());
         let (holder, holder_rule, claim_type, type_rule) = if !is_claim {
             (None, Rule::Borrowed(""), None, Rule::Borrowed(""))
         } else if let Some(a) = &attribution {
             (
                 Some(a.holder.clone()),
-                Rule::Owned(a.rule.clone()),
+                Rule::Owned(a.rule()),
                 Some(ClaimType::Reported),
                 Rule::Borrowed("reported"),
             )
@@ -290,7 +290,7 @@ impl Scorer {
         if opened_here {
             state.quote_holder = attribution
                 .as_ref()
-                .map(|a| (a.holder.clone(), a.rule.clone()))
+                .map(|a| (a.holder.clone(), a.rule()))
                 .or_else(|| {
                     (holder_rule == "quote-follows-speaker")
                         .then(|| holder.clone().map(|h| (h, holder_rule.to_string())))
@@ -301,7 +301,7 @@ impl Scorer {
             }
         } else if in_quote && state.quote_holder.is_none() {
             if let Some(a) = &attribution {
-                state.quote_holder = Some((a.holder.clone(), a.rule.clone()));
+                state.quote_holder = Some((a.holder.clone(), a.rule()));
                 let shared = state.shared(&a.holder);
                 for &p in &state.quote_pending {
                     if let Some(e) = done.get_mut(p) {
