@@ -4,8 +4,11 @@
 //! result is the list of kept source line spans, trimmed, and what was
 //! dropped (spans, kinds and the byte count). See docs/normalize.md.
 
+mod first_bytes;
+
 use crate::lexicon::{read_rows, LexiconFile, Lexicons, Problem};
 use crate::types::Span;
+use first_bytes::{first_bytes, ByteSet};
 use regex::{Regex, RegexSet, RegexSetBuilder};
 use std::sync::Arc;
 
@@ -74,7 +77,7 @@ pub struct Normalizer {
     /// Whole-line patterns (line, section and list scopes), anchored.
     whole: RegexSet,
     whole_rules: Vec<WholeRule>,
-    prefixes: Vec<(Regex, Arc<str>)>,
+    prefixes: Vec<Prefix>,
     exceptions: Option<RegexSet>,
     caption_kind: Arc<str>,
 }
@@ -123,6 +126,34 @@ impl RuleRow {
             max_bytes: row.max_bytes.unwrap_or(usize::MAX),
             anchored,
         })
+    }
+}
+
+/// A prefix rule (datelines).
+#[derive(Debug, Clone)]
+struct Prefix {
+    regex: Regex,
+    kind: Arc<str>,
+    /// The bytes its matches start with (`None`: any).
+    first: Option<ByteSet>,
+}
+
+impl Prefix {
+    fn new(regex: Regex, kind: Arc<str>) -> Prefix {
+        let first = first_bytes(regex.as_str());
+        Prefix { regex, kind, first }
+    }
+
+    /// Where its match at the start of `text` ends, if it is not empty.
+    fn find(&self, text: &str) -> Option<usize> {
+        let first = text.as_bytes().first()?;
+        if self.first.as_ref().is_some_and(|set| !set.contains(*first)) {
+            return None;
+        }
+        self.regex
+            .find(text)
+            .map(|m| m.end())
+            .filter(|&end| end > 0)
     }
 }
 
@@ -187,7 +218,9 @@ impl Normalizer {
         let mut exceptions = Vec::new();
         for row in rows {
             match row.scope {
-                Scope::Prefix => prefixes.push((Regex::new(&row.anchored).ok()?, row.kind)),
+                Scope::Prefix => {
+                    prefixes.push(Prefix::new(Regex::new(&row.anchored).ok()?, row.kind))
+                }
                 Scope::Except => exceptions.push(row.anchored),
                 _ => {
                     whole.push(row.anchored);
@@ -238,7 +271,7 @@ impl Normalizer {
                     }
                 };
                 match row.scope {
-                    Scope::Prefix => prefixes.push((regex, row.kind)),
+                    Scope::Prefix => prefixes.push(Prefix::new(regex, row.kind)),
                     Scope::Except => exceptions.push(row.anchored),
                     _ => {
                         whole.push(row.anchored);
@@ -281,7 +314,7 @@ impl Normalizer {
     fn assemble(
         whole: RegexSet,
         whole_rules: Vec<WholeRule>,
-        prefixes: Vec<(Regex, Arc<str>)>,
+        prefixes: Vec<Prefix>,
         exceptions: Option<RegexSet>,
     ) -> Normalizer {
         Normalizer {
@@ -365,12 +398,10 @@ impl Normalizer {
     /// Where the dateline prefix of a kept line ends, if it has one, and the
     /// kind of the rule that found it.
     fn dateline(&self, text: &str) -> Option<(usize, &Arc<str>)> {
-        let (end, kind) = self.prefixes.iter().find_map(|(regex, kind)| {
-            regex
-                .find(text)
-                .filter(|m| m.end() > 0)
-                .map(|m| (m.end(), kind))
-        })?;
+        let (end, kind) = self
+            .prefixes
+            .iter()
+            .find_map(|prefix| Some((prefix.find(text)?, &prefix.kind)))?;
         // An exception only matters to a line that has a prefix.
         let excepted = self
             .exceptions
