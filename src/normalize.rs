@@ -4,8 +4,11 @@
 //! result is the list of kept source line spans, trimmed, and what was
 //! dropped (spans, kinds and the byte count). See docs/normalize.md.
 
-use crate::lexicon::{read_rows, Lexicons, Problem};
+mod first_bytes;
+
+use crate::lexicon::{read_rows, LexiconFile, Lexicons, Problem};
 use crate::types::Span;
+use first_bytes::{first_bytes, ByteSet};
 use regex::{Regex, RegexSet, RegexSetBuilder};
 use std::sync::Arc;
 
@@ -74,9 +77,84 @@ pub struct Normalizer {
     /// Whole-line patterns (line, section and list scopes), anchored.
     whole: RegexSet,
     whole_rules: Vec<WholeRule>,
-    prefixes: Vec<(Regex, Arc<str>)>,
+    prefixes: Vec<Prefix>,
     exceptions: Option<RegexSet>,
     caption_kind: Arc<str>,
+}
+
+/// One row of `boilerplate.csv`, checked but not compiled.
+struct RuleRow {
+    scope: Scope,
+    kind: Arc<str>,
+    max_bytes: usize,
+    /// The pattern anchored as its scope requires.
+    anchored: String,
+}
+
+impl RuleRow {
+    /// Checks one row; problems go to `problems`.
+    fn parse(
+        file: &LexiconFile,
+        line: u64,
+        row: BoilerplateRow,
+        problems: &mut Vec<Problem>,
+    ) -> Option<RuleRow> {
+        let Some(scope) = Scope::parse(row.scope.trim()) else {
+            problems.push(Problem::error(
+                file,
+                line,
+                format!(
+                    "unknown scope {:?} (use line, prefix, except, section or list)",
+                    row.scope
+                ),
+            ));
+            return None;
+        };
+        if row.kind.trim().is_empty() {
+            problems.push(Problem::error(file, line, "empty kind"));
+            return None;
+        }
+        // ASCII word boundaries keep the fast DFA engines usable.
+        let pattern = row.pattern.replace(r"\b", r"(?-u:\b)");
+        let anchored = match scope {
+            Scope::Prefix | Scope::Except => format!("^(?:{pattern})"),
+            _ => format!("^(?:{pattern})$"),
+        };
+        Some(RuleRow {
+            scope,
+            kind: Arc::from(row.kind.trim()),
+            max_bytes: row.max_bytes.unwrap_or(usize::MAX),
+            anchored,
+        })
+    }
+}
+
+/// A prefix rule (datelines).
+#[derive(Debug, Clone)]
+struct Prefix {
+    regex: Regex,
+    kind: Arc<str>,
+    /// The bytes its matches start with (`None`: any).
+    first: Option<ByteSet>,
+}
+
+impl Prefix {
+    fn new(regex: Regex, kind: Arc<str>) -> Prefix {
+        let first = first_bytes(regex.as_str());
+        Prefix { regex, kind, first }
+    }
+
+    /// Where its match at the start of `text` ends, if it is not empty.
+    fn find(&self, text: &str) -> Option<usize> {
+        let first = text.as_bytes().first()?;
+        if self.first.as_ref().is_some_and(|set| !set.contains(*first)) {
+            return None;
+        }
+        self.regex
+            .find(text)
+            .map(|m| m.end())
+            .filter(|&end| end > 0)
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -107,6 +185,74 @@ enum Verdict {
 
 impl Normalizer {
     pub fn build(lexicons: &Lexicons) -> Result<Normalizer, Vec<Problem>> {
+        // Compiling every pattern on its own only to check it costs more than
+        // the sets themselves: check each row on its own only when something
+        // does not compile, to say which row.
+        match Normalizer::build_sets(lexicons) {
+            Some(normalizer) => Ok(normalizer),
+            None => Normalizer::build_checked(lexicons),
+        }
+    }
+
+    /// The rules of `boilerplate.csv`, parsed but not compiled.
+    fn rows(lexicons: &Lexicons, problems: &mut Vec<Problem>) -> Vec<RuleRow> {
+        let mut rows = Vec::new();
+        for file in lexicons.named("boilerplate.csv") {
+            for (line, row) in read_rows::<BoilerplateRow>(file, problems) {
+                rows.extend(RuleRow::parse(file, line, row, problems));
+            }
+        }
+        rows
+    }
+
+    /// The normalizer when every row is well formed and every set compiles.
+    fn build_sets(lexicons: &Lexicons) -> Option<Normalizer> {
+        let mut problems = Vec::new();
+        let rows = Normalizer::rows(lexicons, &mut problems);
+        if !problems.is_empty() {
+            return None;
+        }
+        let mut whole = Vec::new();
+        let mut whole_rules = Vec::new();
+        let mut prefixes = Vec::new();
+        let mut exceptions = Vec::new();
+        for row in rows {
+            match row.scope {
+                Scope::Prefix => {
+                    prefixes.push(Prefix::new(Regex::new(&row.anchored).ok()?, row.kind))
+                }
+                Scope::Except => exceptions.push(row.anchored),
+                _ => {
+                    whole.push(row.anchored);
+                    whole_rules.push(WholeRule {
+                        scope: row.scope,
+                        kind: row.kind,
+                        max_bytes: row.max_bytes,
+                    });
+                }
+            }
+        }
+        let whole = RegexSetBuilder::new(&whole)
+            .size_limit(64 << 20)
+            .dfa_size_limit(64 << 20)
+            .build()
+            .ok()?;
+        let exceptions = if exceptions.is_empty() {
+            None
+        } else {
+            Some(RegexSet::new(&exceptions).ok()?)
+        };
+        Some(Normalizer::assemble(
+            whole,
+            whole_rules,
+            prefixes,
+            exceptions,
+        ))
+    }
+
+    /// Builds with every pattern compiled on its own first, so that each bad
+    /// one is reported with its file and line.
+    fn build_checked(lexicons: &Lexicons) -> Result<Normalizer, Vec<Problem>> {
         let mut problems = Vec::new();
         let mut whole = Vec::new();
         let mut whole_rules = Vec::new();
@@ -114,44 +260,25 @@ impl Normalizer {
         let mut exceptions = Vec::new();
         for file in lexicons.named("boilerplate.csv") {
             for (line, row) in read_rows::<BoilerplateRow>(file, &mut problems) {
-                let Some(scope) = Scope::parse(row.scope.trim()) else {
-                    problems.push(Problem::error(
-                        file,
-                        line,
-                        format!(
-                            "unknown scope {:?} (use line, prefix, except, section or list)",
-                            row.scope
-                        ),
-                    ));
+                let Some(row) = RuleRow::parse(file, line, row, &mut problems) else {
                     continue;
                 };
-                if row.kind.trim().is_empty() {
-                    problems.push(Problem::error(file, line, "empty kind"));
-                    continue;
-                }
-                // ASCII word boundaries keep the fast DFA engines usable.
-                let pattern = row.pattern.replace(r"\b", r"(?-u:\b)");
-                let anchored = match scope {
-                    Scope::Prefix | Scope::Except => format!("^(?:{pattern})"),
-                    _ => format!("^(?:{pattern})$"),
-                };
-                let regex = match Regex::new(&anchored) {
+                let regex = match Regex::new(&row.anchored) {
                     Ok(r) => r,
                     Err(e) => {
                         problems.push(Problem::error(file, line, format!("bad pattern: {e}")));
                         continue;
                     }
                 };
-                let kind: Arc<str> = Arc::from(row.kind.trim());
-                match scope {
-                    Scope::Prefix => prefixes.push((regex, kind)),
-                    Scope::Except => exceptions.push(anchored),
+                match row.scope {
+                    Scope::Prefix => prefixes.push(Prefix::new(regex, row.kind)),
+                    Scope::Except => exceptions.push(row.anchored),
                     _ => {
-                        whole.push(anchored);
+                        whole.push(row.anchored);
                         whole_rules.push(WholeRule {
-                            scope,
-                            kind,
-                            max_bytes: row.max_bytes.unwrap_or(usize::MAX),
+                            scope: row.scope,
+                            kind: row.kind,
+                            max_bytes: row.max_bytes,
                         });
                     }
                 }
@@ -167,13 +294,12 @@ impl Normalizer {
             RegexSet::new(&exceptions).map(Some)
         };
         match (whole, exceptions) {
-            (Ok(whole), Ok(exceptions)) if problems.is_empty() => Ok(Normalizer {
+            (Ok(whole), Ok(exceptions)) if problems.is_empty() => Ok(Normalizer::assemble(
                 whole,
                 whole_rules,
                 prefixes,
                 exceptions,
-                caption_kind: Arc::from("caption"),
-            }),
+            )),
             (whole, exceptions) => {
                 for e in [whole.err(), exceptions.err()].into_iter().flatten() {
                     if let Some(file) = lexicons.named("boilerplate.csv").last() {
@@ -182,6 +308,21 @@ impl Normalizer {
                 }
                 Err(problems)
             }
+        }
+    }
+
+    fn assemble(
+        whole: RegexSet,
+        whole_rules: Vec<WholeRule>,
+        prefixes: Vec<Prefix>,
+        exceptions: Option<RegexSet>,
+    ) -> Normalizer {
+        Normalizer {
+            whole,
+            whole_rules,
+            prefixes,
+            exceptions,
+            caption_kind: Arc::from("caption"),
         }
     }
 
@@ -203,8 +344,13 @@ impl Normalizer {
         for line in lines {
             match line.verdict {
                 Verdict::Keep => {
-                    let (prefix, kind) = self.dateline(src, line.span.clone());
-                    let dropped = trim_span(src, prefix.clone());
+                    let Some((prefix_end, kind)) = self.dateline(&src[line.span.clone()]) else {
+                        // Lines are trimmed and non-empty already.
+                        out.lines.push(line.span);
+                        continue;
+                    };
+                    let prefix_end = line.span.start + prefix_end;
+                    let dropped = trim_span(src, line.span.start..prefix_end);
                     if dropped.end > dropped.start {
                         out.dropped_bytes += dropped.len();
                         out.dropped.push(Dropped {
@@ -212,7 +358,7 @@ impl Normalizer {
                             kind: kind.clone(),
                         });
                     }
-                    let rest = trim_span(src, prefix.end..line.span.end);
+                    let rest = trim_span(src, prefix_end..line.span.end);
                     if rest.end > rest.start {
                         out.lines.push(rest);
                     }
@@ -249,26 +395,19 @@ impl Normalizer {
         }
     }
 
-    /// The dateline prefix of a kept line (empty at the line start if none)
-    /// and the kind of the rule that found it.
-    fn dateline(&self, src: &str, span: Span) -> (Span, Arc<str>) {
-        let none = (span.start..span.start, self.caption_kind.clone());
-        let text = &src[span.clone()];
-        if self
+    /// Where the dateline prefix of a kept line ends, if it has one, and the
+    /// kind of the rule that found it.
+    fn dateline(&self, text: &str) -> Option<(usize, &Arc<str>)> {
+        let (end, kind) = self
+            .prefixes
+            .iter()
+            .find_map(|prefix| Some((prefix.find(text)?, &prefix.kind)))?;
+        // An exception only matters to a line that has a prefix.
+        let excepted = self
             .exceptions
             .as_ref()
-            .is_some_and(|set| set.is_match(text))
-        {
-            return none;
-        }
-        for (regex, kind) in &self.prefixes {
-            if let Some(m) = regex.find(text) {
-                if m.end() > 0 {
-                    return (span.start..span.start + m.end(), kind.clone());
-                }
-            }
-        }
-        none
+            .is_some_and(|set| set.is_match(text));
+        (!excepted).then_some((end, kind))
     }
 
     /// Drops tabloid picture captions (see [`is_caption`]).
@@ -335,10 +474,23 @@ pub fn trim_span(src: &str, span: Span) -> Span {
     let Some(text) = src.get(span.clone()) else {
         return span.start..span.start;
     };
-    let start_trimmed = text.trim_start_matches(is_trimmed);
+    // Printable ASCII is never trimmed: most lines need no char decoding.
+    let start_trimmed = if text.as_bytes().first().is_some_and(u8::is_ascii_graphic) {
+        text
+    } else {
+        text.trim_start_matches(is_trimmed)
+    };
     let start = span.start + (text.len() - start_trimmed.len());
-    let end = start + start_trimmed.trim_end_matches(is_trimmed).len();
-    start..end
+    let kept = if start_trimmed
+        .as_bytes()
+        .last()
+        .is_some_and(u8::is_ascii_graphic)
+    {
+        start_trimmed.len()
+    } else {
+        start_trimmed.trim_end_matches(is_trimmed).len()
+    };
+    start..start + kept
 }
 
 /// List items are dropped only in runs of two or more.
@@ -459,6 +611,29 @@ mod tests {
     fn builtin_rules_compile() {
         let problems = Normalizer::check(&Lexicons::builtin());
         assert!(problems.is_empty(), "{problems:?}");
+    }
+
+    #[test]
+    fn bad_rows_are_reported_with_their_line() {
+        let text = "pattern,kind,scope,max_bytes,note\nShare,social,line,,\n(unclosed,social,line,,\nX,social,sideways,,\n";
+        let lexicons = Lexicons::from_files(vec![LexiconFile {
+            name: "boilerplate.csv".to_string(),
+            origin: "user.csv".to_string(),
+            text: text.to_string(),
+        }]);
+        let problems = Normalizer::check(&lexicons);
+        let lines: Vec<u64> = problems.iter().map(|p| p.line).collect();
+        assert_eq!(lines, vec![3, 4], "{problems:?}");
+        assert!(
+            problems[0].message.starts_with("bad pattern:"),
+            "{problems:?}"
+        );
+        assert!(Normalizer::check(&Lexicons::from_files(vec![LexiconFile {
+            name: "boilerplate.csv".to_string(),
+            origin: "user.csv".to_string(),
+            text: "pattern,kind,scope,max_bytes,note\nShare,social,line,,\n".to_string(),
+        }]))
+        .is_empty());
     }
 
     #[test]

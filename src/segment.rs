@@ -43,6 +43,7 @@ pub struct Segmenter {
     /// Words that start sentences.
     starters: HashSet<Box<str>>,
     max_unit: usize,
+    ellipsis: memchr::memmem::Finder<'static>,
 }
 
 impl Segmenter {
@@ -93,6 +94,7 @@ impl Segmenter {
                 abbreviations,
                 starters,
                 max_unit: MAX_UNIT_BYTES,
+                ellipsis: memchr::memmem::Finder::new("\u{2026}"),
             })
         } else {
             Err(problems)
@@ -142,7 +144,7 @@ impl Segmenter {
         let mut cuts = Vec::new();
         let markers = list_markers(text, &mut cuts);
         let bytes = text.as_bytes();
-        let ellipses = memchr::memmem::Finder::new("\u{2026}");
+        let ellipses = &self.ellipsis;
         let mut next_ellipsis = ellipses.find(bytes);
         let mut i = 0;
         while i < bytes.len() {
@@ -385,15 +387,24 @@ fn joins(src: &str, prev: Span, next: Span) -> bool {
     ) else {
         return false;
     };
-    let breaks =
-        gap.matches('\n').count() + gap.matches('\r').count() - gap.matches("\r\n").count();
-    breaks == 1
+    // The cheapest test first: most lines start in upper case.
+    next_text.chars().next().is_some_and(char::is_lowercase)
+        && line_breaks(gap) == 1
         && gap
             .chars()
             .all(|c| c.is_whitespace() || crate::fold::is_invisible(c))
-        && next_text.chars().next().is_some_and(char::is_lowercase)
         && !ends_sentence(prev_text)
         && prev_text.split_whitespace().count() >= 4
+}
+
+/// Line breaks in `gap` (`\n`, `\r\n` and `\r` each count once).
+fn line_breaks(gap: &str) -> usize {
+    let bytes = gap.as_bytes();
+    bytes
+        .iter()
+        .enumerate()
+        .filter(|&(i, &b)| (b == b'\n' && (i == 0 || bytes[i - 1] != b'\r')) || b == b'\r')
+        .count()
 }
 
 /// Opening quotes and brackets before a word.

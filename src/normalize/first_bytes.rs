@@ -1,0 +1,165 @@
+//! First bytes of a pattern: the bytes a non-empty match of a regex can
+//! start with, read from its syntax tree, so that a line can be skipped
+//! without running the regex when its first byte cannot start a match.
+
+use regex_syntax::hir::{Class, Hir, HirKind};
+
+/// A set of bytes (one flag per byte value).
+#[derive(Debug, Clone)]
+pub struct ByteSet(Box<[bool; 256]>);
+
+impl ByteSet {
+    fn empty() -> ByteSet {
+        ByteSet(Box::new([false; 256]))
+    }
+
+    fn insert_range(&mut self, from: u8, to: u8) {
+        for byte in from..=to {
+            self.0[usize::from(byte)] = true;
+        }
+    }
+
+    fn union(&mut self, other: &ByteSet) {
+        for (mine, theirs) in self.0.iter_mut().zip(other.0.iter()) {
+            *mine |= *theirs;
+        }
+    }
+
+    pub fn contains(&self, byte: u8) -> bool {
+        self.0[usize::from(byte)]
+    }
+}
+
+/// The bytes a non-empty match of `pattern` (parsed as the `regex` crate
+/// parses it) can start with; `None` when the pattern does not parse.
+pub fn first_bytes(pattern: &str) -> Option<ByteSet> {
+    let hir = regex_syntax::Parser::new().parse(pattern).ok()?;
+    Some(first(&hir).0)
+}
+
+/// The first bytes of the non-empty matches of `hir`, and whether it can
+/// match without consuming a byte (then what follows may supply the first).
+fn first(hir: &Hir) -> (ByteSet, bool) {
+    match hir.kind() {
+        HirKind::Empty | HirKind::Look(_) => (ByteSet::empty(), true),
+        HirKind::Literal(literal) => {
+            let mut set = ByteSet::empty();
+            if let Some(&byte) = literal.0.first() {
+                set.insert_range(byte, byte);
+            }
+            (set, literal.0.is_empty())
+        }
+        HirKind::Class(Class::Unicode(class)) => {
+            // Lead bytes grow with the code point: a range's chars start
+            // with the lead bytes between those of its ends.
+            let mut set = ByteSet::empty();
+            for range in class.iter() {
+                set.insert_range(lead_byte(range.start()), lead_byte(range.end()));
+            }
+            (set, false)
+        }
+        HirKind::Class(Class::Bytes(class)) => {
+            let mut set = ByteSet::empty();
+            for range in class.iter() {
+                set.insert_range(range.start(), range.end());
+            }
+            (set, false)
+        }
+        HirKind::Repetition(repetition) => {
+            let (set, nullable) = first(&repetition.sub);
+            (set, nullable || repetition.min == 0)
+        }
+        HirKind::Capture(capture) => first(&capture.sub),
+        HirKind::Concat(parts) => {
+            let mut set = ByteSet::empty();
+            for part in parts {
+                let (part_set, nullable) = first(part);
+                set.union(&part_set);
+                if !nullable {
+                    return (set, false);
+                }
+            }
+            (set, true)
+        }
+        HirKind::Alternation(branches) => {
+            let mut set = ByteSet::empty();
+            let mut any_nullable = false;
+            for branch in branches {
+                let (branch_set, nullable) = first(branch);
+                set.union(&branch_set);
+                any_nullable |= nullable;
+            }
+            (set, any_nullable)
+        }
+    }
+}
+
+fn lead_byte(c: char) -> u8 {
+    let mut buf = [0; 4];
+    c.encode_utf8(&mut buf)
+        .as_bytes()
+        .first()
+        .copied()
+        .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn starts(pattern: &str, text: &str) -> bool {
+        let set = first_bytes(pattern).expect("pattern parses");
+        text.as_bytes().first().is_some_and(|&b| set.contains(b))
+    }
+
+    #[test]
+    fn literals_classes_and_case_folding() {
+        assert!(starts(r"^(?:(?i)updated?\s*:)", "Updated: x"));
+        assert!(starts(r"^(?:(?i)updated?\s*:)", "updated: x"));
+        assert!(!starts(r"^(?:(?i)updated?\s*:)", "The update"));
+        assert!(starts(r"^(?:\(\p{Lu}\w*\))", "(CNN)"));
+        assert!(!starts(r"^(?:\(\p{Lu}\w*\))", "CNN"));
+        assert!(starts(r"^(?:\p{Lu}+)", "Élan"));
+        assert!(starts(r"^(?:\p{Lu}+)", "Ωmega"));
+        assert!(!starts(r"^(?:\p{Lu}+)", "elan"));
+    }
+
+    #[test]
+    fn optional_parts_let_later_ones_start() {
+        assert!(starts(r"^(?:x?y*z)", "zebra"));
+        assert!(starts(r"^(?:x?y*z)", "yz"));
+        assert!(!starts(r"^(?:x?y*z)", "abc"));
+        assert!(starts(r"^(?:a|b?c)", "c"));
+        assert!(starts(r"^(?:(?:)|q)", "q"));
+    }
+
+    #[test]
+    fn every_match_start_is_in_the_set() {
+        let patterns = [
+            r"^(?:(?i)refresh automatically on \| off\s*)",
+            r"^(?:\p{Lu}[\p{Lu}.'’-]+(?:[ /-]\p{Lu}[\p{Lu}.'’-]+){0,3}\s*(?:—|–|--?|:)\s+)",
+            r"^(?:[^\p{L}\p{N}]*x)",
+            r"^(?:\s*(?:«|„)?\d)",
+        ];
+        let texts = [
+            "Refresh automatically On | Off rest",
+            "WASHINGTON — The",
+            "KYIV / ODESA: x",
+            "... x",
+            "«1",
+            "  „2",
+            "9",
+            "x",
+        ];
+        for pattern in patterns {
+            let regex = regex::Regex::new(pattern).expect("compiles");
+            let set = first_bytes(pattern).expect("parses");
+            for text in texts {
+                if regex.find(text).is_some_and(|m| m.end() > 0) {
+                    let first = text.as_bytes().first().copied().unwrap_or(0);
+                    assert!(set.contains(first), "{pattern} on {text}");
+                }
+            }
+        }
+    }
+}
