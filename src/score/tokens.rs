@@ -341,6 +341,58 @@ pub fn tokenize(
     (tokens, quoted)
 }
 
+/// `0x01` in every byte lane of a word.
+const LANES: u64 = 0x0101_0101_0101_0101;
+/// The high bit of every byte lane.
+const HIGH: u64 = 0x8080_8080_8080_8080;
+
+/// The high bit of each lane of `x` (all lanes below 0x80) that is at least
+/// `c` (`1 <= c <= 0x80`): adding `0x80 - c` sets it, and no lane carries
+/// into the next.
+fn lanes_at_least(x: u64, c: u8) -> u64 {
+    x.wrapping_add(u64::from(0x80 - c) * LANES) & HIGH
+}
+
+/// The length of the run of ASCII letters and digits at the start of
+/// `bytes`, and whether it holds an uppercase letter; eight bytes at a time.
+fn ascii_word_run(bytes: &[u8]) -> (usize, bool) {
+    let mut run = 0;
+    let mut upper = false;
+    let mut chunks = bytes.chunks_exact(8);
+    for chunk in &mut chunks {
+        let Ok(lanes) = <[u8; 8]>::try_from(chunk) else {
+            break;
+        };
+        let v = u64::from_le_bytes(lanes);
+        let x = v & !HIGH;
+        let folded = x | (0x20 * LANES);
+        let digit = lanes_at_least(x, b'0') & !lanes_at_least(x, b'9' + 1);
+        let letter = lanes_at_least(folded, b'a') & !lanes_at_least(folded, b'z' + 1);
+        let capital = lanes_at_least(x, b'A') & !lanes_at_least(x, b'Z' + 1);
+        // Bytes of 0x80 and above are never part of an ASCII run.
+        let word = (digit | letter) & !v & HIGH;
+        let other = !word & HIGH;
+        if other == 0 {
+            upper |= capital & !v != 0;
+            run += 8;
+            continue;
+        }
+        let lanes_in = other.trailing_zeros() / 8;
+        let kept = (1u64 << (8 * lanes_in)).wrapping_sub(1);
+        upper |= capital & !v & kept != 0;
+        return (run + lanes_in as usize, upper);
+    }
+    for &d in chunks.remainder() {
+        let class = ascii_class(d);
+        if class & WORD == 0 {
+            break;
+        }
+        upper |= class & UPPER != 0;
+        run += 1;
+    }
+    (run, upper)
+}
+
 /// The end of the word starting at `start` (stopping at `stop`, a mention
 /// start on a character boundary), its last character, whether it is ASCII
 /// and whether it has uppercase letters. Contractions (don't, we'll) stay
@@ -359,13 +411,10 @@ fn word_end(text: &str, start: usize, stop: usize) -> (usize, char, bool, bool) 
     loop {
         // ASCII letters and digits: the bulk of every word.
         let run_start = j;
-        for &d in bytes.get(j..limit).unwrap_or_default() {
-            let class = ascii_class(d);
-            if class & WORD == 0 {
-                break;
-            }
-            classes |= class;
-            j += 1;
+        let (run, upper) = ascii_word_run(bytes.get(j..limit).unwrap_or_default());
+        j += run;
+        if upper {
+            classes |= UPPER;
         }
         if j > run_start {
             if let Some(&d) = bytes.get(j - 1) {
@@ -397,6 +446,42 @@ fn word_end(text: &str, start: usize, stop: usize) -> (usize, char, bool, bool) 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// `ascii_word_run` one byte at a time.
+    fn ascii_word_run_bytewise(bytes: &[u8]) -> (usize, bool) {
+        let run = bytes
+            .iter()
+            .position(|&b| ascii_class(b) & WORD == 0)
+            .unwrap_or(bytes.len());
+        let upper = bytes[..run].iter().any(u8::is_ascii_uppercase);
+        (run, upper)
+    }
+
+    proptest! {
+        #[test]
+        fn word_runs_match_the_bytewise_scan(bytes in proptest::collection::vec(any::<u8>(), 0..40)) {
+            prop_assert_eq!(ascii_word_run(&bytes), ascii_word_run_bytewise(&bytes));
+        }
+
+        #[test]
+        fn word_runs_of_ascii_text_match(text in "[a-zA-Z0-9 @`\\[{_.,'\u{e9}-]{0,40}") {
+            let bytes = text.as_bytes();
+            prop_assert_eq!(ascii_word_run(bytes), ascii_word_run_bytewise(bytes));
+        }
+    }
+
+    #[test]
+    fn word_runs_stop_at_every_kind_of_byte() {
+        assert_eq!(ascii_word_run(b"Washington said"), (10, true));
+        assert_eq!(ascii_word_run(b"abcdefgh"), (8, false));
+        assert_eq!(ascii_word_run(b"abcdefghZ"), (9, true));
+        assert_eq!(ascii_word_run(b"abcdefgh@"), (8, false));
+        assert_eq!(ascii_word_run("caf\u{e9}s".as_bytes()), (3, false));
+        assert_eq!(ascii_word_run(b"09az AZ"), (4, false));
+        assert_eq!(ascii_word_run(b"a`b[c{d"), (1, false));
+        assert_eq!(ascii_word_run(b""), (0, false));
+    }
 
     #[test]
     fn splits_words_possessives_and_mentions() {
