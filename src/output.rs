@@ -153,7 +153,10 @@ pub fn format_score(score: f64) -> String {
 /// injection advice), and a cell longer than a spreadsheet holds is cut to
 /// [`MAX_CELL_CHARS`] characters, ending in `…`. Idempotent.
 pub fn safe_cell(text: &str) -> Cow<'_, str> {
-    let risky = text.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    let risky = matches!(
+        text.as_bytes().first(),
+        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r')
+    );
     let too_long =
         text.len() > MAX_CELL_CHARS && text.chars().count() > MAX_CELL_CHARS - usize::from(risky);
     if !risky && !too_long {
