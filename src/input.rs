@@ -549,7 +549,7 @@ impl<R: BufRead> Iterator for JsonlRecords<R> {
             }
             self.buf.clear();
             self.line += 1;
-            match self.reader.read_until(b'\n', &mut self.buf) {
+            match read_line(&mut self.reader, &mut self.buf) {
                 Ok(0) => return None,
                 Ok(_) => {}
                 Err(e) => {
@@ -568,9 +568,46 @@ impl<R: BufRead> Iterator for JsonlRecords<R> {
     }
 }
 
+/// [`BufRead::read_until`] a newline, with the line end found by `memchr`'s
+/// vector search: appends the bytes up to and including the next `\n` (or
+/// to the end of the input) to `buf` and returns how many there were.
+fn read_line<R: BufRead>(reader: &mut R, buf: &mut Vec<u8>) -> io::Result<usize> {
+    let mut read = 0;
+    loop {
+        let (done, used) = {
+            let available = match reader.fill_buf() {
+                Ok(available) => available,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            match memchr::memchr(b'\n', available) {
+                Some(at) => {
+                    buf.extend_from_slice(available.get(..=at).unwrap_or_default());
+                    (true, at + 1)
+                }
+                None => {
+                    buf.extend_from_slice(available);
+                    (available.is_empty(), available.len())
+                }
+            }
+        };
+        reader.consume(used);
+        read += used;
+        if done {
+            return Ok(read);
+        }
+    }
+}
+
 impl<R: BufRead> JsonlRecords<R> {
     fn source(&self) -> String {
-        format!("{}:{}", self.label, self.line)
+        let mut line = itoa::Buffer::new();
+        let line = line.format(self.line);
+        let mut source = String::with_capacity(self.label.len() + 1 + line.len());
+        source.push_str(&self.label);
+        source.push(':');
+        source.push_str(line);
+        source
     }
 
     fn parse_line(&self) -> Record {

@@ -114,16 +114,24 @@ impl Quoting {
 /// `memchr`'s vector search.
 const SHORT_FIELD: usize = 32;
 
+/// What each byte asks of a field: 1 quotes (`,`, LF, CR), 2 a `"`.
+const FIELD_BYTE: [u8; 256] = {
+    let mut table = [0; 256];
+    table[b',' as usize] = 1;
+    table[b'\n' as usize] = 1;
+    table[b'\r' as usize] = 1;
+    table[b'"' as usize] = 2;
+    table
+};
+
 /// How `field` must be written: quoted when it holds a delimiter, a quote,
 /// CR or LF.
 pub(super) fn quoting_of(field: &[u8]) -> Quoting {
     if field.len() < SHORT_FIELD {
-        let (mut special, mut quote) = (false, false);
-        for &b in field {
-            quote |= b == b'"';
-            special |= matches!(b, b',' | b'\n' | b'\r');
-        }
-        return Quoting::of(special, quote);
+        let asks = field
+            .iter()
+            .fold(0, |asks, &b| asks | FIELD_BYTE[usize::from(b)]);
+        return Quoting::of(asks & 1 != 0, asks & 2 != 0);
     }
     if memchr::memchr(b'"', field).is_some() {
         return Quoting::Doubled;
@@ -137,7 +145,7 @@ pub(super) fn write_quoted(out: &mut Vec<u8>, field: &[u8]) {
     write_field(out, field, quoting_of(field));
 }
 
-#[inline]
+#[inline(always)]
 fn write_field(out: &mut Vec<u8>, field: &[u8], quoting: Quoting) {
     match quoting {
         Quoting::Bare => out.extend_from_slice(field),
@@ -147,20 +155,24 @@ fn write_field(out: &mut Vec<u8>, field: &[u8], quoting: Quoting) {
             out.extend_from_slice(field);
             out.push(b'"');
         }
-        Quoting::Doubled => {
-            out.reserve(field.len() + 8);
-            out.push(b'"');
-            let mut rest = field;
-            while let Some(at) = memchr::memchr(b'"', rest) {
-                let (before, after) = rest.split_at(at + 1);
-                out.extend_from_slice(before);
-                out.push(b'"');
-                rest = after;
-            }
-            out.extend_from_slice(rest);
-            out.push(b'"');
-        }
+        Quoting::Doubled => write_doubled(out, field),
     }
+}
+
+/// Appends `field` in quotes with its `"` doubled.
+#[inline(never)]
+fn write_doubled(out: &mut Vec<u8>, field: &[u8]) {
+    out.reserve(field.len() + 8);
+    out.push(b'"');
+    let mut rest = field;
+    while let Some(at) = memchr::memchr(b'"', rest) {
+        let (before, after) = rest.split_at(at + 1);
+        out.extend_from_slice(before);
+        out.push(b'"');
+        rest = after;
+    }
+    out.extend_from_slice(rest);
+    out.push(b'"');
 }
 
 /// The two ASCII digits of each number below 100.
@@ -502,6 +514,19 @@ mod tests {
             let mut out = b"x".to_vec();
             write_number(&mut out, n);
             assert_eq!(&out[1..], itoa::Buffer::new().format(n).as_bytes(), "{n}");
+        }
+    }
+
+    #[test]
+    fn claim_types_and_stances_need_no_quotes() {
+        use crate::types::{ClaimType, Stance};
+        let words = ClaimType::ALL
+            .map(ClaimType::as_str)
+            .into_iter()
+            .chain([Stance::Favor, Stance::Against, Stance::Neutral].map(Stance::as_str));
+        for word in words {
+            assert_eq!(quoting_of(word.as_bytes()), Quoting::Bare, "{word}");
+            assert_eq!(safe_cell(word), word);
         }
     }
 

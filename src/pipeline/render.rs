@@ -404,9 +404,16 @@ impl Renderer {
                     row.cell(doc_id);
                     row.number(i + 1);
                     row.number(usize::from(claim.is_claim));
-                    row.text(claim.claim_type.map(|t| t.as_str()).unwrap_or_default());
+                    // Claim types and stances are fixed words: no quotes.
+                    row.plain(
+                        claim
+                            .claim_type
+                            .map(|t| t.as_str())
+                            .unwrap_or_default()
+                            .as_bytes(),
+                    );
                     row.text(claim.holder.as_deref().unwrap_or_default());
-                    row.text(claim.stance.as_str());
+                    row.plain(claim.stance.as_str().as_bytes());
                     row.score(claim.score);
                     list.clear();
                     for (j, cue) in claim.cues.iter().enumerate() {
@@ -442,7 +449,7 @@ impl Renderer {
             if let (Status::Ok, Some((_, doc))) = (work.status, &work.claims) {
                 let mut row = Row::new(doc_stance);
                 row.cell(doc_id);
-                row.text(doc.stance.as_str());
+                row.plain(doc.stance.as_str().as_bytes());
                 row.score(doc.score);
                 row.number(doc.n_claims);
                 row.number(doc.n_favor);
