@@ -344,9 +344,48 @@ impl Lanes {
     }
 }
 
+/// A space, in [`BYTE_CLASS`] only.
+const SPACE: u8 = 32;
+
+/// The class bits of each byte, for short fields.
+const BYTE_CLASS: [u8; 256] = {
+    let mut table = [0; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        table[byte] = if byte < 0x20 {
+            CONTROL
+        } else if byte >= 0x80 {
+            NON_ASCII
+        } else if byte == b',' as usize {
+            COMMA
+        } else if byte == b'"' as usize {
+            QUOTE
+        } else if byte == b' ' as usize {
+            SPACE
+        } else {
+            0
+        };
+        byte += 1;
+    }
+    table
+};
+
+/// Fields shorter than this are classified by table lookup.
+const SHORT_CELL: usize = 16;
+
 /// The classes of the bytes of `bytes`, ORed together: a control byte
 /// (below 0x20), a non-ASCII byte, `,`, `"`, a space followed by a space.
 fn byte_classes(bytes: &[u8]) -> u8 {
+    if bytes.len() < SHORT_CELL {
+        let (mut classes, mut previous) = (0, 0);
+        for &byte in bytes {
+            let class = BYTE_CLASS[usize::from(byte)];
+            // Two spaces in a row set DOUBLE_SPACE (the bit below SPACE).
+            classes |= class | (previous & class & SPACE) >> 1;
+            previous = class;
+        }
+        return classes & !SPACE;
+    }
     let mut lanes = Lanes {
         smallest: [u8::MAX; LANES],
         ored: [0; LANES],
