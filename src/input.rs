@@ -415,11 +415,184 @@ impl WantedFields {
     /// other fields.
     fn parse(&self, line: &str) -> serde_json::Result<Vec<Option<serde_json::Value>>> {
         use serde::de::DeserializeSeed;
+        if let Some(strings) = self.parse_strings(line) {
+            return Ok(strings
+                .into_iter()
+                .map(|value| value.map(serde_json::Value::String))
+                .collect());
+        }
         let mut deserializer = serde_json::Deserializer::from_str(line);
         let values = ObjectFields(&self.names).deserialize(&mut deserializer)?;
         deserializer.end()?;
         Ok(values)
     }
+}
+
+impl WantedFields {
+    /// [`WantedFields::parse`] of the usual line, read in one pass without
+    /// the JSON parser: an object whose values are all strings, with no
+    /// control byte and no escape in a key. Its wanted fields come out
+    /// unescaped, in strings of their final size. `None` for any other
+    /// line, which goes the general way (and fails there if it must, with
+    /// the parser's message).
+    fn parse_strings(&self, line: &str) -> Option<Vec<Option<String>>> {
+        let body = line.trim_end_matches(['\n', '\r']);
+        // Only `\t`, LF and CR may stand outside strings, and nothing below
+        // 0x20 inside them: a line without any takes this way.
+        if body.bytes().fold(u8::MAX, u8::min) < 0x20 {
+            return None;
+        }
+        let mut json = FlatJson { text: body, at: 0 };
+        let mut values = vec![None; self.names.len()];
+        json.skip_spaces();
+        json.eat(b'{')?;
+        json.skip_spaces();
+        if json.peek() == Some(b'}') {
+            json.at += 1;
+        } else {
+            loop {
+                json.eat(b'"')?;
+                let key = json.string()?;
+                if key.contains('\\') {
+                    return None;
+                }
+                json.skip_spaces();
+                json.eat(b':')?;
+                json.skip_spaces();
+                json.eat(b'"')?;
+                let value = json.string()?;
+                if let Some(slot) = self
+                    .names
+                    .iter()
+                    .position(|name| name == key)
+                    .and_then(|i| values.get_mut(i))
+                {
+                    *slot = Some(unescape_json_string(value)?);
+                }
+                json.skip_spaces();
+                match json.next()? {
+                    b',' => json.skip_spaces(),
+                    b'}' => break,
+                    _ => return None,
+                }
+            }
+        }
+        json.skip_spaces();
+        (json.at == body.len()).then_some(values)
+    }
+}
+
+/// A cursor over a JSON line without control bytes.
+struct FlatJson<'a> {
+    text: &'a str,
+    at: usize,
+}
+
+impl<'a> FlatJson<'a> {
+    fn peek(&self) -> Option<u8> {
+        self.text.as_bytes().get(self.at).copied()
+    }
+
+    fn next(&mut self) -> Option<u8> {
+        let byte = self.peek()?;
+        self.at += 1;
+        Some(byte)
+    }
+
+    fn eat(&mut self, byte: u8) -> Option<()> {
+        (self.next()? == byte).then_some(())
+    }
+
+    fn skip_spaces(&mut self) {
+        while self.peek() == Some(b' ') {
+            self.at += 1;
+        }
+    }
+
+    /// The raw contents of the string whose opening quote was just read,
+    /// checked as the JSON parser checks a string it keeps (escapes, paired
+    /// surrogates); the cursor moves past its closing quote.
+    fn string(&mut self) -> Option<&'a str> {
+        let start = self.at;
+        loop {
+            let rest = self.text.as_bytes().get(self.at..)?;
+            let found = memchr::memchr2(b'"', b'\\', rest)?;
+            self.at += found + 1;
+            if rest.get(found) == Some(&b'"') {
+                return self.text.get(start..self.at - 1);
+            }
+            match self.next()? {
+                b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => {}
+                b'u' => match self.hex_unit()? {
+                    0xD800..=0xDBFF => {
+                        self.eat(b'\\')?;
+                        self.eat(b'u')?;
+                        if !(0xDC00..=0xDFFF).contains(&self.hex_unit()?) {
+                            return None;
+                        }
+                    }
+                    0xDC00..=0xDFFF => return None,
+                    _ => {}
+                },
+                _ => return None,
+            }
+        }
+    }
+
+    fn hex_unit(&mut self) -> Option<u32> {
+        let unit = hex_unit(self.text.get(self.at..self.at + 4)?)?;
+        self.at += 4;
+        Some(unit)
+    }
+}
+
+/// Unescapes the contents of a JSON string checked by [`FlatJson::string`];
+/// `None` if it was not.
+fn unescape_json_string(inner: &str) -> Option<String> {
+    let mut out = String::with_capacity(inner.len());
+    let mut rest = inner;
+    while let Some(at) = memchr::memchr(b'\\', rest.as_bytes()) {
+        out.push_str(rest.get(..at)?);
+        let escape = rest.get(at + 1..)?;
+        let (c, used) = match escape.as_bytes().first()? {
+            b'"' => ('"', 1),
+            b'\\' => ('\\', 1),
+            b'/' => ('/', 1),
+            b'b' => ('\u{8}', 1),
+            b'f' => ('\u{c}', 1),
+            b'n' => ('\n', 1),
+            b'r' => ('\r', 1),
+            b't' => ('\t', 1),
+            b'u' => {
+                let unit = hex_unit(escape.get(1..5)?)?;
+                match unit {
+                    0xD800..=0xDBFF => {
+                        let low = hex_unit(escape.get(5..11)?.strip_prefix("\\u")?)?;
+                        if !(0xDC00..=0xDFFF).contains(&low) {
+                            return None;
+                        }
+                        let code = 0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00);
+                        (char::from_u32(code)?, 11)
+                    }
+                    0xDC00..=0xDFFF => return None,
+                    _ => (char::from_u32(unit)?, 5),
+                }
+            }
+            _ => return None,
+        };
+        out.push(c);
+        rest = escape.get(used..)?;
+    }
+    out.push_str(rest);
+    Some(out)
+}
+
+/// The value of four hex digits.
+fn hex_unit(digits: &str) -> Option<u32> {
+    if digits.len() != 4 || !digits.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    u32::from_str_radix(digits, 16).ok()
 }
 
 /// Deserializes a JSON object into the values of the named fields.
@@ -549,7 +722,7 @@ impl<R: BufRead> Iterator for JsonlRecords<R> {
             }
             self.buf.clear();
             self.line += 1;
-            match self.reader.read_until(b'\n', &mut self.buf) {
+            match read_line(&mut self.reader, &mut self.buf) {
                 Ok(0) => return None,
                 Ok(_) => {}
                 Err(e) => {
@@ -568,9 +741,46 @@ impl<R: BufRead> Iterator for JsonlRecords<R> {
     }
 }
 
+/// [`BufRead::read_until`] a newline, with the line end found by `memchr`'s
+/// vector search: appends the bytes up to and including the next `\n` (or
+/// to the end of the input) to `buf` and returns how many there were.
+fn read_line<R: BufRead>(reader: &mut R, buf: &mut Vec<u8>) -> io::Result<usize> {
+    let mut read = 0;
+    loop {
+        let (done, used) = {
+            let available = match reader.fill_buf() {
+                Ok(available) => available,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            match memchr::memchr(b'\n', available) {
+                Some(at) => {
+                    buf.extend_from_slice(available.get(..=at).unwrap_or_default());
+                    (true, at + 1)
+                }
+                None => {
+                    buf.extend_from_slice(available);
+                    (available.is_empty(), available.len())
+                }
+            }
+        };
+        reader.consume(used);
+        read += used;
+        if done {
+            return Ok(read);
+        }
+    }
+}
+
 impl<R: BufRead> JsonlRecords<R> {
     fn source(&self) -> String {
-        format!("{}:{}", self.label, self.line)
+        let mut line = itoa::Buffer::new();
+        let line = line.format(self.line);
+        let mut source = String::with_capacity(self.label.len() + 1 + line.len());
+        source.push_str(&self.label);
+        source.push(':');
+        source.push_str(line);
+        source
     }
 
     fn parse_line(&self) -> Record {
@@ -827,6 +1037,90 @@ impl<R: Read> Iterator for CsvRecords<R> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The wanted fields as parsing the line into a map gives them.
+    fn fields_via_map(
+        line: &str,
+        names: &[String],
+    ) -> Result<Vec<Option<serde_json::Value>>, String> {
+        let map: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_str(line).map_err(|e| e.to_string())?;
+        Ok(names.iter().map(|n| map.get(n).cloned()).collect())
+    }
+
+    fn wanted() -> WantedFields {
+        WantedFields::new(&InputOptions {
+            keep: vec!["date".into()],
+            ..InputOptions::default()
+        })
+    }
+
+    #[test]
+    fn string_fields_parse_as_a_map_would() {
+        let fields = wanted();
+        for line in [
+            r#"{"id": "a", "text": "plain"}"#,
+            r#"{"id": "a", "text": "line\nbreak \"q\" \\ \/ \b\f\r\t"}"#,
+            r#"{"id": "a", "text": "\u00e9 \u0000 \uD83D\uDE00 \u2028"}"#,
+            r#"{"id": "a", "text": "lone \uD83D here"}"#,
+            r#"{"id": "a", "text": "lone \uDE00 here"}"#,
+            r#"{"id": "a", "text": "pair then \uD83D\u0041"}"#,
+            r#"{"id": "a", "text": "bad \x escape"}"#,
+            "{\"id\": \"a\", \"text\": \"raw\ttab\"}",
+            r#"{"id": 7, "text": "number id"}"#,
+            r#"{"id": 1e400, "text": "huge number id"}"#,
+            r#"{"id": "a", "text": "t", "date": null}"#,
+            r#"{"id": "a", "text": "first \uD800", "text": "second"}"#,
+            r#"{"id": "a", "text": 5, "text": "second"}"#,
+            r#"{"id": "a", "other": {"deep": ["\uD800"]}, "text": "t"}"#,
+            r#"{"id": "a", "other": [1, 2, {"x": "y"}], "text": "t"}"#,
+            r#"{"id": "a", "text": "t"} trailing"#,
+            r#"{"id": "a", "text": "unterminated}"#,
+            r#"["not", "an", "object"]"#,
+            r#"{"text": "no id", "date": "2020-01-01"}"#,
+            r#"  {  "id"  :  "a" ,  "text" : "spaced"  }  "#,
+            "{\"id\":\"a\",\"text\":\"tight\"}\n",
+            "{\"id\":\"a\",\t\"text\":\"tab outside\"}\r\n",
+            "{\"id\":\"a\",\"text\":\"cr inside\r\"}",
+            r#"{"id": "a", "te\u0078t": "escaped key"}"#,
+            r#"{"id": "a", "text": "trailing comma",}"#,
+            r#"{"id": "a" "text": "no comma"}"#,
+            r#"{}"#,
+            r#"{ }"#,
+            r#"{"id": "a", "text": "t"}}"#,
+            r#"{"id": "a", "text": "del \u007f and é and ’"}"#,
+            r#"{"id": "a", "text": "upper \u00E9 \uD83d\udE00"}"#,
+            r#"{"id": "a", "text": "short \u00e"}"#,
+            r#"{"id": "a", "text": "end \"#,
+            r#"{"id": "a", "n": "x \uDC00", "text": "t"}"#,
+            r#"{"id": "a", "text": "t", "text": "again"}"#,
+            "\u{feff}{\"id\": \"a\", \"text\": \"bom\"}",
+            "",
+            "   ",
+        ] {
+            let ours = fields.parse(line).map_err(|e| e.to_string());
+            assert_eq!(ours, fields_via_map(line, &fields.names), "{line}");
+        }
+        // The usual line takes the string way.
+        let usual =
+            "{\"id\": \"a\", \"x\": \"\\u00e9\", \"text\": \"line\\nbreak \\uD83D\\uDE00\"}\r\n";
+        assert!(fields.parse_strings(usual).is_some());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_escaped_text_parses_as_a_map_would(text in "\\PC{0,40}", raw in "[a\\\\\"u0-9A-Fn/]{0,24}") {
+            let fields = wanted();
+            let escaped = serde_json::to_string(&text).unwrap_or_default();
+            for line in [
+                format!(r#"{{"id": "x", "text": {escaped}}}"#),
+                format!(r#"{{"id": "x", "text": "{raw}"}}"#),
+            ] {
+                let ours = fields.parse(&line).map_err(|e| e.to_string());
+                proptest::prop_assert_eq!(ours, fields_via_map(&line, &fields.names), "{}", line);
+            }
+        }
+    }
 
     #[test]
     fn lossy_decoding_counts_invalid_bytes() {

@@ -152,8 +152,22 @@ pub fn format_score(score: f64) -> String {
 /// a formula (`=`, `+`, `-`, `@`, tab, CR) gets a leading `'` (OWASP CSV
 /// injection advice), and a cell longer than a spreadsheet holds is cut to
 /// [`MAX_CELL_CHARS`] characters, ending in `…`. Idempotent.
+#[inline]
 pub fn safe_cell(text: &str) -> Cow<'_, str> {
-    let risky = text.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    let risky = matches!(
+        text.as_bytes().first(),
+        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r')
+    );
+    // A cell of at most MAX_CELL_CHARS bytes has at most as many characters.
+    if !risky && text.len() <= MAX_CELL_CHARS {
+        return Cow::Borrowed(text);
+    }
+    guarded_cell(text, risky)
+}
+
+/// [`safe_cell`] of a cell that may need a change.
+#[inline(never)]
+fn guarded_cell(text: &str, risky: bool) -> Cow<'_, str> {
     let too_long =
         text.len() > MAX_CELL_CHARS && text.chars().count() > MAX_CELL_CHARS - usize::from(risky);
     if !risky && !too_long {

@@ -55,8 +55,7 @@ impl<'a> Row<'a> {
 
     pub(super) fn number(&mut self, n: usize) {
         self.separate();
-        self.out
-            .extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
+        write_number(self.out, n);
     }
 
     /// A number, or an empty field for `None`.
@@ -115,16 +114,24 @@ impl Quoting {
 /// `memchr`'s vector search.
 const SHORT_FIELD: usize = 32;
 
+/// What each byte asks of a field: 1 quotes (`,`, LF, CR), 2 a `"`.
+const FIELD_BYTE: [u8; 256] = {
+    let mut table = [0; 256];
+    table[b',' as usize] = 1;
+    table[b'\n' as usize] = 1;
+    table[b'\r' as usize] = 1;
+    table[b'"' as usize] = 2;
+    table
+};
+
 /// How `field` must be written: quoted when it holds a delimiter, a quote,
 /// CR or LF.
 pub(super) fn quoting_of(field: &[u8]) -> Quoting {
     if field.len() < SHORT_FIELD {
-        let (mut special, mut quote) = (false, false);
-        for &b in field {
-            quote |= b == b'"';
-            special |= matches!(b, b',' | b'\n' | b'\r');
-        }
-        return Quoting::of(special, quote);
+        let asks = field
+            .iter()
+            .fold(0, |asks, &b| asks | FIELD_BYTE[usize::from(b)]);
+        return Quoting::of(asks & 1 != 0, asks & 2 != 0);
     }
     if memchr::memchr(b'"', field).is_some() {
         return Quoting::Doubled;
@@ -138,6 +145,7 @@ pub(super) fn write_quoted(out: &mut Vec<u8>, field: &[u8]) {
     write_field(out, field, quoting_of(field));
 }
 
+#[inline(always)]
 fn write_field(out: &mut Vec<u8>, field: &[u8], quoting: Quoting) {
     match quoting {
         Quoting::Bare => out.extend_from_slice(field),
@@ -147,19 +155,58 @@ fn write_field(out: &mut Vec<u8>, field: &[u8], quoting: Quoting) {
             out.extend_from_slice(field);
             out.push(b'"');
         }
-        Quoting::Doubled => {
-            out.reserve(field.len() + 8);
-            out.push(b'"');
-            let mut rest = field;
-            while let Some(at) = memchr::memchr(b'"', rest) {
-                let (before, after) = rest.split_at(at + 1);
-                out.extend_from_slice(before);
-                out.push(b'"');
-                rest = after;
-            }
-            out.extend_from_slice(rest);
-            out.push(b'"');
+        Quoting::Doubled => write_doubled(out, field),
+    }
+}
+
+/// Appends `field` in quotes with its `"` doubled.
+#[inline(never)]
+fn write_doubled(out: &mut Vec<u8>, field: &[u8]) {
+    out.reserve(field.len() + 8);
+    out.push(b'"');
+    let mut rest = field;
+    while let Some(at) = memchr::memchr(b'"', rest) {
+        let (before, after) = rest.split_at(at + 1);
+        out.extend_from_slice(before);
+        out.push(b'"');
+        rest = after;
+    }
+    out.extend_from_slice(rest);
+    out.push(b'"');
+}
+
+/// The two ASCII digits of each number below 100.
+const DIGIT_PAIRS: [[u8; 2]; 100] = {
+    let mut pairs = [[0; 2]; 100];
+    let mut n = 0;
+    while n < 100 {
+        pairs[n] = [b'0' + (n / 10) as u8, b'0' + (n % 10) as u8];
+        n += 1;
+    }
+    pairs
+};
+
+/// Appends the decimal digits of `n` with fixed-size copies (a copy of as
+/// many bytes as there are digits would call `memcpy`).
+fn write_number(out: &mut Vec<u8>, n: usize) {
+    match n {
+        0..=9 => out.push(b'0' + n as u8),
+        10..=99 => out.extend_from_slice(&DIGIT_PAIRS[n]),
+        100..=99_999_999 => {
+            // Eight digits, leading zeros included, in one word; shifted
+            // left past the zeros, its first `len` bytes are the number.
+            let (high, low) = (n / 10_000, n % 10_000);
+            let [a, b] = DIGIT_PAIRS[high / 100];
+            let [c, d] = DIGIT_PAIRS[high % 100];
+            let [e, f] = DIGIT_PAIRS[low / 100];
+            let [g, h] = DIGIT_PAIRS[low % 100];
+            let word = u64::from_be_bytes([a, b, c, d, e, f, g, h]);
+            let zeros = ((word ^ u64::from_be_bytes([b'0'; 8])).leading_zeros() / 8) as usize;
+            let start = out.len();
+            out.extend_from_slice(&(word << (8 * zeros)).to_be_bytes());
+            out.truncate(start + 8 - zeros);
         }
+        _ => out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes()),
     }
 }
 
@@ -177,18 +224,39 @@ pub(super) fn write_score(out: &mut Vec<u8>, score: f64) {
     }
     // Below 10^12 the cast is exact and `n / 1000` prints as these digits.
     let n = thousandths as i64;
-    if n < 0 {
-        out.push(b'-');
-    }
+    let negative = n < 0;
     let n = n.unsigned_abs();
-    out.extend_from_slice(itoa::Buffer::new().format(n / 1000).as_bytes());
     let fraction = n % 1000;
-    out.extend_from_slice(&[
+    let fraction = [
         b'.',
         b'0' + (fraction / 100) as u8,
         b'0' + (fraction / 10 % 10) as u8,
         b'0' + (fraction % 10) as u8,
-    ]);
+    ];
+    let units = n / 1000;
+    if units < 10 {
+        // The usual score, in [-9.999, 9.999]: one fixed-size copy.
+        let [dot, tenths, hundredths, thousandths] = fraction;
+        let digits = [
+            b'-',
+            b'0' + units as u8,
+            dot,
+            tenths,
+            hundredths,
+            thousandths,
+        ];
+        if negative {
+            out.extend_from_slice(&digits);
+        } else {
+            out.extend_from_slice(&digits[1..]);
+        }
+        return;
+    }
+    if negative {
+        out.push(b'-');
+    }
+    write_number(out, units as usize);
+    out.extend_from_slice(&fraction);
 }
 
 /// A text cell prepared once, written into one row or several.
@@ -230,74 +298,158 @@ impl<'a> Cell<'a> {
     }
 }
 
-const LOW_BITS: u64 = 0x0101_0101_0101_0101;
-const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
+/// Byte classes that [`byte_classes`] reports, one bit each.
+const CONTROL: u8 = 1;
+const NON_ASCII: u8 = 2;
+const COMMA: u8 = 4;
+const QUOTE: u8 = 8;
+const DOUBLE_SPACE: u8 = 16;
 
-/// The high bit of each byte of `word` that equals `byte`.
-fn bytes_equal(word: u64, byte: u8) -> u64 {
-    let x = word ^ (LOW_BITS * u64::from(byte));
-    !(((x & !HIGH_BITS) + !HIGH_BITS) | x) & HIGH_BITS
+/// Bytes [`byte_classes`] reads at a time.
+const LANES: usize = 32;
+
+/// Per-lane findings of [`byte_classes`], kept apart so that the compiler
+/// can hold each in vector registers.
+struct Lanes {
+    smallest: [u8; LANES],
+    ored: [u8; LANES],
+    comma: [u8; LANES],
+    quote: [u8; LANES],
+    double_space: [u8; LANES],
 }
 
-/// The high bit of each byte of an ASCII `word` below 0x20 (the controls).
-fn ascii_controls(word: u64) -> u64 {
-    !word.wrapping_add(LOW_BITS * 0x60) & HIGH_BITS
+impl Lanes {
+    /// Adds the bytes of `block`, each followed by the byte of `next` in its
+    /// lane. Branch-free over fixed-size arrays: vector code.
+    #[inline(always)]
+    #[allow(clippy::needless_range_loop)]
+    fn add(&mut self, block: &[u8; LANES], next: &[u8; LANES]) {
+        for i in 0..LANES {
+            let (byte, next) = (block[i], next[i]);
+            self.smallest[i] = self.smallest[i].min(byte);
+            self.ored[i] |= byte;
+            self.comma[i] |= u8::from(byte == b',');
+            self.quote[i] |= u8::from(byte == b'"');
+            self.double_space[i] |= u8::from(byte == b' ') & u8::from(next == b' ');
+        }
+    }
+
+    fn classes(&self) -> u8 {
+        let any = |lanes: &[u8; LANES]| lanes.iter().fold(0, |a, &b| a | b) != 0;
+        u8::from(self.smallest.iter().fold(u8::MAX, |a, &b| a.min(b)) < 0x20)
+            | u8::from(self.ored.iter().fold(0, |a, &b| a | b) >= 0x80) << 1
+            | u8::from(any(&self.comma)) << 2
+            | u8::from(any(&self.quote)) << 3
+            | u8::from(any(&self.double_space)) << 4
+    }
+}
+
+/// A space, in [`BYTE_CLASS`] only.
+const SPACE: u8 = 32;
+
+/// The class bits of each byte, for short fields.
+const BYTE_CLASS: [u8; 256] = {
+    let mut table = [0; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        table[byte] = if byte < 0x20 {
+            CONTROL
+        } else if byte >= 0x80 {
+            NON_ASCII
+        } else if byte == b',' as usize {
+            COMMA
+        } else if byte == b'"' as usize {
+            QUOTE
+        } else if byte == b' ' as usize {
+            SPACE
+        } else {
+            0
+        };
+        byte += 1;
+    }
+    table
+};
+
+/// Fields shorter than this are classified by table lookup.
+const SHORT_CELL: usize = 16;
+
+/// The classes of the bytes of `bytes`, ORed together: a control byte
+/// (below 0x20), a non-ASCII byte, `,`, `"`, a space followed by a space.
+fn byte_classes(bytes: &[u8]) -> u8 {
+    if bytes.len() < SHORT_CELL {
+        let (mut classes, mut previous) = (0, 0);
+        for &byte in bytes {
+            let class = BYTE_CLASS[usize::from(byte)];
+            // Two spaces in a row set DOUBLE_SPACE (the bit below SPACE).
+            classes |= class | (previous & class & SPACE) >> 1;
+            previous = class;
+        }
+        return classes & !SPACE;
+    }
+    let mut lanes = Lanes {
+        smallest: [u8::MAX; LANES],
+        ored: [0; LANES],
+        comma: [0; LANES],
+        quote: [0; LANES],
+        double_space: [0; LANES],
+    };
+    let mut at = 0;
+    // Whole blocks while the byte after each block exists too.
+    while let Some(window) = bytes.get(at..at + LANES + 1) {
+        let (Ok(block), Ok(next)) = (
+            <&[u8; LANES]>::try_from(&window[..LANES]),
+            <&[u8; LANES]>::try_from(&window[1..]),
+        ) else {
+            break;
+        };
+        lanes.add(block, next);
+        at += LANES;
+    }
+    // The rest (at most one block) padded with a byte of no class.
+    let rest = bytes.get(at..).unwrap_or_default();
+    let mut padded = [b'a'; 2 * LANES];
+    if let Some(head) = padded.get_mut(..rest.len()).filter(|head| !head.is_empty()) {
+        head.copy_from_slice(rest);
+        let (Ok(block), Ok(next)) = (
+            <&[u8; LANES]>::try_from(&padded[..LANES]),
+            <&[u8; LANES]>::try_from(&padded[1..=LANES]),
+        ) else {
+            return lanes.classes();
+        };
+        lanes.add(block, next);
+    }
+    lanes.classes()
+}
+
+/// Whether `s` holds a whitespace character beyond ASCII (U+0085, U+00A0,
+/// U+1680, U+2000-U+200A, U+2028, U+2029, U+202F, U+205F, U+3000): each
+/// one's UTF-8 starts with one of the bytes C2, E1, E2, E3.
+fn has_unicode_space(s: &str) -> bool {
+    let space_at = |at: usize| {
+        s.get(at..)
+            .and_then(|rest| rest.chars().next())
+            .is_some_and(char::is_whitespace)
+    };
+    let bytes = s.as_bytes();
+    memchr::memchr3_iter(0xC2, 0xE2, 0xE3, bytes).any(space_at)
+        || memchr::memchr_iter(0xE1, bytes).any(space_at)
 }
 
 /// How `s` must be quoted if it is collapsed already (no whitespace but
-/// single spaces between other characters), `None` if it is not. Reads
-/// eight bytes at a time while they are printable ASCII.
+/// single spaces between other characters), `None` if it is not.
 fn scan_collapsed(s: &str) -> Option<Quoting> {
     let bytes = s.as_bytes();
     if bytes.first() == Some(&b' ') || bytes.last() == Some(&b' ') {
         return None;
     }
-    let (mut commas, mut quotes) = (0u64, 0u64);
-    let mut after_space = false;
-    let mut at = 0;
-    while at < bytes.len() {
-        if let Some(eight) = bytes.get(at..at + 8) {
-            let mut word = [0u8; 8];
-            word.copy_from_slice(eight);
-            let word = u64::from_le_bytes(word);
-            if word & HIGH_BITS == 0 && ascii_controls(word) == 0 {
-                let spaces = bytes_equal(word, b' ');
-                if spaces & (spaces << 8) != 0 || (after_space && spaces & 0x80 != 0) {
-                    return None;
-                }
-                after_space = spaces >> 63 != 0;
-                commas |= bytes_equal(word, b',');
-                quotes |= bytes_equal(word, b'"');
-                at += 8;
-                continue;
-            }
-        }
-        let byte = bytes.get(at).copied().unwrap_or_default();
-        if byte == b' ' {
-            if after_space {
-                return None;
-            }
-            after_space = true;
-            at += 1;
-        } else if byte < 0x80 {
-            if byte.is_ascii_whitespace() || byte == 0x0b {
-                return None;
-            }
-            commas |= u64::from(byte == b',');
-            quotes |= u64::from(byte == b'"');
-            after_space = false;
-            at += 1;
-        } else {
-            match s.get(at..).and_then(|rest| rest.chars().next()) {
-                Some(c) if !c.is_whitespace() => {
-                    after_space = false;
-                    at += c.len_utf8();
-                }
-                _ => return None,
-            }
-        }
+    let classes = byte_classes(bytes);
+    let whitespace = classes & DOUBLE_SPACE != 0
+        || (classes & CONTROL != 0 && bytes.iter().any(|b| matches!(b, b'\t'..=b'\r')))
+        || (classes & NON_ASCII != 0 && has_unicode_space(s));
+    if whitespace {
+        return None;
     }
-    Some(Quoting::of(commas != 0, quotes != 0))
+    Some(Quoting::of(classes & COMMA != 0, classes & QUOTE != 0))
 }
 
 #[cfg(test)]
@@ -379,6 +531,45 @@ mod tests {
     }
 
     #[test]
+    fn unicode_spaces_start_with_the_lead_bytes_scanned() {
+        for c in (0x80..=0x10FFFF).filter_map(char::from_u32) {
+            let s = format!("a{c}b");
+            assert_eq!(has_unicode_space(&s), c.is_whitespace(), "{c:?}");
+            let lead = c.to_string().as_bytes()[0];
+            assert!(!c.is_whitespace() || [0xC2, 0xE1, 0xE2, 0xE3].contains(&lead));
+        }
+    }
+
+    #[test]
+    fn numbers_match_itoa() {
+        let mut values: Vec<usize> = (0..2000).collect();
+        let mut power = 1usize;
+        while let Some(next) = power.checked_mul(10) {
+            values.extend([power - 1, power, power + 1, next - 1]);
+            power = next;
+        }
+        values.extend([power, usize::MAX, usize::MAX - 1]);
+        for n in values {
+            let mut out = b"x".to_vec();
+            write_number(&mut out, n);
+            assert_eq!(&out[1..], itoa::Buffer::new().format(n).as_bytes(), "{n}");
+        }
+    }
+
+    #[test]
+    fn claim_types_and_stances_need_no_quotes() {
+        use crate::types::{ClaimType, Stance};
+        let words = ClaimType::ALL
+            .map(ClaimType::as_str)
+            .into_iter()
+            .chain([Stance::Favor, Stance::Against, Stance::Neutral].map(Stance::as_str));
+        for word in words {
+            assert_eq!(quoting_of(word.as_bytes()), Quoting::Bare, "{word}");
+            assert_eq!(safe_cell(word), word);
+        }
+    }
+
+    #[test]
     fn lone_empty_field_is_quoted() {
         let mut out = Vec::new();
         let mut row = Row::new(&mut out);
@@ -396,7 +587,7 @@ mod tests {
         }
 
         #[test]
-        fn cells_match_safe_collapsed_fields(s in "[ a\t\n\r\u{b}\u{85}\u{a0}\u{2019}é,\"=-]{0,40}") {
+        fn cells_match_safe_collapsed_fields(s in "[ a\t\n\r\u{b}\u{c}\u{1c}\u{1}\u{85}\u{a0}\u{1680}\u{2003}\u{2019}\u{2028}\u{3000}\u{7f}é,\"=-]{0,40}") {
             let mut scratch = String::new();
             let cell = Cell::collapsed(&s, &mut scratch);
             let mut ours = Vec::new();
@@ -409,7 +600,7 @@ mod tests {
         }
 
         #[test]
-        fn ascii_cells_match_safe_collapsed_fields(s in "[ a,\"\t\n=]{0,80}|[a-z ]{0,80}|[a-z ,]{0,80}") {
+        fn ascii_cells_match_safe_collapsed_fields(s in "[ a,\"\t\n=]{0,80}|[a-z ]{0,80}|[a-z ,]{0,80}|[a-z ,.’“”—\u{a0}]{0,200}") {
             let mut scratch = String::new();
             let cell = Cell::collapsed(&s, &mut scratch);
             let mut ours = Vec::new();
@@ -424,6 +615,16 @@ mod tests {
         fn any_row_matches_the_csv_crate(fields in proptest::collection::vec("[a ,\"\r\n'=é]{0,8}", 1..5)) {
             let fields: Vec<&str> = fields.iter().map(String::as_str).collect();
             prop_assert_eq!(our_row(&fields), csv_crate_row(&fields));
+        }
+
+        #[test]
+        fn any_number_matches_itoa(n in any::<usize>(), small in 0usize..200_000_000) {
+            for n in [n, small] {
+                let mut out = Vec::new();
+                write_number(&mut out, n);
+                let mut expected = itoa::Buffer::new();
+                prop_assert_eq!(out, expected.format(n).as_bytes());
+            }
         }
 
         #[test]

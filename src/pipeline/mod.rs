@@ -321,20 +321,23 @@ pub fn run(config: &Config, lexicons: &Lexicons, model: &Model) -> Result<Summar
         for chunk in chunk_rx {
             match chunk {
                 Ok(chunk) => {
-                    // Each rayon split renders its consecutive documents into
-                    // one batch; collecting keeps the batches in input order.
+                    // Each rayon split annotates its consecutive documents and
+                    // renders them into one batch; collecting keeps the
+                    // batches in input order.
                     let done: Vec<Batch> = pool.install(|| {
                         chunk
                             .into_par_iter()
                             .with_max_len(MAX_BATCH_DOCS)
                             .map(|work| annotate(model, work, last))
-                            .fold(
-                                || pool_of_batches.take(),
-                                |mut batch, work| {
-                                    renderer.render_into(work, &mut batch);
-                                    batch
-                                },
-                            )
+                            .fold(Vec::new, |mut works, work| {
+                                works.push(work);
+                                works
+                            })
+                            .map(|works| {
+                                let mut batch = pool_of_batches.take();
+                                renderer.render_batch(works, &mut batch);
+                                batch
+                            })
                             .collect()
                     });
                     if done_tx.send(done).is_err() {

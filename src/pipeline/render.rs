@@ -230,9 +230,83 @@ impl Renderer {
             .is_none_or(|stage| self.first <= stage && stage <= self.last)
     }
 
+    /// Renders the rows of consecutive documents into `batch`, its buffers
+    /// sized for them first so that they do not grow row by row.
+    #[inline(never)]
+    pub(super) fn render_batch(&self, works: Vec<Work>, batch: &mut Batch) {
+        let mut sizes = [0; FILE_KINDS.len()];
+        for work in &works {
+            for (size, bytes) in sizes.iter_mut().zip(self.estimate(work)) {
+                *size += bytes;
+            }
+        }
+        for (file, size) in batch.files.iter_mut().zip(sizes) {
+            if file.capacity() - file.len() < size {
+                if file.is_empty() {
+                    // A new buffer, rather than one that copies the old.
+                    *file = Vec::with_capacity(size);
+                } else {
+                    file.reserve(size);
+                }
+            }
+        }
+        batch.docs.reserve(works.len());
+        for work in works {
+            self.render_into(work, batch);
+        }
+    }
+
+    /// About how many bytes `work` adds to each file (a little more, unless
+    /// its text holds many `"`), in the order of [`FILE_KINDS`].
+    fn estimate(&self, work: &Work) -> [usize; FILE_KINDS.len()] {
+        /// A number field with its comma.
+        const NUMBER: usize = 21;
+        /// Room for `"` around a text field and a few doubled quotes in it.
+        fn quoted(len: usize) -> usize {
+            len + len / 32 + 8
+        }
+        let id = quoted(work.doc_id.len());
+        let notes: usize = work.notes.iter().map(|n| n.len() + 2).sum();
+        let meta: usize = work.meta.iter().map(|m| quoted(m.len()) + 1).sum();
+        let sentences = work.sentences.as_deref().unwrap_or(&[]);
+        let mentions = work.mentions.as_deref().unwrap_or(&[]);
+        let claims = work.claims.as_ref().map_or(&[][..], |(c, _)| c.as_slice());
+        let lines = work.normalized.as_ref().map_or(0, |n| n.lines.len());
+        let sentence_bytes: usize = sentences
+            .iter()
+            .map(|span| quoted(span.end.saturating_sub(span.start)))
+            .sum();
+        let mention_bytes: usize = mentions
+            .iter()
+            .map(|m| m.actor.len() + quoted(m.entity.len()) + quoted(m.end.saturating_sub(m.start)))
+            .sum();
+        let claim_bytes: usize = claims
+            .iter()
+            .map(|c| {
+                let cues: usize = c.cues.iter().map(|cue| cue.len() + 1).sum();
+                c.holder.as_ref().map_or(0, |h| h.len()) + quoted(cues)
+            })
+            .sum();
+        let actors: usize = mentions.iter().map(|m| m.actor.len() + 1).sum();
+        let per_row = id + 4 * NUMBER;
+        [
+            per_row + quoted(work.source.len()) + 4 * NUMBER + quoted(notes) + meta,
+            per_row
+                + quoted(work.source.len())
+                + quoted(notes)
+                + lines * 2 * NUMBER
+                + quoted(work.text.len())
+                + meta,
+            sentences.len() * per_row + sentence_bytes,
+            mentions.len() * (per_row + 8) + mention_bytes,
+            sentences.len() * (per_row + 3 * NUMBER + 32) + sentence_bytes + claim_bytes + actors,
+            per_row + 3 * NUMBER,
+        ]
+    }
+
     /// Renders every row `work` contributes to the files this run writes at
     /// the end of `batch`, and keeps what the writer needs of it.
-    pub(super) fn render_into(&self, mut work: Work, batch: &mut Batch) {
+    fn render_into(&self, mut work: Work, batch: &mut Batch) {
         let error = work.error_text();
         self.render_rows(&work, &error, batch);
         let problem = (work.status != Status::Ok || !work.notes.is_empty()).then(|| Problem {
@@ -330,9 +404,16 @@ impl Renderer {
                     row.cell(doc_id);
                     row.number(i + 1);
                     row.number(usize::from(claim.is_claim));
-                    row.text(claim.claim_type.map(|t| t.as_str()).unwrap_or_default());
+                    // Claim types and stances are fixed words: no quotes.
+                    row.plain(
+                        claim
+                            .claim_type
+                            .map(|t| t.as_str())
+                            .unwrap_or_default()
+                            .as_bytes(),
+                    );
                     row.text(claim.holder.as_deref().unwrap_or_default());
-                    row.text(claim.stance.as_str());
+                    row.plain(claim.stance.as_str().as_bytes());
                     row.score(claim.score);
                     list.clear();
                     for (j, cue) in claim.cues.iter().enumerate() {
@@ -368,7 +449,7 @@ impl Renderer {
             if let (Status::Ok, Some((_, doc))) = (work.status, &work.claims) {
                 let mut row = Row::new(doc_stance);
                 row.cell(doc_id);
-                row.text(doc.stance.as_str());
+                row.plain(doc.stance.as_str().as_bytes());
                 row.score(doc.score);
                 row.number(doc.n_claims);
                 row.number(doc.n_favor);
@@ -410,6 +491,7 @@ impl Writers {
 
     /// Writes the rendered rows of a chunk's batches, in order, and adds
     /// their documents to the totals, reporting their problems.
+    #[inline(never)]
     pub(super) fn write(
         &mut self,
         batches: Vec<Batch>,
@@ -480,7 +562,7 @@ impl Writers {
                 ],
                 config.excel,
             )?;
-            for (actor, totals) in &tally.actors {
+            for (actor, totals) in tally.actors.iter() {
                 file.row(ActorStanceRow {
                     actor: safe_cell(actor).into_owned(),
                     n_docs: totals.n_docs,

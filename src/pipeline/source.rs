@@ -65,6 +65,7 @@ impl WorkSource {
         }
     }
 
+    #[inline(never)]
     pub(super) fn next_chunk(&mut self, chunk_bytes: usize) -> Result<Vec<Work>, PipelineError> {
         let mut chunk = Vec::new();
         let mut bytes = 0;

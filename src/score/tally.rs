@@ -2,7 +2,8 @@
 //! documents, held claims and their stance, accumulated in input order.
 
 use crate::types::{Claim, Mention, Stance};
-use std::collections::BTreeMap;
+use rustc_hash::FxHashMap;
+use std::sync::Arc;
 
 /// Per-actor totals over a whole run (`actor_stance.csv`).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -27,39 +28,86 @@ impl ActorTotals {
     }
 }
 
+/// The totals of every actor seen, found by a hash of the actor code.
+#[derive(Debug, Clone, Default)]
+pub struct ActorTable {
+    slots: FxHashMap<Arc<str>, usize>,
+    totals: Vec<(Arc<str>, ActorTotals)>,
+    /// Per slot: the number of the last document that mentioned the actor.
+    last_doc: Vec<u64>,
+}
+
+impl ActorTable {
+    /// The totals of `actor`, if it was seen.
+    pub fn get(&self, actor: &str) -> Option<&ActorTotals> {
+        let &slot = self.slots.get(actor)?;
+        self.totals.get(slot).map(|(_, totals)| totals)
+    }
+
+    /// Every actor with its totals, in the byte order of the actor codes.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &ActorTotals)> {
+        let mut sorted: Vec<(&str, &ActorTotals)> = self
+            .totals
+            .iter()
+            .map(|(actor, totals)| (&**actor, totals))
+            .collect();
+        sorted.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        sorted.into_iter()
+    }
+
+    pub fn len(&self) -> usize {
+        self.totals.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.totals.is_empty()
+    }
+
+    /// The slot of `actor`'s totals, added the first time it is seen.
+    fn slot(&mut self, actor: &Arc<str>) -> usize {
+        if let Some(&slot) = self.slots.get(&**actor) {
+            return slot;
+        }
+        let slot = self.totals.len();
+        self.slots.insert(Arc::clone(actor), slot);
+        self.totals
+            .push((Arc::clone(actor), ActorTotals::default()));
+        self.last_doc.push(0);
+        slot
+    }
+}
+
 /// Accumulates `actor_stance.csv` document by document, in input order.
 #[derive(Debug, Clone, Default)]
 pub struct ActorTally {
-    pub actors: BTreeMap<String, ActorTotals>,
+    pub actors: ActorTable,
+    documents: u64,
 }
 
 impl ActorTally {
-    /// The actor's totals, allocating its key only the first time.
-    fn totals(&mut self, actor: &str) -> Option<&mut ActorTotals> {
-        if !self.actors.contains_key(actor) {
-            self.actors
-                .insert(actor.to_string(), ActorTotals::default());
-        }
-        self.actors.get_mut(actor)
-    }
-
     pub fn add_document(&mut self, mentions: &[Mention], claims: &[Claim]) {
-        let mut seen: Vec<&str> = Vec::new();
+        self.documents += 1;
+        let document = self.documents;
+        let table = &mut self.actors;
         for m in mentions {
-            let Some(totals) = self.totals(&m.actor) else {
+            let slot = table.slot(&m.actor);
+            let (Some((_, totals)), Some(last_doc)) =
+                (table.totals.get_mut(slot), table.last_doc.get_mut(slot))
+            else {
                 continue;
             };
             totals.n_mentions += 1;
-            if !seen.contains(&&*m.actor) {
-                seen.push(&m.actor);
+            if *last_doc != document {
+                *last_doc = document;
                 totals.n_docs += 1;
             }
         }
         for claim in claims.iter().filter(|c| c.is_claim) {
-            let Some(holder) = claim.holder.as_deref() else {
+            let Some(holder) = claim.holder.as_ref() else {
                 continue;
             };
-            let Some(totals) = self.totals(holder) else {
+            let slot = table.slot(holder);
+            let Some((_, totals)) = table.totals.get_mut(slot) else {
                 continue;
             };
             totals.n_claims_held += 1;
@@ -70,5 +118,52 @@ impl ActorTally {
             }
             totals.score_sum += claim.score;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mention(actor: &str) -> Mention {
+        Mention {
+            sent: 0,
+            start: 0,
+            end: 1,
+            actor: actor.into(),
+            entity: actor.into(),
+        }
+    }
+
+    fn held(holder: &str, stance: Stance, score: f64) -> Claim {
+        Claim {
+            is_claim: true,
+            holder: Some(holder.into()),
+            stance,
+            score,
+            ..Claim::default()
+        }
+    }
+
+    #[test]
+    fn totals_count_documents_once_and_list_actors_in_code_order() {
+        let mut tally = ActorTally::default();
+        let doc = [mention("USA"), mention("PAK"), mention("USA")];
+        let claims = [
+            held("PAK", Stance::Against, -0.5),
+            held("AUTHOR", Stance::Favor, 0.25),
+            Claim::default(),
+        ];
+        tally.add_document(&doc, &claims);
+        tally.add_document(&doc[..1], &claims[..1]);
+        let usa = tally.actors.get("USA").expect("USA tallied");
+        assert_eq!((usa.n_docs, usa.n_mentions), (2, 3));
+        let pak = tally.actors.get("PAK").expect("PAK tallied");
+        assert_eq!((pak.n_docs, pak.n_claims_held, pak.n_against), (1, 2, 2));
+        assert_eq!(pak.score(), -0.5);
+        let order: Vec<&str> = tally.actors.iter().map(|(actor, _)| actor).collect();
+        assert_eq!(order, ["AUTHOR", "PAK", "USA"]);
+        assert_eq!(tally.actors.len(), 3);
+        assert!(tally.actors.get("OTHER").is_none());
     }
 }
