@@ -12,7 +12,7 @@ mod tally;
 mod tokens;
 mod vocabulary;
 
-pub use tally::{ActorTally, ActorTotals};
+pub use tally::{ActorTable, ActorTally, ActorTotals};
 
 pub use stance::CueFired;
 
