@@ -38,6 +38,18 @@ pub struct UnitFacts<'a> {
     pub in_quote: bool,
     /// A stance cue matched (a headline with a stance verb is a sentence).
     pub stance_cue: bool,
+    /// Rules name their cue (`modal:must`), for `explain`; otherwise only
+    /// their kind (`modal`), which costs no allocation.
+    pub detailed: bool,
+}
+
+/// A rule that names the cue that fired, when `detailed`.
+pub fn cue_rule(kind: &'static str, cue: &str, detailed: bool) -> Rule {
+    if detailed {
+        Rule::Owned(format!("{kind}:{cue}"))
+    } else {
+        Rule::Borrowed(kind)
+    }
 }
 
 /// Author-bio state carried from unit to unit.
@@ -54,7 +66,7 @@ pub fn decide(facts: &UnitFacts, bio: &mut BioState) -> (bool, Rule) {
     if let Some(cue) = cues.first_claim(ClaimCue::Bio) {
         if !facts.attributed {
             bio.active = true;
-            return (false, Rule::Owned(format!("bio:{cue}")));
+            return (false, cue_rule("bio", cue, facts.detailed));
         }
     }
     if bio.active {
@@ -90,11 +102,11 @@ pub fn decide(facts: &UnitFacts, bio: &mut BioState) -> (bool, Rule) {
     }
     for kind in [ClaimCue::Prescriptive, ClaimCue::Predictive] {
         if let Some(cue) = cues.first_claim(kind) {
-            return (true, Rule::Owned(format!("modal:{cue}")));
+            return (true, cue_rule("modal", cue, facts.detailed));
         }
     }
     if let Some(cue) = cues.first_claim(ClaimCue::ActorRef) {
-        return (true, Rule::Owned(format!("actor-reference:{cue}")));
+        return (true, cue_rule("actor-reference", cue, facts.detailed));
     }
     if has_function(tokens, Function::Pronoun) || has_function(tokens, Function::FirstPlural) {
         return (true, Rule::Borrowed("actor-pronoun"));
@@ -102,18 +114,16 @@ pub fn decide(facts: &UnitFacts, bio: &mut BioState) -> (bool, Rule) {
     (false, Rule::Borrowed("no-actor"))
 }
 
-/// The claim type of a claim that is not reported, with the cue that decided.
-pub fn claim_type(cues: &UnitCues) -> (ClaimType, Rule) {
+/// The claim type of a claim that is not reported, with the cue that decided
+/// (named when `detailed`).
+pub fn claim_type(cues: &UnitCues, detailed: bool) -> (ClaimType, Rule) {
     for (kind, claim_type) in [
         (ClaimCue::Prescriptive, ClaimType::Prescriptive),
         (ClaimCue::Predictive, ClaimType::Predictive),
         (ClaimCue::Evaluative, ClaimType::Evaluative),
     ] {
         if let Some(cue) = cues.first_claim(kind) {
-            return (
-                claim_type,
-                Rule::Owned(format!("{}:{cue}", claim_type.as_str())),
-            );
+            return (claim_type, cue_rule(claim_type.as_str(), cue, detailed));
         }
     }
     (ClaimType::Factual, Rule::Borrowed("factual:default"))

@@ -77,7 +77,7 @@ pub struct Explanation {
 struct DocState<'r> {
     quote_open: bool,
     /// The holder of the open quotation.
-    quote_holder: Option<(String, String)>,
+    quote_holder: Option<String>,
     /// Units inside an open quotation still waiting for their speaker.
     quote_pending: Vec<usize>,
     bio: BioState,
@@ -99,6 +99,8 @@ struct DocState<'r> {
     scratch: pattern::Scratch,
     /// The cue lists, reused from one unit to the next.
     cues: UnitCues<'r>,
+    /// Explanations name their cues (see [`Scorer::explain_units`]).
+    detailed: bool,
 }
 
 impl DocState<'_> {
@@ -136,7 +138,7 @@ impl Scorer {
         sentences: &[Span],
         mentions: &[Mention],
     ) -> (Vec<Claim>, DocStance) {
-        let (explained, doc) = self.explain(src, sentences, mentions);
+        let (explained, doc) = self.explain_units(src, sentences, mentions, false);
         (explained.into_iter().map(|e| e.claim).collect(), doc)
     }
 
@@ -147,6 +149,19 @@ impl Scorer {
         sentences: &[Span],
         mentions: &[Mention],
     ) -> (Vec<Explanation>, DocStance) {
+        self.explain_units(src, sentences, mentions, true)
+    }
+
+    /// Every unit's explanation; rules name their cues and the holder's
+    /// reporting word is kept only when `detailed` (claims are the same
+    /// either way).
+    fn explain_units(
+        &self,
+        src: &str,
+        sentences: &[Span],
+        mentions: &[Mention],
+        detailed: bool,
+    ) -> (Vec<Explanation>, DocStance) {
         let mut by_sentence: Vec<Vec<&Mention>> = vec![Vec::new(); sentences.len()];
         for m in mentions {
             if let Some(list) = by_sentence.get_mut(m.sent) {
@@ -154,7 +169,10 @@ impl Scorer {
             }
         }
         let doc_us = mentions.iter().filter(|m| &*m.actor == "USA").count();
-        let mut state = DocState::default();
+        let mut state = DocState {
+            detailed,
+            ..DocState::default()
+        };
         let mut out: Vec<Explanation> = Vec::with_capacity(sentences.len());
         for (i, span) in sentences.iter().enumerate() {
             let valid = span.start <= span.end
@@ -231,17 +249,25 @@ impl Scorer {
             attributed: attribution.is_some(),
             in_quote,
             stance_cue,
+            detailed: state.detailed,
         };
         let (is_claim, claim_rule) = claims::decide(&facts, &mut state.bio);
 
         // Holder and type.
-        let mut holder_cue = attribution.as_ref().map(|a| a.cue.to_string());
+        let mut holder_cue = attribution
+            .as_ref()
+            .filter(|_| state.detailed)
+            .map(|a| a.cue.to_string());
         let (holder, holder_rule, claim_type, type_rule) = if !is_claim {
             (None, Rule::Borrowed(""), None, Rule::Borrowed(""))
         } else if let Some(a) = &attribution {
             (
                 Some(a.holder.clone()),
-                Rule::Owned(a.rule()),
+                if state.detailed {
+                    Rule::Owned(a.rule())
+                } else {
+                    Rule::Borrowed(a.order)
+                },
                 Some(ClaimType::Reported),
                 Rule::Borrowed("reported"),
             )
@@ -258,7 +284,7 @@ impl Scorer {
             )
         } else if in_quote {
             match &state.quote_holder {
-                Some((h, _)) => (
+                Some(h) => (
                     Some(h.clone()),
                     Rule::Borrowed("quote-continues"),
                     Some(ClaimType::Reported),
@@ -266,7 +292,7 @@ impl Scorer {
                 ),
                 None => {
                     // The speaker may come later; until then the author's.
-                    let (t, rule) = claims::claim_type(cues);
+                    let (t, rule) = claims::claim_type(cues, state.detailed);
                     (
                         Some("AUTHOR".to_string()),
                         Rule::Borrowed("quote-awaiting-speaker"),
@@ -276,7 +302,7 @@ impl Scorer {
                 }
             }
         } else {
-            let (t, rule) = claims::claim_type(cues);
+            let (t, rule) = claims::claim_type(cues, state.detailed);
             (
                 Some("AUTHOR".to_string()),
                 Rule::Borrowed("author"),
@@ -288,20 +314,17 @@ impl Scorer {
         // Quotations over several units.
         let opened_here = !in_quote && quote_open_after;
         if opened_here {
-            state.quote_holder = attribution
-                .as_ref()
-                .map(|a| (a.holder.clone(), a.rule()))
-                .or_else(|| {
-                    (holder_rule == "quote-follows-speaker")
-                        .then(|| holder.clone().map(|h| (h, holder_rule.to_string())))
-                        .flatten()
-                });
+            state.quote_holder = attribution.as_ref().map(|a| a.holder.clone()).or_else(|| {
+                (holder_rule == "quote-follows-speaker")
+                    .then(|| holder.clone())
+                    .flatten()
+            });
             if state.quote_holder.is_none() {
                 state.quote_pending.push(index);
             }
         } else if in_quote && state.quote_holder.is_none() {
             if let Some(a) = &attribution {
-                state.quote_holder = Some((a.holder.clone(), a.rule()));
+                state.quote_holder = Some(a.holder.clone());
                 let shared = state.shared(&a.holder);
                 for &p in &state.quote_pending {
                     if let Some(e) = done.get_mut(p) {
@@ -336,7 +359,7 @@ impl Scorer {
             .stance
             .iter()
             .find(|m| m.cue.kind.kind == StanceKind::Target)
-            .map(|m| Rule::Owned(format!("us-role:{}", m.cue.text)));
+            .map(|m| claims::cue_rule("us-role", &m.cue.text, state.detailed));
         let starts_with_reference =
             (0..6).any(|at| tokens.get(at).is_some_and(|t| t.is(Function::Pronoun)));
         let no_other_actor = mentions.is_empty();
