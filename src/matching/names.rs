@@ -78,6 +78,19 @@ pub struct Names {
 struct FirstWords {
     words: Box<[u64]>,
     prefixes: Box<[u64]>,
+    /// For each bucket of first-word keys (`offset_bucket`), which lengths
+    /// past the first word (bit `n` for `n` bytes, 0 to `PREFIX_PAST_WORD`)
+    /// the prefixes of the names with such a first word have.
+    offsets: Box<[u8]>,
+}
+
+/// log2 of the number of buckets of `FirstWords::offsets` (4 KB).
+const OFFSET_BUCKET_BITS: u32 = 12;
+
+/// The `FirstWords::offsets` bucket of a first-word key.
+#[inline(always)]
+fn offset_bucket(key: u64) -> usize {
+    (key >> 36) as usize & ((1 << OFFSET_BUCKET_BITS) - 1)
 }
 
 /// log2 of the number of bits of each `FirstWords` filter: 8 KB each, which
@@ -93,6 +106,7 @@ impl FirstWords {
         let mut filter = FirstWords {
             words: empty(),
             prefixes: empty(),
+            offsets: vec![0u8; 1 << OFFSET_BUCKET_BITS].into_boxed_slice(),
         };
         let set = |bits: &mut [u64], key: u64| {
             for bit in bits_of(key) {
@@ -111,27 +125,45 @@ impl FirstWords {
             if word.is_empty() || !word.iter().all(u8::is_ascii_alphanumeric) {
                 continue;
             }
-            set(&mut filter.words, word_key(bytes, 0, word_len));
+            let key = word_key(bytes, 0, word_len);
+            set(&mut filter.words, key);
             let prefix_len = bytes.len().min(word_len + PREFIX_PAST_WORD);
             set(&mut filter.prefixes, word_key(bytes, 0, prefix_len));
+            if let Some(offsets) = filter.offsets.get_mut(offset_bucket(key)) {
+                *offsets |= 1 << (prefix_len - word_len);
+            }
         }
         filter
     }
 
     /// Whether a name may begin with the first word that starts
     /// `bytes[start..]`, runs to `word_end` and has key `word_key`, which
-    /// `words` holds: whether `prefixes` holds a prefix of the text there.
+    /// `words` holds: whether `prefixes` holds a prefix of the text there
+    /// of a length that names with such a first word have.
     #[inline]
     fn may_begin(&self, bytes: &[u8], start: usize, word_end: usize, word_key: u64) -> bool {
-        let longest = bytes.len().min(word_end + PREFIX_PAST_WORD);
-        (word_end..=longest).any(|end| {
-            let key = if end == word_end {
+        let mut offsets = self
+            .offsets
+            .get(offset_bucket(word_key))
+            .copied()
+            .unwrap_or(u8::MAX);
+        while offsets != 0 {
+            let past = offsets.trailing_zeros() as usize;
+            offsets &= offsets - 1;
+            let end = word_end + past;
+            if end > bytes.len() {
+                break;
+            }
+            let key = if past == 0 {
                 word_key
             } else {
                 self::word_key(bytes, start, end)
             };
-            holds(&self.prefixes, key)
-        })
+            if holds(&self.prefixes, key) {
+                return true;
+            }
+        }
+        false
     }
 }
 
@@ -235,6 +267,21 @@ const NO_PATTERN: u32 = u32::MAX;
 
 /// States with at least this many children get a dense row.
 const DENSE_CHILDREN: usize = 4;
+
+/// The number of ASCII letters and digits from `bytes[at]` on, `head`
+/// being the eight bytes there (`load8`).
+#[inline(always)]
+fn run_len(bytes: &[u8], at: usize, head: u64) -> usize {
+    let len = (!word_lanes(head) & HIGH_BITS).trailing_zeros() as usize / 8;
+    if len < 8 {
+        return len;
+    }
+    let rest = bytes.get(at + 8..).unwrap_or_default();
+    8 + rest
+        .iter()
+        .position(|b| !b.is_ascii_alphanumeric())
+        .unwrap_or(rest.len())
+}
 
 /// What a byte is, for the scan outside words (`Names::kinds`).
 const WORD_START: u8 = 0;
@@ -380,6 +427,7 @@ impl Names {
             + (self.rows.len() + self.pairs.len()) * std::mem::size_of::<u32>()
             + (self.first_words.words.len() + self.first_words.prefixes.len())
                 * std::mem::size_of::<u64>()
+            + self.first_words.offsets.len()
     }
 
     /// Walks the trie on from `state`, `len` bytes after `at`, calling `hit`
@@ -493,55 +541,101 @@ impl Names {
         None
     }
 
-    /// `next_start` outside words.
+    /// `next_start` outside words: eight bytes at a time while they are
+    /// ASCII, finding the word starts in them with bit masks.
     fn next_word_start(&self, text: &str, from: usize) -> Option<(usize, Hit)> {
         let bytes = text.as_bytes();
         let mut prev_word = char_before(text, from).is_some_and(is_word_char);
+        if !self.no_other_starts {
+            return self.scan_bytes(text, from, prev_word, usize::MAX).err();
+        }
         let mut at = from;
-        loop {
-            if self.no_other_starts {
-                // Pass over ASCII bytes that are not letters or digits,
-                // eight at a time: none of them starts a name.
-                let chunk = load8(bytes, at);
-                let stops = (word_lanes(chunk) | chunk) & HIGH_BITS;
-                if stops == 0 {
-                    at += 8;
-                    prev_word = false;
-                    if at >= bytes.len() {
-                        return None;
+        while at < bytes.len() {
+            let chunk = load8(bytes, at);
+            if chunk & HIGH_BITS != 0 {
+                match self.scan_bytes(text, at, prev_word, at + 8) {
+                    Ok((next, next_prev_word)) => {
+                        at = next;
+                        prev_word = next_prev_word;
+                        continue;
                     }
-                    continue;
-                }
-                let skipped = stops.trailing_zeros() as usize / 8;
-                if skipped > 0 {
-                    at += skipped;
-                    prev_word = false;
+                    Err(found) => return Some(found),
                 }
             }
-            let &byte = bytes.get(at)?;
+            let words = word_lanes(chunk);
+            let mut starts = words & !((words << 8) | (u64::from(prev_word) << 7));
+            while starts != 0 {
+                let lane = starts.trailing_zeros() as usize / 8;
+                starts &= starts - 1;
+                let start = at + lane;
+                let ends = !words & HIGH_BITS & (u64::MAX << (8 * lane));
+                let (len, head) = if ends != 0 {
+                    (
+                        ends.trailing_zeros() as usize / 8 - lane,
+                        chunk >> (8 * lane),
+                    )
+                } else {
+                    // The word goes on past the chunk.
+                    let head = load8(bytes, start);
+                    (self::run_len(bytes, start, head), head)
+                };
+                if let Some(hit) = self.word_at(text, start, len, head) {
+                    return Some((start, hit));
+                }
+            }
+            prev_word = words >> 63 != 0;
+            at += 8;
+        }
+        None
+    }
+
+    /// The longest name at the word start `start` whose ASCII letters and
+    /// digits run for `len` bytes, the first eight bytes of the text there
+    /// being `head` (bytes past the word may be anything), unless no name on
+    /// word boundaries can start there.
+    #[inline(always)]
+    fn word_at(&self, text: &str, start: usize, len: usize, head: u64) -> Option<Hit> {
+        let bytes = text.as_bytes();
+        let &first = bytes.get(start)?;
+        if self.kinds[usize::from(first)] != WORD_START {
+            return None;
+        }
+        let end = start + len;
+        let tail = if len > 8 { load8(bytes, end - 8) } else { 0 };
+        let key = mix(head, tail, len);
+        let before_non_ascii = bytes.get(end).is_some_and(|&b| b >= 0x80);
+        if before_non_ascii || holds(&self.first_words.words, key) {
+            self.word_candidate(text, start, end, key)
+        } else {
+            None
+        }
+    }
+
+    /// `next_word_start` byte by byte from `at`, where the byte before is a
+    /// word character if `prev_word`, up to `limit` (or the end of the word
+    /// or character that crosses it): `Err` with the name found, else `Ok`
+    /// with where it stopped and whether a word character ends there.
+    fn scan_bytes(
+        &self,
+        text: &str,
+        mut at: usize,
+        mut prev_word: bool,
+        limit: usize,
+    ) -> Result<(usize, bool), (usize, Hit)> {
+        let bytes = text.as_bytes();
+        while at < limit {
+            let Some(&byte) = bytes.get(at) else {
+                break;
+            };
             match self.kinds[usize::from(byte)] {
-                kind @ (WORD_START | WORD_OTHER) => {
+                WORD_START | WORD_OTHER => {
                     let start = at;
                     let head = load8(bytes, at);
-                    let mut len = (!word_lanes(head) & HIGH_BITS).trailing_zeros() as usize / 8;
-                    if len == 8 {
-                        len += bytes
-                            .get(at + 8..)
-                            .unwrap_or_default()
-                            .iter()
-                            .position(|b| !b.is_ascii_alphanumeric())
-                            .unwrap_or(bytes.len().saturating_sub(at + 8));
-                    }
                     // No name starts inside the rest of an ASCII word.
-                    at += len;
-                    if !prev_word && kind == WORD_START {
-                        let tail = if len > 8 { load8(bytes, at - 8) } else { 0 };
-                        let key = mix(head, tail, len);
-                        let before_non_ascii = bytes.get(at).is_some_and(|&b| b >= 0x80);
-                        if before_non_ascii || holds(&self.first_words.words, key) {
-                            if let Some(hit) = self.word_candidate(text, start, at, key) {
-                                return Some((start, hit));
-                            }
+                    at += run_len(bytes, at, head);
+                    if !prev_word {
+                        if let Some(hit) = self.word_at(text, start, at - start, head) {
+                            return Err((start, hit));
                         }
                     }
                     prev_word = true;
@@ -549,7 +643,7 @@ impl Names {
                 kind @ (OTHER_START | OTHER) => {
                     if kind == OTHER_START {
                         if let Some(hit) = self.longest_at(text, at) {
-                            return Some((at, hit));
+                            return Err((at, hit));
                         }
                     }
                     at += 1;
@@ -558,13 +652,14 @@ impl Names {
                 _ => {
                     let (hit, is_word, len) = self.non_ascii_at(text, at, prev_word);
                     if let Some(hit) = hit {
-                        return Some((at, hit));
+                        return Err((at, hit));
                     }
                     prev_word = is_word;
                     at += len;
                 }
             }
         }
+        Ok((at, prev_word))
     }
 
     /// At a non-ASCII byte `text[at]`: the longest name there if one may
