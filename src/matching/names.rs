@@ -550,9 +550,21 @@ impl Names {
             return self.scan_bytes(text, from, prev_word, usize::MAX).err();
         }
         let mut at = from;
+        // The start of a word that runs past the last chunk.
+        let mut pending: Option<usize> = None;
         while at < bytes.len() {
             let chunk = load8(bytes, at);
             if chunk & HIGH_BITS != 0 {
+                if let Some(start) = pending.take() {
+                    let head = load8(bytes, start);
+                    let len = run_len(bytes, start, head);
+                    if let Some(hit) = self.word_at(text, start, len, head) {
+                        return Some((start, hit));
+                    }
+                    at = start + len;
+                    prev_word = true;
+                    continue;
+                }
                 match self.scan_bytes(text, at, prev_word, at + 8) {
                     Ok((next, next_prev_word)) => {
                         at = next;
@@ -563,30 +575,41 @@ impl Names {
                 }
             }
             let words = word_lanes(chunk);
+            if let Some(start) = pending {
+                let ends = !words & HIGH_BITS;
+                if ends == 0 {
+                    at += 8;
+                    continue;
+                }
+                pending = None;
+                let len = at + ends.trailing_zeros() as usize / 8 - start;
+                if let Some(hit) = self.word_at(text, start, len, load8(bytes, start)) {
+                    return Some((start, hit));
+                }
+            }
             let mut starts = words & !((words << 8) | (u64::from(prev_word) << 7));
             while starts != 0 {
                 let lane = starts.trailing_zeros() as usize / 8;
                 starts &= starts - 1;
                 let start = at + lane;
                 let ends = !words & HIGH_BITS & (u64::MAX << (8 * lane));
-                let (len, head) = if ends != 0 {
-                    (
-                        ends.trailing_zeros() as usize / 8 - lane,
-                        chunk >> (8 * lane),
-                    )
-                } else {
-                    // The word goes on past the chunk.
-                    let head = load8(bytes, start);
-                    (self::run_len(bytes, start, head), head)
-                };
-                if let Some(hit) = self.word_at(text, start, len, head) {
+                if ends == 0 {
+                    // The word goes on past the chunk (the last start in it).
+                    pending = Some(start);
+                    break;
+                }
+                let len = ends.trailing_zeros() as usize / 8 - lane;
+                if let Some(hit) = self.word_at(text, start, len, chunk >> (8 * lane)) {
                     return Some((start, hit));
                 }
             }
             prev_word = words >> 63 != 0;
             at += 8;
         }
-        None
+        // A word that runs to the end of the text.
+        let start = pending?;
+        let hit = self.word_at(text, start, bytes.len() - start, load8(bytes, start))?;
+        Some((start, hit))
     }
 
     /// The longest name at the word start `start` whose ASCII letters and
