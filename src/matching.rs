@@ -188,13 +188,19 @@ impl Matcher {
             targets[at].push(Target::Actor(index));
         }
         let names = Names::build(&patterns)?;
+        // The rows of each entity, in row order.
+        let mut rows_of: HashMap<&str, Vec<&tables::ActorEntry>> = HashMap::new();
+        for entry in &actors {
+            rows_of.entry(&*entry.entity).or_default().push(entry);
+        }
         let given_names = |entry: &tables::ActorEntry| -> Vec<Box<str>> {
             if entry.alias.contains(' ') {
                 return Vec::new();
             }
-            actors
+            rows_of
+                .get(&*entry.entity)
+                .map_or(&[][..], Vec::as_slice)
                 .iter()
-                .filter(|other| other.entity == entry.entity)
                 .filter_map(|other| {
                     let (first, rest) = other.alias.split_once(' ')?;
                     let last = rest.rsplit(' ').next()?;

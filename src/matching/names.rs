@@ -8,6 +8,13 @@
 //! and their edge bytes (as classes) sit side by side in one small array;
 //! only the few states with many children (near the root) get a dense row
 //! of transitions.
+//!
+//! Where the scan skips positions inside words, a word start is walked only
+//! when the word (its maximal run of ASCII letters and digits) may be the
+//! first word of a name: a name starting there can stand on word boundaries
+//! only if the text's word equals the name's own first word (see
+//! `FirstWords`), and a small Bloom filter of the names' first words, which
+//! stays in cache, rules out most words without touching the trie.
 
 use super::context::{char_before, is_word_char};
 
@@ -41,6 +48,207 @@ pub struct Names {
     rows: Vec<u32>,
     /// For each state, the pattern that ends there, or `NO_PATTERN`.
     ends: Vec<u32>,
+    first_words: FirstWords,
+    /// For each byte: an ASCII letter or digit (`WORD_*`), another ASCII
+    /// byte, or part of a non-ASCII character; and, for ASCII, whether a
+    /// name starts with it (`*_START`).
+    kinds: [u8; 256],
+    /// Whether no name starts with an ASCII byte that is not a letter or a
+    /// digit (so the scan may pass over such bytes in bulk).
+    no_other_starts: bool,
+}
+
+/// Bloom filters of how the names begin, for the names whose first word
+/// (the bytes up to the first non-word character, all of the name if it has
+/// none) is made of ASCII letters and digits: the first words themselves,
+/// and the names' first bytes up to `PREFIX_PAST_WORD` bytes past the first
+/// word (the whole name when it is shorter). Bytes are compared with bit
+/// 0x20 set (see `word_key`), which maps both cases of a letter to one.
+///
+/// At a word start `at` (a word character with no word character before
+/// it), a name that stands on word boundaries spans exactly the text's word
+/// there and goes on from it with the same non-word character, or ends with
+/// it: its first word is the text's word (ASCII-case-insensitively). So
+/// when the text's word is made of ASCII bytes and ends before a non-word
+/// character or the end of the text, a word that is no name's first word,
+/// or whose next bytes begin no name with that first word, starts no
+/// candidate that `Matcher` could keep. False positives only cost the trie
+/// walk.
+#[derive(Debug, Clone)]
+struct FirstWords {
+    words: Box<[u64]>,
+    prefixes: Box<[u64]>,
+    /// For each bucket of first-word keys (`offset_bucket`), which lengths
+    /// past the first word (bit `n` for `n` bytes, 0 to `PREFIX_PAST_WORD`)
+    /// the prefixes of the names with such a first word have.
+    offsets: Box<[u8]>,
+}
+
+/// log2 of the number of buckets of `FirstWords::offsets` (4 KB).
+const OFFSET_BUCKET_BITS: u32 = 12;
+
+/// The `FirstWords::offsets` bucket of a first-word key.
+#[inline(always)]
+fn offset_bucket(key: u64) -> usize {
+    (key >> 36) as usize & ((1 << OFFSET_BUCKET_BITS) - 1)
+}
+
+/// log2 of the number of bits of each `FirstWords` filter: 8 KB each, which
+/// stay in L1.
+const FILTER_BITS: u32 = 16;
+
+/// How many bytes past its first word a name's prefix in `FirstWords` runs.
+const PREFIX_PAST_WORD: usize = 3;
+
+impl FirstWords {
+    fn build(patterns: &[String]) -> FirstWords {
+        let empty = || vec![0u64; (1 << FILTER_BITS) / 64].into_boxed_slice();
+        let mut filter = FirstWords {
+            words: empty(),
+            prefixes: empty(),
+            offsets: vec![0u8; 1 << OFFSET_BUCKET_BITS].into_boxed_slice(),
+        };
+        let set = |bits: &mut [u64], key: u64| {
+            for bit in bits_of(key) {
+                if let Some(slot) = bits.get_mut(bit / 64) {
+                    *slot |= 1 << (bit % 64);
+                }
+            }
+        };
+        for pattern in patterns {
+            let bytes = pattern.as_bytes();
+            let word_len = pattern
+                .char_indices()
+                .find(|&(_, c)| !is_word_char(c))
+                .map_or(bytes.len(), |(i, _)| i);
+            let word = bytes.get(..word_len).unwrap_or_default();
+            if word.is_empty() || !word.iter().all(u8::is_ascii_alphanumeric) {
+                continue;
+            }
+            let key = word_key(bytes, 0, word_len);
+            set(&mut filter.words, key);
+            let prefix_len = bytes.len().min(word_len + PREFIX_PAST_WORD);
+            set(&mut filter.prefixes, word_key(bytes, 0, prefix_len));
+            if let Some(offsets) = filter.offsets.get_mut(offset_bucket(key)) {
+                *offsets |= 1 << (prefix_len - word_len);
+            }
+        }
+        filter
+    }
+
+    /// Whether a name may begin with the first word that starts
+    /// `bytes[start..]`, runs to `word_end` and has key `word_key`, which
+    /// `words` holds: whether `prefixes` holds a prefix of the text there
+    /// of a length that names with such a first word have.
+    #[inline]
+    fn may_begin(&self, bytes: &[u8], start: usize, word_end: usize, word_key: u64) -> bool {
+        let mut offsets = self
+            .offsets
+            .get(offset_bucket(word_key))
+            .copied()
+            .unwrap_or(u8::MAX);
+        while offsets != 0 {
+            let past = offsets.trailing_zeros() as usize;
+            offsets &= offsets - 1;
+            let end = word_end + past;
+            if end > bytes.len() {
+                break;
+            }
+            let key = if past == 0 {
+                word_key
+            } else {
+                self::word_key(bytes, start, end)
+            };
+            if holds(&self.prefixes, key) {
+                return true;
+            }
+        }
+        false
+    }
+}
+
+/// Whether both bits of `key` are set in `bits`.
+#[inline]
+fn holds(bits: &[u64], key: u64) -> bool {
+    bits_of(key).iter().all(|&bit| {
+        bits.get(bit / 64)
+            .is_some_and(|slot| slot & (1 << (bit % 64)) != 0)
+    })
+}
+
+/// The two filter bits of a key.
+#[inline]
+fn bits_of(key: u64) -> [usize; 2] {
+    let mask = (1usize << FILTER_BITS) - 1;
+    [
+        (key >> (64 - FILTER_BITS)) as usize,
+        (key >> 24) as usize & mask,
+    ]
+}
+
+/// A hash of `bytes[start..end]` (`start < end`) made from its length and
+/// its first and last (up to) eight bytes, each with bit 0x20 set, so that
+/// both cases of an ASCII letter give the same key.
+#[inline]
+fn word_key(bytes: &[u8], start: usize, end: usize) -> u64 {
+    let len = end.saturating_sub(start);
+    let head = load8(bytes, start);
+    let tail = if len > 8 { load8(bytes, end - 8) } else { 0 };
+    mix(head, tail, len)
+}
+
+/// The key of a word from its first eight bytes (loaded with `load8`) and
+/// `word_key`'s other parts.
+#[inline(always)]
+fn mix(head: u64, tail: u64, len: usize) -> u64 {
+    let folded = |x: u64| x | 0x2020_2020_2020_2020;
+    ((folded(head) & low_bytes(len)) ^ folded(tail).rotate_left(23) ^ len as u64)
+        .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+}
+
+/// A mask of the low `n` bytes of a u64 (all of them from 8 on).
+#[inline(always)]
+fn low_bytes(n: usize) -> u64 {
+    if n >= 8 {
+        u64::MAX
+    } else {
+        (1u64 << (8 * n)) - 1
+    }
+}
+
+/// The eight bytes at `bytes[at..]` as a little-endian number, zeros past
+/// the end.
+#[inline(always)]
+fn load8(bytes: &[u8], at: usize) -> u64 {
+    match bytes.get(at..at + 8) {
+        Some(chunk) => {
+            let mut buffer = [0u8; 8];
+            buffer.copy_from_slice(chunk);
+            u64::from_le_bytes(buffer)
+        }
+        None => bytes
+            .get(at..)
+            .unwrap_or_default()
+            .iter()
+            .rev()
+            .fold(0u64, |acc, &b| (acc << 8) | u64::from(b)),
+    }
+}
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGH_BITS: u64 = 0x80 * ONES;
+
+/// The lanes of `chunk` (eight bytes, little-endian) that hold an ASCII
+/// letter or digit, as the high bit of each byte.
+#[inline(always)]
+fn word_lanes(chunk: u64) -> u64 {
+    let ascii = chunk & (0x7F * ONES);
+    let lower = ascii | (0x20 * ONES);
+    let letter =
+        lower.wrapping_add((0x80 - 0x61) * ONES) & !lower.wrapping_add((0x7F - 0x7A) * ONES);
+    let digit =
+        ascii.wrapping_add((0x80 - 0x30) * ONES) & !ascii.wrapping_add((0x7F - 0x39) * ONES);
+    (letter | digit) & !chunk & HIGH_BITS
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -60,17 +268,27 @@ const NO_PATTERN: u32 = u32::MAX;
 /// States with at least this many children get a dense row.
 const DENSE_CHILDREN: usize = 4;
 
-/// Whether an ASCII byte is a word character (letter or digit); every byte
-/// of 0x80 and above is `false` here and decoded instead.
-const ASCII_WORD: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut b = 0;
-    while b < 128 {
-        table[b] = (b as u8).is_ascii_alphanumeric();
-        b += 1;
+/// The number of ASCII letters and digits from `bytes[at]` on, `head`
+/// being the eight bytes there (`load8`).
+#[inline(always)]
+fn run_len(bytes: &[u8], at: usize, head: u64) -> usize {
+    let len = (!word_lanes(head) & HIGH_BITS).trailing_zeros() as usize / 8;
+    if len < 8 {
+        return len;
     }
-    table
-};
+    let rest = bytes.get(at + 8..).unwrap_or_default();
+    8 + rest
+        .iter()
+        .position(|b| !b.is_ascii_alphanumeric())
+        .unwrap_or(rest.len())
+}
+
+/// What a byte is, for the scan outside words (`Names::kinds`).
+const WORD_START: u8 = 0;
+const WORD_OTHER: u8 = 1;
+const OTHER_START: u8 = 2;
+const OTHER: u8 = 3;
+const NON_ASCII: u8 = 4;
 
 impl Names {
     /// Compiles `patterns`, compared ASCII-case-insensitively; of two equal
@@ -176,7 +394,20 @@ impl Names {
                 }
             }
         }
+        let mut kinds = [NON_ASCII; 256];
+        for (byte, kind) in kinds.iter_mut().enumerate().take(128) {
+            let starts = root[usize::from(classes[byte])] != 0;
+            *kind = match (byte as u8).is_ascii_alphanumeric() {
+                true if starts => WORD_START,
+                true => WORD_OTHER,
+                false if starts => OTHER_START,
+                false => OTHER,
+            };
+        }
         Ok(Names {
+            first_words: FirstWords::build(patterns),
+            no_other_starts: !kinds.contains(&OTHER_START),
+            kinds,
             classes,
             class_count,
             root,
@@ -194,6 +425,9 @@ impl Names {
         self.nodes.len() * std::mem::size_of::<Node>()
             + self.labels.len()
             + (self.rows.len() + self.pairs.len()) * std::mem::size_of::<u32>()
+            + (self.first_words.words.len() + self.first_words.prefixes.len())
+                * std::mem::size_of::<u64>()
+            + self.first_words.offsets.len()
     }
 
     /// Walks the trie on from `state`, `len` bytes after `at`, calling `hit`
@@ -287,44 +521,209 @@ impl Names {
 
     /// The first position at or after `from` where a name starts, and the
     /// longest name there. Positions inside a word (a word character after a
-    /// word character) are passed over unless `inside_words` is set.
+    /// word character) are passed over unless `inside_words` is set; then
+    /// so are ASCII words that no name on word boundaries can start with
+    /// (see `FirstWords`).
     pub fn next_start(&self, text: &str, from: usize, inside_words: bool) -> Option<(usize, Hit)> {
+        if !inside_words {
+            return self.next_word_start(text, from);
+        }
         let bytes = text.as_bytes();
-        let mut prev_word = char_before(text, from).is_some_and(is_word_char);
         let mut at = from;
         while let Some(&byte) = bytes.get(at) {
-            if byte < 0x80 {
-                let is_word = ASCII_WORD[usize::from(byte)];
-                if (inside_words || !(prev_word && is_word)) && self.starts_name(byte) {
-                    if let Some(hit) = self.longest_at(text, at) {
-                        return Some((at, hit));
-                    }
-                }
-                at += 1;
-                if is_word && !inside_words {
-                    // No name starts inside the rest of an ASCII word.
-                    while bytes.get(at).is_some_and(|&b| ASCII_WORD[usize::from(b)]) {
-                        at += 1;
-                    }
-                }
-                prev_word = is_word;
-                continue;
-            }
-            let Some(c) = text.get(at..).and_then(|rest| rest.chars().next()) else {
-                // Not a character boundary: never a name start.
-                at += 1;
-                continue;
-            };
-            let is_word = is_word_char(c);
-            if (inside_words || !(prev_word && is_word)) && self.starts_name(byte) {
+            if self.starts_name(byte) && text.is_char_boundary(at) {
                 if let Some(hit) = self.longest_at(text, at) {
                     return Some((at, hit));
                 }
             }
-            prev_word = is_word;
-            at += c.len_utf8();
+            at += 1;
         }
         None
+    }
+
+    /// `next_start` outside words: eight bytes at a time while they are
+    /// ASCII, finding the word starts in them with bit masks.
+    fn next_word_start(&self, text: &str, from: usize) -> Option<(usize, Hit)> {
+        let bytes = text.as_bytes();
+        let mut prev_word = char_before(text, from).is_some_and(is_word_char);
+        if !self.no_other_starts {
+            return self.scan_bytes(text, from, prev_word, usize::MAX).err();
+        }
+        let mut at = from;
+        // The start of a word that runs past the last chunk.
+        let mut pending: Option<usize> = None;
+        while at < bytes.len() {
+            let chunk = load8(bytes, at);
+            if chunk & HIGH_BITS != 0 {
+                if let Some(start) = pending.take() {
+                    let head = load8(bytes, start);
+                    let len = run_len(bytes, start, head);
+                    if let Some(hit) = self.word_at(text, start, len, head) {
+                        return Some((start, hit));
+                    }
+                    at = start + len;
+                    prev_word = true;
+                    continue;
+                }
+                match self.scan_bytes(text, at, prev_word, at + 8) {
+                    Ok((next, next_prev_word)) => {
+                        at = next;
+                        prev_word = next_prev_word;
+                        continue;
+                    }
+                    Err(found) => return Some(found),
+                }
+            }
+            let words = word_lanes(chunk);
+            if let Some(start) = pending {
+                let ends = !words & HIGH_BITS;
+                if ends == 0 {
+                    at += 8;
+                    continue;
+                }
+                pending = None;
+                let len = at + ends.trailing_zeros() as usize / 8 - start;
+                if let Some(hit) = self.word_at(text, start, len, load8(bytes, start)) {
+                    return Some((start, hit));
+                }
+            }
+            let mut starts = words & !((words << 8) | (u64::from(prev_word) << 7));
+            while starts != 0 {
+                let lane = starts.trailing_zeros() as usize / 8;
+                starts &= starts - 1;
+                let start = at + lane;
+                let ends = !words & HIGH_BITS & (u64::MAX << (8 * lane));
+                if ends == 0 {
+                    // The word goes on past the chunk (the last start in it).
+                    pending = Some(start);
+                    break;
+                }
+                let len = ends.trailing_zeros() as usize / 8 - lane;
+                if let Some(hit) = self.word_at(text, start, len, chunk >> (8 * lane)) {
+                    return Some((start, hit));
+                }
+            }
+            prev_word = words >> 63 != 0;
+            at += 8;
+        }
+        // A word that runs to the end of the text.
+        let start = pending?;
+        let hit = self.word_at(text, start, bytes.len() - start, load8(bytes, start))?;
+        Some((start, hit))
+    }
+
+    /// The longest name at the word start `start` whose ASCII letters and
+    /// digits run for `len` bytes, the first eight bytes of the text there
+    /// being `head` (bytes past the word may be anything), unless no name on
+    /// word boundaries can start there.
+    #[inline(always)]
+    fn word_at(&self, text: &str, start: usize, len: usize, head: u64) -> Option<Hit> {
+        let bytes = text.as_bytes();
+        let &first = bytes.get(start)?;
+        if self.kinds[usize::from(first)] != WORD_START {
+            return None;
+        }
+        let end = start + len;
+        let tail = if len > 8 { load8(bytes, end - 8) } else { 0 };
+        let key = mix(head, tail, len);
+        let before_non_ascii = bytes.get(end).is_some_and(|&b| b >= 0x80);
+        if before_non_ascii || holds(&self.first_words.words, key) {
+            self.word_candidate(text, start, end, key)
+        } else {
+            None
+        }
+    }
+
+    /// `next_word_start` byte by byte from `at`, where the byte before is a
+    /// word character if `prev_word`, up to `limit` (or the end of the word
+    /// or character that crosses it): `Err` with the name found, else `Ok`
+    /// with where it stopped and whether a word character ends there.
+    fn scan_bytes(
+        &self,
+        text: &str,
+        mut at: usize,
+        mut prev_word: bool,
+        limit: usize,
+    ) -> Result<(usize, bool), (usize, Hit)> {
+        let bytes = text.as_bytes();
+        while at < limit {
+            let Some(&byte) = bytes.get(at) else {
+                break;
+            };
+            match self.kinds[usize::from(byte)] {
+                WORD_START | WORD_OTHER => {
+                    let start = at;
+                    let head = load8(bytes, at);
+                    // No name starts inside the rest of an ASCII word.
+                    at += run_len(bytes, at, head);
+                    if !prev_word {
+                        if let Some(hit) = self.word_at(text, start, at - start, head) {
+                            return Err((start, hit));
+                        }
+                    }
+                    prev_word = true;
+                }
+                kind @ (OTHER_START | OTHER) => {
+                    if kind == OTHER_START {
+                        if let Some(hit) = self.longest_at(text, at) {
+                            return Err((at, hit));
+                        }
+                    }
+                    at += 1;
+                    prev_word = false;
+                }
+                _ => {
+                    let (hit, is_word, len) = self.non_ascii_at(text, at, prev_word);
+                    if let Some(hit) = hit {
+                        return Err((at, hit));
+                    }
+                    prev_word = is_word;
+                    at += len;
+                }
+            }
+        }
+        Ok((at, prev_word))
+    }
+
+    /// At a non-ASCII byte `text[at]`: the longest name there if one may
+    /// start there, whether the character is a word character, and how many
+    /// bytes to go on by.
+    #[inline(never)]
+    fn non_ascii_at(&self, text: &str, at: usize, prev_word: bool) -> (Option<Hit>, bool, usize) {
+        let Some(c) = text.get(at..).and_then(|rest| rest.chars().next()) else {
+            // Not a character boundary: never a name start.
+            return (None, prev_word, 1);
+        };
+        let is_word = is_word_char(c);
+        let mut hit = None;
+        if !(prev_word && is_word)
+            && text
+                .as_bytes()
+                .get(at)
+                .is_some_and(|&b| self.starts_name(b))
+        {
+            hit = self.longest_at(text, at);
+        }
+        (hit, is_word, c.len_utf8())
+    }
+
+    /// The longest name at the word start `start`, whose ASCII letters and
+    /// digits run to `run_end` and whose first word key (`word_key`), which
+    /// `FirstWords::words` holds, is `key`, unless no name on word boundaries
+    /// can start there (see `FirstWords`).
+    #[inline(never)]
+    fn word_candidate(&self, text: &str, start: usize, run_end: usize, key: u64) -> Option<Hit> {
+        let bytes = text.as_bytes();
+        let word_goes_on = bytes.get(run_end).is_some_and(|&b| b >= 0x80)
+            && text
+                .get(run_end..)
+                .and_then(|rest| rest.chars().next())
+                .is_none_or(is_word_char);
+        if word_goes_on || self.first_words.may_begin(bytes, start, run_end, key) {
+            self.longest_at(text, start)
+        } else {
+            None
+        }
     }
 }
 
@@ -392,5 +791,111 @@ mod tests {
         assert_eq!(n.next_start("éran", 0, false), None);
         let x_ran = Hit { end: 5, pattern: 1 };
         assert_eq!(n.next_start("x ran", 1, false), Some((2, x_ran)));
+    }
+
+    /// Every start and end of a name on word boundaries, not inside a word,
+    /// by trying every character boundary.
+    fn boundary_names_everywhere(n: &Names, text: &str) -> Vec<(usize, usize)> {
+        let mut found = Vec::new();
+        let mut hits = Vec::new();
+        for (at, c) in text.char_indices() {
+            if char_before(text, at).is_some_and(is_word_char) && is_word_char(c) {
+                continue;
+            }
+            n.all_at(text, at, &mut hits);
+            for hit in &hits {
+                if super::super::context::on_boundaries(text, at, hit.end) {
+                    found.push((at, hit.end));
+                }
+            }
+        }
+        found
+    }
+
+    /// The same, by the positions `next_start` gives outside words.
+    fn boundary_names_by_scan(n: &Names, text: &str) -> Vec<(usize, usize)> {
+        let mut found = Vec::new();
+        let mut hits = Vec::new();
+        let mut from = 0;
+        while let Some((at, longest)) = n.next_start(text, from, false) {
+            assert_eq!(n.longest_at(text, at), Some(longest));
+            n.all_at(text, at, &mut hits);
+            for hit in &hits {
+                if super::super::context::on_boundaries(text, at, hit.end) {
+                    found.push((at, hit.end));
+                }
+            }
+            from = at + text[at..].chars().next().map_or(1, char::len_utf8);
+        }
+        found
+    }
+
+    const FILTER_NAMES: &[&str] = &[
+        "u.s.",
+        "a",
+        "a. k. antony",
+        "9/11",
+        "1st division",
+        "is",
+        "is-kp",
+        "the bahamas",
+        "raúl castro",
+        "castro",
+        "café",
+        "al-qaeda",
+        "qaeda",
+        "verylongnamewithoutspaces",
+        "verylongname inc",
+    ];
+
+    #[test]
+    fn the_first_word_filter_passes_over_no_name_on_word_boundaries() {
+        let n = names(FILTER_NAMES);
+        let texts = [
+            // A first word followed by punctuation, and the same word alone.
+            "The U.S. said; the U.S said; us U.S.A. u.s.",
+            // One-letter names and words.
+            "A. K. Antony, a A.K. Antony and A x a.",
+            // Names starting with digits.
+            "On 9/11 and 911, the 1st Division, 1st division 1st",
+            // Non-ASCII next to a name.
+            "Raúl Castro, Raul Castro, RaúlCastro, éCastro, Castroé, Castro’s, café, cafés, Café.",
+            "IS-KP IS ISIS is-kp-x al-Qaeda Al-Qaeda's alQaeda",
+            "The Bahamas, the bahamas. The Bahama",
+            "verylongnamewithoutspaces verylongnamewithoutspacesx verylongname inc verylongname",
+            "is",
+            "a",
+        ];
+        for text in texts {
+            assert_eq!(
+                boundary_names_by_scan(&n, text),
+                boundary_names_everywhere(&n, text),
+                "{text}"
+            );
+        }
+        // The filter passes over words, not names: a word that starts no name
+        // yields nothing, while its neighbours still do.
+        assert_eq!(n.next_start("Antony said", 0, false), None);
+        assert_eq!(
+            n.next_start("x Castro", 0, false),
+            Some((2, Hit { end: 8, pattern: 9 }))
+        );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_first_word_filter_agrees_with_every_position(
+            pieces in proptest::collection::vec(
+                "(U\\.S\\.|u\\.s|a|A\\.|K\\.|Antony|9/11|911|1st|Division|IS|is|-|KP|The|Bahamas|Raúl|Raul|Castro|café|Café|al|Qaeda|é|’|x|'s| |, |\\.|verylongname|inc|withoutspaces)",
+                0..12,
+            )
+        ) {
+            let n = names(FILTER_NAMES);
+            let text: String = pieces.concat();
+            proptest::prop_assert_eq!(
+                boundary_names_by_scan(&n, &text),
+                boundary_names_everywhere(&n, &text)
+            );
+        }
     }
 }

@@ -1,7 +1,9 @@
 //! The text the automaton reads for one sentence: the source slice itself
 //! when folding would not change it, else its folded form
-//! (`crate::fold::fold_range`), with every whitespace run collapsed to one
-//! space when it has any, and the map of its offsets back to the source.
+//! (`crate::fold::fold_range`, or the same text and offsets built here when
+//! the sentence is ASCII with typographic quotes, dashes and ellipses only),
+//! with every whitespace run collapsed to one space when it has any, and the
+//! map of its offsets back to the source.
 
 use crate::fold::{fold_range, Folded};
 use crate::types::Span;
@@ -10,6 +12,7 @@ use crate::types::Span;
 #[derive(Debug, Default)]
 pub struct Scratch {
     folded: Folded,
+    quick: QuickFold,
     collapsed: String,
     /// For each byte of `collapsed`, its offset in the folded text.
     to_folded: Vec<u32>,
@@ -21,13 +24,177 @@ pub enum MatchText<'a> {
     /// The source slice itself, at `base`.
     Source { text: &'a str, base: usize },
     /// The folded slice.
-    Folded { folded: &'a Folded },
+    Folded { folded: FoldedText<'a> },
     /// The folded slice with whitespace runs collapsed.
     Collapsed {
-        folded: &'a Folded,
+        folded: FoldedText<'a>,
         text: &'a str,
         to_folded: &'a [u32],
     },
+}
+
+/// A folded slice: by `fold_range`, or by `QuickFold`, which gives the same
+/// text and source spans.
+#[derive(Debug, Clone, Copy)]
+pub enum FoldedText<'a> {
+    Full(&'a Folded),
+    Quick(&'a QuickFold),
+}
+
+impl<'a> FoldedText<'a> {
+    fn text(self) -> &'a str {
+        match self {
+            FoldedText::Full(folded) => folded.text(),
+            FoldedText::Quick(quick) => &quick.text,
+        }
+    }
+
+    fn source_span(self, span: Span) -> Span {
+        match self {
+            FoldedText::Full(folded) => folded.source_span(span),
+            FoldedText::Quick(quick) => quick.source_span(span),
+        }
+    }
+}
+
+/// `fold_range` of a slice made of ASCII and the typographic characters in
+/// `quick_fold_char` only, built without its general machinery: for such a
+/// slice folding keeps every ASCII byte but a tab (a space) and a backquote
+/// (`'`), and replaces each typographic character as a whole; no
+/// Windows-1252 repair, composition or combining mark can apply, as none of
+/// these characters is a lead byte in Windows-1252, decomposes or combines.
+#[derive(Debug, Default)]
+pub struct QuickFold {
+    text: String,
+    /// Each replaced character: its folded offset and length, its source
+    /// offset and length, in text order.
+    replaced: Vec<Replaced>,
+    /// The source offset of the slice.
+    base: usize,
+    /// The source offset of the end of the slice.
+    source_end: usize,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Replaced {
+    folded: usize,
+    folded_len: usize,
+    source: usize,
+    source_len: usize,
+}
+
+/// The length of the run of bytes at the start of `bytes` that folding
+/// keeps as they are (`plain` ones and line breaks), sixteen at a time where
+/// it can.
+fn kept_run(bytes: &[u8]) -> usize {
+    let kept = |b: u8| plain(b) || b == b'\n';
+    let mut run = 0;
+    for chunk in bytes.chunks_exact(16) {
+        if !chunk.iter().fold(true, |all, &b| all & kept(b)) {
+            break;
+        }
+        run += 16;
+    }
+    let rest = bytes.get(run..).unwrap_or_default();
+    run + rest.iter().position(|&b| !kept(b)).unwrap_or(rest.len())
+}
+
+/// What `crate::fold::fold_char` folds a typographic character to, for the
+/// characters `QuickFold` handles.
+fn quick_fold_char(c: char) -> Option<&'static str> {
+    match c {
+        '\u{2018}' | '\u{2019}' => Some("'"),
+        '\u{201C}' | '\u{201D}' => Some("\""),
+        '\u{2013}' | '\u{2014}' => Some("-"),
+        '\u{2026}' => Some("..."),
+        _ => None,
+    }
+}
+
+impl QuickFold {
+    /// Folds `src[span]` if it holds only what `QuickFold` handles.
+    fn fold(&mut self, src: &str, span: Span) -> bool {
+        // (An empty slice goes to `fold_range`, whose map of it is odd.)
+        let Some(slice) = src.get(span.clone()).filter(|s| !s.is_empty()) else {
+            return false;
+        };
+        self.text.clear();
+        self.replaced.clear();
+        self.base = span.start;
+        self.source_end = span.end;
+        let bytes = slice.as_bytes();
+        let mut at = 0;
+        while at < bytes.len() {
+            let run = at + kept_run(bytes.get(at..).unwrap_or_default());
+            self.text.push_str(slice.get(at..run).unwrap_or(""));
+            at = run;
+            let Some(&byte) = bytes.get(at) else {
+                break;
+            };
+            match byte {
+                b'\t' => self.text.push(' '),
+                b'`' => self.text.push('\''),
+                0x80.. => {
+                    let Some(c) = slice.get(at..).and_then(|rest| rest.chars().next()) else {
+                        return false;
+                    };
+                    let Some(folded) = quick_fold_char(c) else {
+                        return false;
+                    };
+                    self.replaced.push(Replaced {
+                        folded: self.text.len(),
+                        folded_len: folded.len(),
+                        source: span.start + at,
+                        source_len: c.len_utf8(),
+                    });
+                    self.text.push_str(folded);
+                    at += c.len_utf8();
+                    continue;
+                }
+                _ => return false,
+            }
+            at += 1;
+        }
+        true
+    }
+
+    /// As `Folded::to_source`, and whether `folded` lies in a replaced
+    /// character (whose source range ends at the second number then).
+    fn locate(&self, folded: usize) -> (usize, Option<usize>) {
+        let before = self.replaced.partition_point(|r| r.folded <= folded);
+        match before.checked_sub(1).and_then(|i| self.replaced.get(i)) {
+            Some(r) if folded < r.folded + r.folded_len => {
+                (r.source, Some(r.source + r.source_len))
+            }
+            Some(r) => (
+                r.source + r.source_len + (folded - r.folded - r.folded_len),
+                None,
+            ),
+            None => (self.base + folded, None),
+        }
+    }
+
+    /// As `Folded::source_span`.
+    fn source_span(&self, span: Span) -> Span {
+        let len = self.text.len();
+        let start = if span.start >= len {
+            self.source_end
+        } else {
+            self.locate(span.start).0
+        };
+        if span.end <= span.start || span.end == 0 {
+            return start..start;
+        }
+        let end = if len == 0 {
+            self.source_end
+        } else {
+            match self.locate(span.end.min(len) - 1) {
+                (_, Some(char_end)) => char_end,
+                (last, None) => last + 1,
+            }
+        };
+        start..end.max(start)
+    }
 }
 
 /// Whether an ASCII byte stays as it is in match text (a line break does
@@ -52,14 +219,17 @@ impl Scratch {
                 base: span.start,
             };
         }
-        self.folded = fold_range(src, span);
-        let text = self.folded.text();
+        let folded = if self.quick.fold(src, span.clone()) {
+            FoldedText::Quick(&self.quick)
+        } else {
+            self.folded = fold_range(src, span);
+            FoldedText::Full(&self.folded)
+        };
+        let text = folded.text();
         let runs = memchr::memchr3(b'\n', b'\t', b'\r', text.as_bytes()).is_some()
             || memchr::memmem::find(text.as_bytes(), b"  ").is_some();
         if !runs {
-            return MatchText::Folded {
-                folded: &self.folded,
-            };
+            return MatchText::Folded { folded };
         }
         self.collapsed.clear();
         self.to_folded.clear();
@@ -85,7 +255,7 @@ impl Scratch {
         }
         self.to_folded.push(text.len() as u32);
         MatchText::Collapsed {
-            folded: &self.folded,
+            folded,
             text: &self.collapsed,
             to_folded: &self.to_folded,
         }
@@ -170,5 +340,50 @@ mod tests {
         let src = "Paki\u{00AD}stan and \u{200B}Iran";
         assert_eq!(round_trip(src, "Pakistan"), "Paki\u{00AD}stan");
         assert_eq!(round_trip(src, "Iran"), "Iran");
+    }
+
+    #[test]
+    fn quick_folding_is_fold_range() {
+        let sources = [
+            "He said \u{201C}the U.S.\u{201D} would\u{2014}or not\u{2026}",
+            "Ankara\u{2019}s \u{2018}plan\u{2019} \u{2013} x\ty `z`\n\nnext  line",
+            "\u{2026}\u{2026}",
+            "plain text",
+        ];
+        for src in sources {
+            for (from, to) in [(0, src.len()), (1.min(src.len()), src.len())] {
+                if !src.is_char_boundary(from) {
+                    continue;
+                }
+                let mut quick = QuickFold::default();
+                assert!(quick.fold(src, from..to), "{src:?}");
+                let full = fold_range(src, from..to);
+                assert_eq!(quick.text, full.text());
+                let len = full.text().len();
+                for start in 0..=len + 1 {
+                    for end in 0..=len + 1 {
+                        assert_eq!(
+                            quick.source_span(start..end),
+                            full.source_span(start..end),
+                            "{src:?} {start}..{end}"
+                        );
+                    }
+                }
+            }
+        }
+        // Anything else goes to `fold_range`.
+        for other in [
+            "",
+            "caf\u{e9}",
+            "a\r\nb",
+            "\u{e2}\u{20ac}\u{2122}",
+            "x\u{00AD}y",
+            "\u{7}",
+        ] {
+            assert!(
+                !QuickFold::default().fold(other, 0..other.len()),
+                "{other:?}"
+            );
+        }
     }
 }
