@@ -145,6 +145,9 @@ def ensure_venv():
         if check.returncode == 0:
             return True
     say(f"creating the Python venv {VENV.relative_to(ROOT)} from {REQUIREMENTS.relative_to(ROOT)} (once)")
+    if VENV.is_symlink() and not VENV.exists():
+        # A link to a venv that was deleted: `venv` would refuse to replace it.
+        VENV.unlink()
     steps = [
         [sys.executable, "-m", "venv", str(VENV)],
         [str(VENV / "bin" / "pip"), "install", "-q", "-r", str(REQUIREMENTS)],
