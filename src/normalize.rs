@@ -185,13 +185,42 @@ enum Verdict {
 
 impl Normalizer {
     pub fn build(lexicons: &Lexicons) -> Result<Normalizer, Vec<Problem>> {
-        // Compiling every pattern on its own only to check it costs more than
-        // the sets themselves: check each row on its own only when something
-        // does not compile, to say which row.
-        match Normalizer::build_sets(lexicons) {
-            Some(normalizer) => Ok(normalizer),
-            None => Normalizer::build_checked(lexicons),
+        let mut problems = Vec::new();
+        let rows = Normalizer::rows(lexicons, &mut problems);
+        if problems.is_empty() {
+            if let Ok(normalizer) = Normalizer::compile(&rows) {
+                return Ok(normalizer);
+            }
         }
+        // Compiling every pattern on its own costs more than the sets
+        // themselves, so it is done only now, to say which rows are wrong.
+        let mut problems = Vec::new();
+        let mut good = Vec::new();
+        for file in lexicons.named("boilerplate.csv") {
+            for (line, row) in read_rows::<BoilerplateRow>(file, &mut problems) {
+                let Some(row) = RuleRow::parse(file, line, row, &mut problems) else {
+                    continue;
+                };
+                match Regex::new(&row.anchored) {
+                    Ok(_) => good.push(row),
+                    Err(e) => {
+                        problems.push(Problem::error(file, line, format!("bad pattern: {e}")))
+                    }
+                }
+            }
+        }
+        match Normalizer::compile(&good) {
+            Ok(normalizer) if problems.is_empty() => return Ok(normalizer),
+            Ok(_) => {}
+            Err(errors) => {
+                if let Some(file) = lexicons.named("boilerplate.csv").last() {
+                    for e in errors {
+                        problems.push(Problem::error(file, 0, format!("patterns: {e}")));
+                    }
+                }
+            }
+        }
+        Err(problems)
     }
 
     /// The rules of `boilerplate.csv`, parsed but not compiled.
@@ -205,82 +234,28 @@ impl Normalizer {
         rows
     }
 
-    /// The normalizer when every row is well formed and every set compiles.
-    fn build_sets(lexicons: &Lexicons) -> Option<Normalizer> {
-        let mut problems = Vec::new();
-        let rows = Normalizer::rows(lexicons, &mut problems);
-        if !problems.is_empty() {
-            return None;
-        }
+    /// Compiles the rules: whole-line rules into one set, exceptions into
+    /// another, prefix rules one by one.
+    fn compile(rows: &[RuleRow]) -> Result<Normalizer, Vec<regex::Error>> {
         let mut whole = Vec::new();
         let mut whole_rules = Vec::new();
         let mut prefixes = Vec::new();
         let mut exceptions = Vec::new();
+        let mut errors = Vec::new();
         for row in rows {
             match row.scope {
-                Scope::Prefix => {
-                    prefixes.push(Prefix::new(Regex::new(&row.anchored).ok()?, row.kind))
-                }
-                Scope::Except => exceptions.push(row.anchored),
+                Scope::Prefix => match Regex::new(&row.anchored) {
+                    Ok(regex) => prefixes.push(Prefix::new(regex, row.kind.clone())),
+                    Err(e) => errors.push(e),
+                },
+                Scope::Except => exceptions.push(row.anchored.as_str()),
                 _ => {
-                    whole.push(row.anchored);
+                    whole.push(row.anchored.as_str());
                     whole_rules.push(WholeRule {
                         scope: row.scope,
-                        kind: row.kind,
+                        kind: row.kind.clone(),
                         max_bytes: row.max_bytes,
                     });
-                }
-            }
-        }
-        let whole = RegexSetBuilder::new(&whole)
-            .size_limit(64 << 20)
-            .dfa_size_limit(64 << 20)
-            .build()
-            .ok()?;
-        let exceptions = if exceptions.is_empty() {
-            None
-        } else {
-            Some(RegexSet::new(&exceptions).ok()?)
-        };
-        Some(Normalizer::assemble(
-            whole,
-            whole_rules,
-            prefixes,
-            exceptions,
-        ))
-    }
-
-    /// Builds with every pattern compiled on its own first, so that each bad
-    /// one is reported with its file and line.
-    fn build_checked(lexicons: &Lexicons) -> Result<Normalizer, Vec<Problem>> {
-        let mut problems = Vec::new();
-        let mut whole = Vec::new();
-        let mut whole_rules = Vec::new();
-        let mut prefixes = Vec::new();
-        let mut exceptions = Vec::new();
-        for file in lexicons.named("boilerplate.csv") {
-            for (line, row) in read_rows::<BoilerplateRow>(file, &mut problems) {
-                let Some(row) = RuleRow::parse(file, line, row, &mut problems) else {
-                    continue;
-                };
-                let regex = match Regex::new(&row.anchored) {
-                    Ok(r) => r,
-                    Err(e) => {
-                        problems.push(Problem::error(file, line, format!("bad pattern: {e}")));
-                        continue;
-                    }
-                };
-                match row.scope {
-                    Scope::Prefix => prefixes.push(Prefix::new(regex, row.kind)),
-                    Scope::Except => exceptions.push(row.anchored),
-                    _ => {
-                        whole.push(row.anchored);
-                        whole_rules.push(WholeRule {
-                            scope: row.scope,
-                            kind: row.kind,
-                            max_bytes: row.max_bytes,
-                        });
-                    }
                 }
             }
         }
@@ -294,35 +269,17 @@ impl Normalizer {
             RegexSet::new(&exceptions).map(Some)
         };
         match (whole, exceptions) {
-            (Ok(whole), Ok(exceptions)) if problems.is_empty() => Ok(Normalizer::assemble(
+            (Ok(whole), Ok(exceptions)) if errors.is_empty() => Ok(Normalizer {
                 whole,
                 whole_rules,
                 prefixes,
                 exceptions,
-            )),
+                caption_kind: Arc::from("caption"),
+            }),
             (whole, exceptions) => {
-                for e in [whole.err(), exceptions.err()].into_iter().flatten() {
-                    if let Some(file) = lexicons.named("boilerplate.csv").last() {
-                        problems.push(Problem::error(file, 0, format!("patterns: {e}")));
-                    }
-                }
-                Err(problems)
+                errors.extend([whole.err(), exceptions.err()].into_iter().flatten());
+                Err(errors)
             }
-        }
-    }
-
-    fn assemble(
-        whole: RegexSet,
-        whole_rules: Vec<WholeRule>,
-        prefixes: Vec<Prefix>,
-        exceptions: Option<RegexSet>,
-    ) -> Normalizer {
-        Normalizer {
-            whole,
-            whole_rules,
-            prefixes,
-            exceptions,
-            caption_kind: Arc::from("caption"),
         }
     }
 
