@@ -287,7 +287,7 @@ fn plain_ascii(b: u8) -> bool {
 
 /// The length of the run of bytes that fold to themselves at the start of
 /// `bytes`: tested 16 at a time without early exit, which vectorizes.
-fn plain_run(bytes: &[u8]) -> usize {
+pub(crate) fn plain_run(bytes: &[u8]) -> usize {
     let mut run = 0;
     for chunk in bytes.chunks_exact(16) {
         if !chunk.iter().fold(true, |all, &b| all & plain_ascii(b)) {

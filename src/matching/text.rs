@@ -83,21 +83,6 @@ struct Replaced {
     source_len: usize,
 }
 
-/// The length of the run of bytes at the start of `bytes` that folding
-/// keeps as they are (`plain` ones and line breaks), sixteen at a time where
-/// it can.
-fn kept_run(bytes: &[u8]) -> usize {
-    let kept = |b: u8| plain(b) || b == b'\n';
-    let mut run = 0;
-    for chunk in bytes.chunks_exact(16) {
-        if !chunk.iter().fold(true, |all, &b| all & kept(b)) {
-            break;
-        }
-        run += 16;
-    }
-    let rest = bytes.get(run..).unwrap_or_default();
-    run + rest.iter().position(|&b| !kept(b)).unwrap_or(rest.len())
-}
 
 /// What `crate::fold::fold_char` folds a typographic character to, for the
 /// characters `QuickFold` handles.
@@ -125,7 +110,7 @@ impl QuickFold {
         let bytes = slice.as_bytes();
         let mut at = 0;
         while at < bytes.len() {
-            let run = at + kept_run(bytes.get(at..).unwrap_or_default());
+            let run = at + crate::fold::plain_run(bytes.get(at..).unwrap_or_default());
             self.text.push_str(slice.get(at..run).unwrap_or(""));
             at = run;
             let Some(&byte) = bytes.get(at) else {
