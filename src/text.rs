@@ -45,9 +45,64 @@ pub fn collapse_into(s: &str, out: &mut String) {
     }
 }
 
+/// `0x01` in every byte lane of a `u64`, for tests on eight bytes at a
+/// time (SWAR; lanes little-endian, lane 0 the first byte).
+pub const LANE_ONES: u64 = 0x0101_0101_0101_0101;
+/// The high bit of every byte lane.
+pub const LANE_HIGH_BITS: u64 = 0x80 * LANE_ONES;
+
+/// The lanes of `chunk` holding an ASCII byte in `lo..=hi` (`1 <= lo`,
+/// `hi < 0x7F`), as the high bit of each lane: each lane's low seven bits
+/// plus a constant set the high bit exactly when it reaches a bound, and no
+/// lane carries into the next.
+#[inline(always)]
+pub fn lanes_in(chunk: u64, lo: u8, hi: u8) -> u64 {
+    let ascii = chunk & !LANE_HIGH_BITS;
+    let at_least_lo = ascii.wrapping_add(u64::from(0x80 - lo) * LANE_ONES);
+    let above_hi = ascii.wrapping_add(u64::from(0x7F - hi) * LANE_ONES);
+    at_least_lo & !above_hi & !chunk & LANE_HIGH_BITS
+}
+
+/// The lanes of `chunk` holding an ASCII letter or digit.
+#[inline(always)]
+pub fn word_lanes(chunk: u64) -> u64 {
+    // Setting bit 5 maps capitals onto small letters and no other byte
+    // onto them.
+    lanes_in(chunk | (0x20 * LANE_ONES), b'a', b'z') | lanes_in(chunk, b'0', b'9')
+}
+
+/// The lanes of `chunk` holding an ASCII capital.
+#[inline(always)]
+pub fn capital_lanes(chunk: u64) -> u64 {
+    lanes_in(chunk, b'A', b'Z')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lane_tests_agree_with_byte_tests_for_every_byte_in_every_lane() {
+        for byte in 0..=255u8 {
+            for lane in 0..8 {
+                let chunk = u64::from(byte) << (8 * lane)
+                    | u64::from_le_bytes(*b"........") & !(0xFF << (8 * lane));
+                let bit = 0x80u64 << (8 * lane);
+                assert_eq!(
+                    word_lanes(chunk) & bit != 0,
+                    byte.is_ascii_alphanumeric(),
+                    "{byte:#x} in lane {lane}"
+                );
+                assert_eq!(
+                    capital_lanes(chunk) & bit != 0,
+                    byte.is_ascii_uppercase(),
+                    "{byte:#x} in lane {lane}"
+                );
+                // The other lanes hold '.', which is neither.
+                assert_eq!(word_lanes(chunk) & !bit, 0);
+            }
+        }
+    }
 
     #[test]
     fn collapses_runs_and_trims() {

@@ -17,6 +17,7 @@
 //! stays in cache, rules out most words without touching the trie.
 
 use super::context::{char_before, is_word_char};
+use crate::text::{word_lanes, LANE_HIGH_BITS};
 
 /// A name found at a start position: where it ends and its pattern index.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -235,22 +236,6 @@ fn load8(bytes: &[u8], at: usize) -> u64 {
     }
 }
 
-const ONES: u64 = 0x0101_0101_0101_0101;
-const HIGH_BITS: u64 = 0x80 * ONES;
-
-/// The lanes of `chunk` (eight bytes, little-endian) that hold an ASCII
-/// letter or digit, as the high bit of each byte.
-#[inline(always)]
-fn word_lanes(chunk: u64) -> u64 {
-    let ascii = chunk & (0x7F * ONES);
-    let lower = ascii | (0x20 * ONES);
-    let letter =
-        lower.wrapping_add((0x80 - 0x61) * ONES) & !lower.wrapping_add((0x7F - 0x7A) * ONES);
-    let digit =
-        ascii.wrapping_add((0x80 - 0x30) * ONES) & !ascii.wrapping_add((0x7F - 0x39) * ONES);
-    (letter | digit) & !chunk & HIGH_BITS
-}
-
 #[derive(Debug, Clone, Copy)]
 struct Node {
     /// The first child; the others follow it.
@@ -272,7 +257,7 @@ const DENSE_CHILDREN: usize = 4;
 /// being the eight bytes there (`load8`).
 #[inline(always)]
 fn run_len(bytes: &[u8], at: usize, head: u64) -> usize {
-    let len = (!word_lanes(head) & HIGH_BITS).trailing_zeros() as usize / 8;
+    let len = (!word_lanes(head) & LANE_HIGH_BITS).trailing_zeros() as usize / 8;
     if len < 8 {
         return len;
     }
@@ -554,7 +539,7 @@ impl Names {
         let mut pending: Option<usize> = None;
         while at < bytes.len() {
             let chunk = load8(bytes, at);
-            if chunk & HIGH_BITS != 0 {
+            if chunk & LANE_HIGH_BITS != 0 {
                 if let Some(start) = pending.take() {
                     let head = load8(bytes, start);
                     let len = run_len(bytes, start, head);
@@ -576,7 +561,7 @@ impl Names {
             }
             let words = word_lanes(chunk);
             if let Some(start) = pending {
-                let ends = !words & HIGH_BITS;
+                let ends = !words & LANE_HIGH_BITS;
                 if ends == 0 {
                     at += 8;
                     continue;
@@ -592,7 +577,7 @@ impl Names {
                 let lane = starts.trailing_zeros() as usize / 8;
                 starts &= starts - 1;
                 let start = at + lane;
-                let ends = !words & HIGH_BITS & (u64::MAX << (8 * lane));
+                let ends = !words & LANE_HIGH_BITS & (u64::MAX << (8 * lane));
                 if ends == 0 {
                     // The word goes on past the chunk (the last start in it).
                     pending = Some(start);

@@ -83,7 +83,6 @@ struct Replaced {
     source_len: usize,
 }
 
-
 /// What `crate::fold::fold_char` folds a typographic character to, for the
 /// characters `QuickFold` handles.
 fn quick_fold_char(c: char) -> Option<&'static str> {

@@ -5,6 +5,7 @@
 use super::pattern::NO_WORD;
 use super::rules::{Function, Report};
 use crate::fold::Folded;
+use crate::text::{capital_lanes, word_lanes, LANE_HIGH_BITS};
 use crate::types::Mention;
 use compact_str::CompactString;
 
@@ -341,18 +342,6 @@ pub fn tokenize(
     (tokens, quoted)
 }
 
-/// `0x01` in every byte lane of a word.
-const LANES: u64 = 0x0101_0101_0101_0101;
-/// The high bit of every byte lane.
-const HIGH: u64 = 0x8080_8080_8080_8080;
-
-/// The high bit of each lane of `x` (all lanes below 0x80) that is at least
-/// `c` (`1 <= c <= 0x80`): adding `0x80 - c` sets it, and no lane carries
-/// into the next.
-fn lanes_at_least(x: u64, c: u8) -> u64 {
-    x.wrapping_add(u64::from(0x80 - c) * LANES) & HIGH
-}
-
 /// The length of the run of ASCII letters and digits at the start of
 /// `bytes`, and whether it holds an uppercase letter; eight bytes at a time.
 fn ascii_word_run(bytes: &[u8]) -> (usize, bool) {
@@ -364,23 +353,17 @@ fn ascii_word_run(bytes: &[u8]) -> (usize, bool) {
             break;
         };
         let v = u64::from_le_bytes(lanes);
-        let x = v & !HIGH;
-        let folded = x | (0x20 * LANES);
-        let digit = lanes_at_least(x, b'0') & !lanes_at_least(x, b'9' + 1);
-        let letter = lanes_at_least(folded, b'a') & !lanes_at_least(folded, b'z' + 1);
-        let capital = lanes_at_least(x, b'A') & !lanes_at_least(x, b'Z' + 1);
-        // Bytes of 0x80 and above are never part of an ASCII run.
-        let word = (digit | letter) & !v & HIGH;
-        let other = !word & HIGH;
+        let capital = capital_lanes(v);
+        let other = !word_lanes(v) & LANE_HIGH_BITS;
         if other == 0 {
-            upper |= capital & !v != 0;
+            upper |= capital != 0;
             run += 8;
             continue;
         }
-        let lanes_in = other.trailing_zeros() / 8;
-        let kept = (1u64 << (8 * lanes_in)).wrapping_sub(1);
-        upper |= capital & !v & kept != 0;
-        return (run + lanes_in as usize, upper);
+        let word_bytes = other.trailing_zeros() / 8;
+        let kept = (1u64 << (8 * word_bytes)).wrapping_sub(1);
+        upper |= capital & kept != 0;
+        return (run + word_bytes as usize, upper);
     }
     for &d in chunks.remainder() {
         let class = ascii_class(d);
