@@ -5,10 +5,13 @@
 //! dropped (spans, kinds and the byte count). See docs/normalize.md.
 
 mod first_bytes;
+mod gate;
+mod needs;
 
 use crate::lexicon::{read_rows, LexiconFile, Lexicons, Problem};
 use crate::types::Span;
 use first_bytes::{first_bytes, ByteSet};
+use gate::Gate;
 use regex::{Regex, RegexSet, RegexSetBuilder};
 use std::sync::Arc;
 
@@ -74,9 +77,13 @@ struct BoilerplateRow {
 /// Compiled boilerplate rules.
 #[derive(Debug, Clone)]
 pub struct Normalizer {
-    /// Whole-line patterns (line, section and list scopes), anchored.
-    whole: RegexSet,
+    /// Whole-line rules (line, section and list scopes), in lexicon order.
     whole_rules: Vec<WholeRule>,
+    /// The whole-line rules tried on every line, anchored.
+    always: RuleSet,
+    /// The floating rules (see [`needs::floats`]) that need a literal, tried
+    /// only on the lines their gate marks.
+    gated: Option<(RuleSet, Gate)>,
     prefixes: Vec<Prefix>,
     exceptions: Option<RegexSet>,
     caption_kind: Arc<str>,
@@ -156,6 +163,47 @@ impl Prefix {
             .filter(|&end| end > 0)
     }
 }
+
+/// Some whole-line rules in one set.
+#[derive(Debug, Clone)]
+struct RuleSet {
+    set: RegexSet,
+    /// For each pattern of `set`, its index in `whole_rules` (ascending).
+    rules: Vec<usize>,
+}
+
+impl RuleSet {
+    fn build(patterns: &[&str], rules: Vec<usize>) -> Result<RuleSet, regex::Error> {
+        let set = RegexSetBuilder::new(patterns)
+            .size_limit(64 << 20)
+            .dfa_size_limit(64 << 20)
+            .build()?;
+        Ok(RuleSet { set, rules })
+    }
+
+    /// The first rule of the set (in lexicon order) that matches `text` and
+    /// admits its length.
+    fn first_match(&self, text: &str, whole_rules: &[WholeRule]) -> Option<usize> {
+        if !self.set.is_match(text) {
+            return None;
+        }
+        self.set
+            .matches(text)
+            .into_iter()
+            .filter_map(|i| self.rules.get(i).copied())
+            .find(|&rule| {
+                whole_rules
+                    .get(rule)
+                    .is_some_and(|rule| text.len() <= rule.max_bytes)
+            })
+    }
+}
+
+/// A floating rule is tried only on the lines holding one of its needed
+/// literals when searching for them costs less than this (see
+/// [`needs::search_cost`]: a tenth of this is what trying every rule on
+/// every line costs).
+const MAX_GATE_COST: u64 = 2_000;
 
 #[derive(Debug, Clone)]
 struct WholeRule {
@@ -259,25 +307,46 @@ impl Normalizer {
                 }
             }
         }
-        let whole = RegexSetBuilder::new(&whole)
-            .size_limit(64 << 20)
-            .dfa_size_limit(64 << 20)
-            .build();
+        // Floating rules that need a literal are set apart behind a gate.
+        let needed: Vec<Option<needs::Needed>> = whole
+            .iter()
+            .map(|pattern| {
+                needs::floats(pattern)
+                    .then(|| needs::needed_literals(pattern))
+                    .flatten()
+                    .filter(|needed| needed.cost() < MAX_GATE_COST)
+            })
+            .collect();
+        let gate =
+            Gate::new(needed.iter().flatten()).filter(|_| needed.iter().any(Option::is_some));
+        let is_gated = |i: &usize| gate.is_some() && needed[*i].is_some();
+        let (gated, always): (Vec<usize>, Vec<usize>) = (0..whole.len()).partition(is_gated);
+        let pick = |rules: &[usize]| -> Vec<&str> { rules.iter().map(|&i| whole[i]).collect() };
+        let always = RuleSet::build(&pick(&always), always);
+        let gated = match gate {
+            Some(gate) => RuleSet::build(&pick(&gated), gated).map(|set| Some((set, gate))),
+            None => Ok(None),
+        };
         let exceptions = if exceptions.is_empty() {
             Ok(None)
         } else {
             RegexSet::new(&exceptions).map(Some)
         };
-        match (whole, exceptions) {
-            (Ok(whole), Ok(exceptions)) if errors.is_empty() => Ok(Normalizer {
-                whole,
+        match (always, gated, exceptions) {
+            (Ok(always), Ok(gated), Ok(exceptions)) if errors.is_empty() => Ok(Normalizer {
                 whole_rules,
+                always,
+                gated,
                 prefixes,
                 exceptions,
                 caption_kind: Arc::from("caption"),
             }),
-            (whole, exceptions) => {
-                errors.extend([whole.err(), exceptions.err()].into_iter().flatten());
+            (always, gated, exceptions) => {
+                errors.extend(
+                    [always.err(), gated.err(), exceptions.err()]
+                        .into_iter()
+                        .flatten(),
+                );
                 Err(errors)
             }
         }
@@ -290,8 +359,13 @@ impl Normalizer {
 
     pub fn normalize(&self, src: &str) -> Normalized {
         let mut lines = split_lines(src);
-        for line in &mut lines {
-            line.verdict = self.classify(&src[line.span.clone()]);
+        let mut marked = vec![false; lines.len()];
+        if let Some((_, gate)) = &self.gated {
+            let spans: Vec<Span> = lines.iter().map(|line| line.span.clone()).collect();
+            gate.mark(src, &spans, &mut marked);
+        }
+        for (line, &marked) in lines.iter_mut().zip(&marked) {
+            line.verdict = self.classify(&src[line.span.clone()], marked);
         }
         resolve_lists(&mut lines);
         resolve_sections(src, &mut lines);
@@ -332,16 +406,19 @@ impl Normalizer {
         out
     }
 
-    fn classify(&self, text: &str) -> Verdict {
-        if !self.whole.is_match(text) {
-            return Verdict::Keep;
+    /// The verdict of the first whole-line rule (in lexicon order) that
+    /// matches `text` and admits its length. The gated rules are tried only
+    /// on a line their gate `marked`: no other line can match them.
+    fn classify(&self, text: &str, marked: bool) -> Verdict {
+        let mut first = self.always.first_match(text, &self.whole_rules);
+        if marked {
+            if let Some((gated, _)) = &self.gated {
+                if let Some(rule) = gated.first_match(text, &self.whole_rules) {
+                    first = Some(first.map_or(rule, |always| always.min(rule)));
+                }
+            }
         }
-        let rule = self
-            .whole
-            .matches(text)
-            .into_iter()
-            .map(|i| &self.whole_rules[i])
-            .find(|rule| text.len() <= rule.max_bytes);
+        let rule = first.and_then(|rule| self.whole_rules.get(rule));
         let Some(rule) = rule else {
             return Verdict::Keep;
         };
@@ -563,6 +640,189 @@ mod tests {
     }
 
     const PARA: &str = "The United States said on Monday that it would keep troops in the region.";
+
+    /// Every whole-line rule in one plain set, with its length limits.
+    struct PlainSet {
+        set: RegexSet,
+        max_bytes: Vec<usize>,
+    }
+
+    impl PlainSet {
+        fn new(lexicons: &Lexicons) -> PlainSet {
+            let rows = Normalizer::rows(lexicons, &mut Vec::new());
+            let whole: Vec<&RuleRow> = rows
+                .iter()
+                .filter(|row| !matches!(row.scope, Scope::Prefix | Scope::Except))
+                .collect();
+            PlainSet {
+                set: RegexSet::new(whole.iter().map(|row| row.anchored.as_str()))
+                    .expect("compiles"),
+                max_bytes: whole.iter().map(|row| row.max_bytes).collect(),
+            }
+        }
+
+        /// The rule the set gives a line: the first that matches and
+        /// admits its length (what `classify` must give).
+        fn rule(&self, text: &str) -> Option<usize> {
+            self.set
+                .matches(text)
+                .into_iter()
+                .find(|&i| text.len() <= self.max_bytes[i])
+        }
+    }
+
+    fn builtin() -> &'static (Normalizer, PlainSet) {
+        static BUILT: std::sync::OnceLock<(Normalizer, PlainSet)> = std::sync::OnceLock::new();
+        BUILT.get_or_init(|| (normalizer(), PlainSet::new(&Lexicons::builtin())))
+    }
+
+    /// The rule `classify` picks for a one-line document (gate included).
+    fn gated_rule(normalizer: &Normalizer, text: &str) -> Option<usize> {
+        let mut marked = [false];
+        if let Some((_, gate)) = &normalizer.gated {
+            let whole_line: Span = 0..text.len();
+            gate.mark(text, std::slice::from_ref(&whole_line), &mut marked);
+        }
+        let verdict = normalizer.classify(text, marked[0]);
+        let first = normalizer.always.first_match(text, &normalizer.whole_rules);
+        let gated = normalizer
+            .gated
+            .as_ref()
+            .filter(|_| marked[0])
+            .and_then(|(set, _)| set.first_match(text, &normalizer.whole_rules));
+        let rule = match (first, gated) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        assert_eq!(verdict == Verdict::Keep, rule.is_none(), "{text}");
+        rule
+    }
+
+    /// Lines on which the floating rules and their literals meet: other
+    /// cases, the characters case folding maps to ASCII, long lines.
+    fn tricky_lines() -> Vec<String> {
+        let mut lines: Vec<String> = [
+            "Soldiers at the airport. Photo: AFP",
+            "Soldiers at the airport. PHOTO: AFP",
+            "Soldiers at the airport. pHoTo: AFP",
+            "A man walks (Photo by Reuters)",
+            "A man walks (PHOTO by Reuters)",
+            "A man walks [Image via Twitter].",
+            "Like us on Facebook and follow us",
+            "LIKE US ON FACEBOOK",
+            "Li\u{212A}e us on Faceboo\u{212A}",
+            "li\u{212A}e us on faceboo\u{212A} today",
+            "Follow us on In\u{17F}tagram!",
+            "follow me on instagram",
+            "A man in Kabul [CEN]",
+            "A man in Kabul [Cen]",
+            "Taliban fighters. Getty Images",
+            "Taliban fighters. GETTY IMAGES",
+            "Taliban fighters. getty images",
+            "AP Photo/John Smith",
+            "ap photo/John Smith",
+            "function() { return x; }",
+            "if (x) { y }",
+            "<div class=x>",
+            "text -->",
+            "— John Smith (@jsmith) October 7, 2014",
+            "— John Smith (@JSMITH) October 7, 2014",
+            "This message (material) was made by a media outlet performing the functions of a foreign agent",
+            "THIS MESSAGE (MATERIAL) WAS MADE BY A MEDIA OUTLET PERFORMING THE FUNCTIONS OF A FOREIGN AGENT",
+            "«Данное сообщение (материал) создано",
+            "Это сообщение выполняющим функции иностранного агента сделано",
+            "Photo:",
+            "photo:",
+            "",
+            "ſ",
+            "\u{212A}",
+            "Crédit photo : AFP",
+            "Image\u{A0}: AFP",
+        ]
+        .iter()
+        .map(|line| line.to_string())
+        .collect();
+        let long = "word ".repeat(80);
+        for line in lines.clone() {
+            lines.push(format!("{long}{line}"));
+            lines.push(format!("{line} {long}"));
+        }
+        for seed in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/seeds"))
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            let text = std::fs::read_to_string(seed.path()).unwrap_or_default();
+            lines.extend(text.lines().map(|line| line.trim().to_string()));
+        }
+        lines
+    }
+
+    #[test]
+    fn gated_rules_give_the_verdicts_of_one_set() {
+        let (n, plain) = builtin();
+        assert!(
+            n.gated.is_some(),
+            "the built-in floating rules need literals"
+        );
+        for line in tricky_lines() {
+            assert_eq!(gated_rule(n, &line), plain.rule(&line), "{line}");
+        }
+    }
+
+    #[test]
+    fn a_floating_user_rule_without_literals_is_tried_on_every_line() {
+        let text = "pattern,kind,scope,max_bytes,note\n.*\\p{Lu}{3}.*,shout,line,,\n(?i).*\\bkick off\\b.*,sport,line,,\n.*ſ.*,long_s,line,,\n";
+        let lexicons = Lexicons::from_files(vec![LexiconFile {
+            name: "boilerplate.csv".to_string(),
+            origin: "user.csv".to_string(),
+            text: text.to_string(),
+        }]);
+        let n = Normalizer::build(&lexicons).expect("compiles");
+        let plain = PlainSet::new(&lexicons);
+        let (gated, _) = n.gated.as_ref().expect("two rules need literals");
+        assert_eq!(gated.rules, vec![1, 2]);
+        assert_eq!(n.always.rules, vec![0]);
+        for line in [
+            "The NATO summit",
+            "the nato summit",
+            "They KICK OFF at noon",
+            "They \u{212A}ICK OFF at noon",
+            "They kick offside",
+            "Lonſ s",
+            "long s",
+        ] {
+            assert_eq!(gated_rule(&n, line), plain.rule(line), "{line}");
+        }
+    }
+
+    use proptest::strategy::Strategy;
+
+    proptest::proptest! {
+        #[test]
+        fn gated_rules_agree_with_one_set_on_random_lines(
+            parts in proptest::collection::vec(
+                proptest::prop_oneof![
+                    proptest::sample::select(vec![
+                        "Photo", "PHOTO", "photo", "Image", "image", ":", " : ", "(", ")", "[", "]",
+                        "{", "}", ";", "<", ">", "-->", "@", "(@", " on ", "Facebook", "TWITTER",
+                        "like us", "Follow me", "Getty Images", "AP Photo/", "REUTERS/", "/ AFP",
+                        "\u{212A}", "\u{17F}", "\u{A0}", "é", "—", "Данное сообщение (материал)",
+                        "a foreign agent", "performing", "message", ". ", "!", "?", "CEN", "2014",
+                        " October 7, ", "By ", "var x = ", "http://", "#tag", "1. ",
+                    ]).prop_map(str::to_string),
+                    "\\PC{0,6}",
+                    "[a-zA-Z ]{0,12}",
+                ],
+                0..12,
+            )
+        ) {
+            let line = parts.concat();
+            let line = line.trim();
+            let (n, plain) = builtin();
+            proptest::prop_assert_eq!(gated_rule(n, line), plain.rule(line), "{}", line);
+        }
+    }
 
     #[test]
     fn builtin_rules_compile() {
