@@ -63,7 +63,12 @@ impl Pattern {
 /// A pattern element with its words as vocabulary ids.
 #[derive(Debug, Clone)]
 enum Step {
-    Words(Vec<Vec<u32>>),
+    /// Alternatives, with the first word of each (`NO_WORD` for none) in
+    /// one list, scanned before any alternative is read.
+    Words {
+        alternatives: Vec<Vec<u32>>,
+        firsts: Vec<u32>,
+    },
     Prefixes(Vec<String>),
     Gap(usize),
     Us,
@@ -136,12 +141,20 @@ impl PatternSet {
                 .elements
                 .iter()
                 .map(|element| match element {
-                    Element::Words(alternatives) => Step::Words(
-                        alternatives
+                    Element::Words(alternatives) => {
+                        let alternatives: Vec<Vec<u32>> = alternatives
                             .iter()
                             .map(|words| words.iter().map(|w| set.word_id_or_add(w)).collect())
-                            .collect(),
-                    ),
+                            .collect();
+                        let firsts = alternatives
+                            .iter()
+                            .map(|words| words.first().copied().unwrap_or(NO_WORD))
+                            .collect();
+                        Step::Words {
+                            alternatives,
+                            firsts,
+                        }
+                    }
                     Element::Prefixes(prefixes) => Step::Prefixes(prefixes.clone()),
                     Element::Gap(max) => Step::Gap(*max),
                     Element::Us => Step::Us,
@@ -153,7 +166,7 @@ impl PatternSet {
                 continue;
             }
             match steps.first() {
-                Some(Step::Words(alternatives)) => {
+                Some(Step::Words { alternatives, .. }) => {
                     for (alternative, words) in alternatives.iter().enumerate() {
                         let (Some(&word), Ok(alternative)) =
                             (words.first(), u32::try_from(alternative))
@@ -333,7 +346,7 @@ impl PatternSet {
                     let steps = self.patterns.get(id).map(Vec::as_slice).unwrap_or_default();
                     match (alternative, steps.split_first()) {
                         (ANY_START, _) => match_from(steps, tokens, at, token.clause),
-                        (k, Some((Step::Words(alternatives), rest))) => alternatives
+                        (k, Some((Step::Words { alternatives, .. }, rest))) => alternatives
                             .get(k as usize)
                             .and_then(|words| match_words(words, rest, tokens, at, token.clause)),
                         _ => None,
@@ -397,7 +410,7 @@ fn word_element(word: &str) -> Result<Element, String> {
 
 fn step_matches(step: &Step, tokens: &Tokens, token: &Token) -> bool {
     match step {
-        Step::Words(_) => false,
+        Step::Words { .. } => false,
         Step::Prefixes(prefixes) => {
             !token.is_mention() && {
                 let lower = tokens.lower(token);
@@ -455,10 +468,21 @@ fn match_from(steps: &[Step], tokens: &Tokens, at: usize, clause: u32) -> Option
         }
         return None;
     }
-    if let Step::Words(alternatives) = first {
-        return alternatives
+    if let Step::Words {
+        alternatives,
+        firsts,
+    } = first
+    {
+        // Only alternatives whose first word is this token's can match.
+        let word = match tokens.get(at) {
+            Some(t) if !t.is_mention() => t.word,
+            _ => return None,
+        };
+        return firsts
             .iter()
-            .find_map(|words| match_words(words, rest, tokens, at, clause));
+            .zip(alternatives)
+            .filter(|&(&first, _)| first == word)
+            .find_map(|(_, words)| match_words(words, rest, tokens, at, clause));
     }
     let token = tokens.get(at)?;
     if !step_matches(first, tokens, token) {

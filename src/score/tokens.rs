@@ -371,7 +371,8 @@ pub fn tokenize(
             (c, class)
         };
         if class & WORD != 0 {
-            let (end, last, ascii, upper) = word_end(text, i, mention_start);
+            let (end, last, ascii, upper) = short_ascii_word(bytes, i, mention_start)
+                .unwrap_or_else(|| word_end(text, i, mention_start));
             let (lower_start, lower_len) = if ascii {
                 if upper {
                     if let Some(form) = lower.get_mut(i..end) {
@@ -444,6 +445,33 @@ pub fn tokenize(
         i += c.len_utf8();
     }
     quoted
+}
+
+/// [`word_end`] of the common word, read as one eight-byte number: ASCII
+/// letters and digits ending within the eight bytes at `start`, before an
+/// ASCII byte other than an apostrophe and not past `stop` (a mention
+/// start). `None` for any other word.
+#[inline]
+fn short_ascii_word(bytes: &[u8], start: usize, stop: usize) -> Option<(usize, char, bool, bool)> {
+    let lanes: [u8; 8] = bytes.get(start..start + 8)?.try_into().ok()?;
+    let v = u64::from_le_bytes(lanes);
+    let other = !word_lanes(v) & LANE_HIGH_BITS;
+    if other == 0 {
+        return None;
+    }
+    // Bytes are taken from the number, not the array: a byte load from
+    // the eight-byte store would wait for it.
+    let bits = other.trailing_zeros() & !7;
+    let len = (bits / 8) as usize;
+    let next = (v >> bits) as u8;
+    let end = start + len;
+    if len == 0 || next == b'\'' || !next.is_ascii() || (stop > start && end > stop) {
+        return None;
+    }
+    let last = (v >> (bits - 8)) as u8;
+    let kept = (1u64 << bits) - 1;
+    let upper = capital_lanes(v) & kept != 0;
+    Some((end, char::from(last), true, upper))
 }
 
 /// The length of the run of ASCII letters and digits at the start of
@@ -789,6 +817,21 @@ mod tests {
                 prop_assert_eq!(t.quoted, e.quoted);
                 prop_assert_eq!(t.functions, if t.is_mention() { 0 } else { 7 });
                 prop_assert_eq!(t.source, None);
+            }
+        }
+
+        #[test]
+        fn short_words_match_word_end(
+            text in "([a-zA-Z0-9 ,.'-]|\u{e9}|\u{c9}){0,24}",
+            start in 0usize..24,
+            stop in 0usize..30,
+        ) {
+            let start = start.min(text.len());
+            let first_is_word = text.as_bytes().get(start).is_some_and(u8::is_ascii_alphanumeric);
+            if first_is_word && text.is_char_boundary(stop.min(text.len())) {
+                if let Some(short) = short_ascii_word(text.as_bytes(), start, stop) {
+                    prop_assert_eq!(short, word_end(&text, start, stop));
+                }
             }
         }
 
