@@ -35,6 +35,11 @@ pub struct Matcher {
     /// aliases, later rows before earlier ones.
     targets: Vec<Box<[Target]>>,
     actors: Vec<Actor>,
+    /// For each pattern: whether it, or a shorter pattern that it begins
+    /// with, has a target that text beginning with a small ASCII letter can
+    /// match (see `accepts_small_start`). When the longest name at a start
+    /// has none, no name there can be kept.
+    small_start_ok: Vec<bool>,
     /// Entities whose (last) row is a person, for the surname pass.
     person_entities: std::collections::HashSet<Box<str>>,
     non_actors: Vec<Box<str>>,
@@ -234,13 +239,30 @@ impl Matcher {
             .filter(|(_, kind)| *kind == ActorType::Person)
             .map(|(entity, _)| Box::from(entity))
             .collect();
+        let non_actors: Vec<Box<str>> = non_actors.into_iter().map(|e| e.name).collect();
+        let targets: Vec<Box<[Target]>> = targets.into_iter().map(Vec::into_boxed_slice).collect();
+        let mut hits = Vec::new();
+        let small_start_ok = patterns
+            .iter()
+            .map(|pattern| {
+                names.all_at(pattern, 0, &mut hits);
+                hits.iter().any(|hit| {
+                    targets.get(hit.pattern).is_some_and(|targets| {
+                        targets
+                            .iter()
+                            .any(|t| accepts_small_start(*t, &actors, &non_actors))
+                    })
+                })
+            })
+            .collect();
         Ok(Matcher {
             patterns,
             names,
-            targets: targets.into_iter().map(Vec::into_boxed_slice).collect(),
+            small_start_ok,
+            targets,
             person_entities,
             actors,
-            non_actors: non_actors.into_iter().map(|e| e.name).collect(),
+            non_actors,
             words,
         })
     }
@@ -415,6 +437,21 @@ impl Matcher {
                         sink.dropped(self.found(start, longest.end, *target), "boundary".into());
                     }
                 }
+                at = context::word_end(text, start);
+                continue;
+            }
+            let small_start = text
+                .as_bytes()
+                .get(start)
+                .is_some_and(u8::is_ascii_lowercase);
+            if !S::EXPLAIN
+                && small_start
+                && !self
+                    .small_start_ok
+                    .get(longest.pattern)
+                    .is_none_or(|ok| *ok)
+            {
+                // No name here can pass its case rule.
                 at = context::word_end(text, start);
                 continue;
             }
@@ -668,6 +705,21 @@ impl Matcher {
     }
 }
 
+/// Whether a surface that begins with a small ASCII letter can pass the
+/// case rule of `target`: a name of any case, or an exact one that begins
+/// with that small letter itself (capitals, `capitalized_form` and
+/// ALL-CAPS text need a capital there).
+fn accepts_small_start(target: Target, actors: &[Actor], non_actors: &[Box<str>]) -> bool {
+    let (case, name) = match target {
+        Target::Actor(index) => match actors.get(index) {
+            Some(actor) => (actor.case, &*actor.alias),
+            None => return true,
+        },
+        Target::NonActor { index, case } => (case, non_actors.get(index).map_or("", |n| &**n)),
+    };
+    case == CaseRule::Any || name.as_bytes().first().is_some_and(u8::is_ascii_lowercase)
+}
+
 /// Whether `surface` is `alias` with its first letter capitalized (an alias
 /// written with a lowercase particle, `al-Qaeda`, as `Al-Qaeda`).
 fn capitalized_form(surface: &str, alias: &str) -> bool {
@@ -778,5 +830,65 @@ impl Sink for CandidateSink<'_, '_> {
 
     fn dropped(&mut self, found: Found<'_>, rule: String) {
         self.push(&found, false, rule);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::OnceLock;
+
+    fn matcher() -> &'static Matcher {
+        static MATCHER: OnceLock<Matcher> = OnceLock::new();
+        MATCHER.get_or_init(|| {
+            Matcher::build(&crate::lexicon::Lexicons::builtin()).expect("built-in lexicons")
+        })
+    }
+
+    /// Mentions as (start, end, actor).
+    type Spans = Vec<(usize, usize, String)>;
+
+    /// The mentions `find` gives (its filters and shortcuts) against the kept
+    /// candidates of `explain`, which tries every position and every name.
+    fn find_and_explain(text: &str) -> (Spans, Spans) {
+        let whole: Span = 0..text.len();
+        let spans = vec![whole];
+        let mut out = Vec::new();
+        matcher().find(text, &spans, &mut out);
+        let found = out
+            .iter()
+            .map(|m| (m.start, m.end, m.actor.to_string()))
+            .collect();
+        let kept = matcher()
+            .explain(text, &spans)
+            .into_iter()
+            .filter(|c| c.kept)
+            .filter_map(|c| Some((c.start, c.end, c.actor?.to_string())))
+            .collect();
+        (found, kept)
+    }
+
+    #[test]
+    fn a_small_letter_skips_only_names_whose_case_rule_needs_a_capital() {
+        let text = "who is with us in the car? WHO, IS and US; the bahamas, afghan and al-Qaeda";
+        let (found, kept) = find_and_explain(text);
+        assert_eq!(found, kept);
+        let surfaces: Vec<&str> = found.iter().map(|(s, e, _)| &text[*s..*e]).collect();
+        assert!(surfaces.contains(&"afghan"), "{surfaces:?}");
+        assert!(!surfaces.contains(&"is"), "{surfaces:?}");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn find_keeps_what_explain_keeps(
+            pieces in proptest::collection::vec(
+                "(is|IS|Is|who|WHO|us|US|U\\.S\\.|car|CAR|let|LeT|the|The|bahamas|Bahamas|hague|Hague|al|Al|-|qaeda|Qaeda|afghan|Afghan|kabul|Kabul|Washington|washington|university|University|George|in|said| |, |\\. |'s|é|’)",
+                0..30,
+            )
+        ) {
+            let text: String = pieces.concat();
+            let (found, kept) = find_and_explain(&text);
+            proptest::prop_assert_eq!(found, kept);
+        }
     }
 }

@@ -77,8 +77,8 @@ pub struct Names {
 /// walk.
 #[derive(Debug, Clone)]
 struct FirstWords {
-    words: Box<[u64]>,
-    prefixes: Box<[u64]>,
+    words: Box<Filter>,
+    prefixes: Box<Filter>,
     /// For each bucket of first-word keys (`offset_bucket`), which lengths
     /// past the first word (bit `n` for `n` bytes, 0 to `PREFIX_PAST_WORD`)
     /// the prefixes of the names with such a first word have.
@@ -98,12 +98,15 @@ fn offset_bucket(key: u64) -> usize {
 /// stay in L1.
 const FILTER_BITS: u32 = 16;
 
+/// The bits of one `FirstWords` filter.
+type Filter = [u64; 1 << (FILTER_BITS - 6)];
+
 /// How many bytes past its first word a name's prefix in `FirstWords` runs.
 const PREFIX_PAST_WORD: usize = 3;
 
 impl FirstWords {
     fn build(patterns: &[String]) -> FirstWords {
-        let empty = || vec![0u64; (1 << FILTER_BITS) / 64].into_boxed_slice();
+        let empty = || Box::new([0u64; 1 << (FILTER_BITS - 6)]);
         let mut filter = FirstWords {
             words: empty(),
             prefixes: empty(),
@@ -127,9 +130,9 @@ impl FirstWords {
                 continue;
             }
             let key = word_key(bytes, 0, word_len);
-            set(&mut filter.words, key);
+            set(&mut filter.words[..], key);
             let prefix_len = bytes.len().min(word_len + PREFIX_PAST_WORD);
-            set(&mut filter.prefixes, word_key(bytes, 0, prefix_len));
+            set(&mut filter.prefixes[..], word_key(bytes, 0, prefix_len));
             if let Some(offsets) = filter.offsets.get_mut(offset_bucket(key)) {
                 *offsets |= 1 << (prefix_len - word_len);
             }
@@ -168,13 +171,12 @@ impl FirstWords {
     }
 }
 
-/// Whether both bits of `key` are set in `bits`.
-#[inline]
-fn holds(bits: &[u64], key: u64) -> bool {
-    bits_of(key).iter().all(|&bit| {
-        bits.get(bit / 64)
-            .is_some_and(|slot| slot & (1 << (bit % 64)) != 0)
-    })
+/// Whether both bits of `key` are set in `bits`, tested without a branch.
+#[inline(always)]
+fn holds(bits: &Filter, key: u64) -> bool {
+    let [a, b] = bits_of(key);
+    let word = |bit: usize| bits.get(bit / 64).map_or(0, |&slot| slot >> (bit % 64));
+    word(a) & word(b) & 1 != 0
 }
 
 /// The two filter bits of a key.
@@ -210,11 +212,7 @@ fn mix(head: u64, tail: u64, len: usize) -> u64 {
 /// A mask of the low `n` bytes of a u64 (all of them from 8 on).
 #[inline(always)]
 fn low_bytes(n: usize) -> u64 {
-    if n >= 8 {
-        u64::MAX
-    } else {
-        (1u64 << (8 * n)) - 1
-    }
+    ((1u128 << (8 * n.min(8))) - 1) as u64
 }
 
 /// The eight bytes at `bytes[at..]` as a little-endian number, zeros past
@@ -253,19 +251,47 @@ const NO_PATTERN: u32 = u32::MAX;
 /// States with at least this many children get a dense row.
 const DENSE_CHILDREN: usize = 4;
 
-/// The number of ASCII letters and digits from `bytes[at]` on, `head`
-/// being the eight bytes there (`load8`).
-#[inline(always)]
-fn run_len(bytes: &[u8], at: usize, head: u64) -> usize {
-    let len = (!word_lanes(head) & LANE_HIGH_BITS).trailing_zeros() as usize / 8;
-    if len < 8 {
-        return len;
-    }
-    let rest = bytes.get(at + 8..).unwrap_or_default();
-    8 + rest
-        .iter()
+/// The number of ASCII letters and digits from `bytes[at]` on.
+fn run_len(bytes: &[u8], at: usize) -> usize {
+    let rest = bytes.get(at..).unwrap_or_default();
+    rest.iter()
         .position(|b| !b.is_ascii_alphanumeric())
         .unwrap_or(rest.len())
+}
+
+/// How many bytes `word_mask` tests at once.
+const BLOCK: usize = 64;
+
+/// Which of the `BLOCK` bytes from `bytes[at]` on are ASCII letters or
+/// digits (bit `i` for `bytes[at + i]`; none past the end), or `None` when
+/// one of them is not ASCII.
+#[inline(always)]
+fn word_mask(bytes: &[u8], at: usize) -> Option<u64> {
+    let mut chunks = [0u64; BLOCK / 8];
+    let load = |chunks: &mut [u64; BLOCK / 8], block: &[u8]| {
+        for (chunk, eight) in chunks.iter_mut().zip(block.chunks_exact(8)) {
+            *chunk = <[u8; 8]>::try_from(eight).map_or(0, u64::from_le_bytes);
+        }
+    };
+    match bytes.get(at..at + BLOCK) {
+        Some(block) => load(&mut chunks, block),
+        None => {
+            let mut buffer = [0u8; BLOCK];
+            for (b, &byte) in buffer.iter_mut().zip(bytes.get(at..).unwrap_or_default()) {
+                *b = byte;
+            }
+            load(&mut chunks, &buffer);
+        }
+    }
+    if chunks.iter().fold(0, |all, &chunk| all | chunk) & LANE_HIGH_BITS != 0 {
+        return None;
+    }
+    // The high bit of each lane, gathered into one byte (bit `i` from lane
+    // `i`: the products of distinct lanes fall on distinct bits).
+    let gather = |lanes: u64| (lanes >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56;
+    Some(chunks.iter().enumerate().fold(0, |mask, (i, &chunk)| {
+        mask | gather(word_lanes(chunk)) << (8 * i)
+    }))
 }
 
 /// What a byte is, for the scan outside words (`Names::kinds`).
@@ -526,8 +552,9 @@ impl Names {
         None
     }
 
-    /// `next_start` outside words: eight bytes at a time while they are
-    /// ASCII, finding the word starts in them with bit masks.
+    /// `next_start` outside words: 64 bytes at a time while they are ASCII,
+    /// finding the word starts in them with one bit mask (see `word_mask`);
+    /// each word is measured from its start, also when it runs past them.
     fn next_word_start(&self, text: &str, from: usize) -> Option<(usize, Hit)> {
         let bytes = text.as_bytes();
         let mut prev_word = char_before(text, from).is_some_and(is_word_char);
@@ -535,22 +562,9 @@ impl Names {
             return self.scan_bytes(text, from, prev_word, usize::MAX).err();
         }
         let mut at = from;
-        // The start of a word that runs past the last chunk.
-        let mut pending: Option<usize> = None;
         while at < bytes.len() {
-            let chunk = load8(bytes, at);
-            if chunk & LANE_HIGH_BITS != 0 {
-                if let Some(start) = pending.take() {
-                    let head = load8(bytes, start);
-                    let len = run_len(bytes, start, head);
-                    if let Some(hit) = self.word_at(text, start, len, head) {
-                        return Some((start, hit));
-                    }
-                    at = start + len;
-                    prev_word = true;
-                    continue;
-                }
-                match self.scan_bytes(text, at, prev_word, at + 8) {
+            let Some(words) = word_mask(bytes, at) else {
+                match self.scan_bytes(text, at, prev_word, at + BLOCK) {
                     Ok((next, next_prev_word)) => {
                         at = next;
                         prev_word = next_prev_word;
@@ -558,61 +572,44 @@ impl Names {
                     }
                     Err(found) => return Some(found),
                 }
-            }
-            let words = word_lanes(chunk);
-            if let Some(start) = pending {
-                let ends = !words & LANE_HIGH_BITS;
-                if ends == 0 {
-                    at += 8;
-                    continue;
-                }
-                pending = None;
-                let len = at + ends.trailing_zeros() as usize / 8 - start;
-                if let Some(hit) = self.word_at(text, start, len, load8(bytes, start)) {
-                    return Some((start, hit));
-                }
-            }
-            let mut starts = words & !((words << 8) | (u64::from(prev_word) << 7));
+            };
+            let mut starts = words & !((words << 1) | u64::from(prev_word));
             while starts != 0 {
-                let lane = starts.trailing_zeros() as usize / 8;
+                let offset = starts.trailing_zeros() as usize;
                 starts &= starts - 1;
-                let start = at + lane;
-                let ends = !words & LANE_HIGH_BITS & (u64::MAX << (8 * lane));
-                if ends == 0 {
-                    // The word goes on past the chunk (the last start in it).
-                    pending = Some(start);
-                    break;
-                }
-                let len = ends.trailing_zeros() as usize / 8 - lane;
-                if let Some(hit) = self.word_at(text, start, len, chunk >> (8 * lane)) {
+                let start = at + offset;
+                let run = (!(words >> offset)).trailing_zeros() as usize;
+                let len = if offset + run < BLOCK {
+                    run
+                } else {
+                    // The word reaches the end of the block.
+                    run_len(bytes, start)
+                };
+                if let Some(hit) = self.word_at(text, start, len) {
                     return Some((start, hit));
                 }
             }
-            prev_word = words >> 63 != 0;
-            at += 8;
+            prev_word = words >> (BLOCK - 1) != 0;
+            at += BLOCK;
         }
-        // A word that runs to the end of the text.
-        let start = pending?;
-        let hit = self.word_at(text, start, bytes.len() - start, load8(bytes, start))?;
-        Some((start, hit))
+        None
     }
 
     /// The longest name at the word start `start` whose ASCII letters and
-    /// digits run for `len` bytes, the first eight bytes of the text there
-    /// being `head` (bytes past the word may be anything), unless no name on
-    /// word boundaries can start there.
+    /// digits run for `len` bytes, unless no name on word boundaries can
+    /// start there. The filters are read without a branch, so that the one
+    /// branch taken is the rare pass.
     #[inline(always)]
-    fn word_at(&self, text: &str, start: usize, len: usize, head: u64) -> Option<Hit> {
+    fn word_at(&self, text: &str, start: usize, len: usize) -> Option<Hit> {
         let bytes = text.as_bytes();
-        let &first = bytes.get(start)?;
-        if self.kinds[usize::from(first)] != WORD_START {
-            return None;
-        }
+        let head = load8(bytes, start);
+        let starts_name = self.kinds[(head & 0xFF) as usize] == WORD_START;
         let end = start + len;
-        let tail = if len > 8 { load8(bytes, end - 8) } else { 0 };
+        let tail_mask = 0u64.wrapping_sub(u64::from(len > 8));
+        let tail = load8(bytes, end.saturating_sub(8)) & tail_mask;
         let key = mix(head, tail, len);
         let before_non_ascii = bytes.get(end).is_some_and(|&b| b >= 0x80);
-        if before_non_ascii || holds(&self.first_words.words, key) {
+        if starts_name & (before_non_ascii | holds(&self.first_words.words, key)) {
             self.word_candidate(text, start, end, key)
         } else {
             None
@@ -638,11 +635,10 @@ impl Names {
             match self.kinds[usize::from(byte)] {
                 WORD_START | WORD_OTHER => {
                     let start = at;
-                    let head = load8(bytes, at);
                     // No name starts inside the rest of an ASCII word.
-                    at += run_len(bytes, at, head);
+                    at += run_len(bytes, at);
                     if !prev_word {
-                        if let Some(hit) = self.word_at(text, start, at - start, head) {
+                        if let Some(hit) = self.word_at(text, start, at - start) {
                             return Err((start, hit));
                         }
                     }
@@ -867,12 +863,29 @@ mod tests {
         );
     }
 
+    #[test]
+    fn the_word_mask_marks_ascii_letters_and_digits() {
+        let text =
+            "Kabul, 9/11 and the U.S.-led coalition's 2nd year: twenty-one words or so, then more";
+        for at in 0..text.len() {
+            let mask = word_mask(text.as_bytes(), at).expect("ASCII text");
+            for i in 0..BLOCK {
+                let expected = text
+                    .as_bytes()
+                    .get(at + i)
+                    .is_some_and(u8::is_ascii_alphanumeric);
+                assert_eq!(mask >> i & 1 == 1, expected, "{at} + {i}");
+            }
+        }
+        assert_eq!(word_mask("caf\u{e9} Iran".as_bytes(), 0), None);
+    }
+
     proptest::proptest! {
         #[test]
         fn the_first_word_filter_agrees_with_every_position(
             pieces in proptest::collection::vec(
                 "(U\\.S\\.|u\\.s|a|A\\.|K\\.|Antony|9/11|911|1st|Division|IS|is|-|KP|The|Bahamas|Raúl|Raul|Castro|café|Café|al|Qaeda|é|’|x|'s| |, |\\.|verylongname|inc|withoutspaces)",
-                0..12,
+                0..40,
             )
         ) {
             let n = names(FILTER_NAMES);

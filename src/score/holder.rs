@@ -5,7 +5,7 @@
 //! units.
 
 use super::rules::{Function, Report, UnitCues};
-use super::tokens::{Token, UnitMention};
+use super::tokens::{Token, Tokens, UnitMention};
 
 /// Who a unit's content is attributed to, and the rule that found it.
 #[derive(Debug, Clone, PartialEq)]
@@ -62,7 +62,7 @@ enum Role {
     Content,
 }
 
-fn has_function(tokens: &[Token], at: usize, kind: Function) -> bool {
+fn has_function(tokens: &Tokens, at: usize, kind: Function) -> bool {
     tokens.get(at).is_some_and(|t| t.is(kind))
 }
 
@@ -72,11 +72,11 @@ fn boundary(token: &Token) -> bool {
         .any(&['"', ';', ':', '(', ')', '[', ']', '\u{2014}'])
 }
 
-fn role_at(tokens: &[Token], mentions: &[UnitMention], at: usize, chain: &Chain) -> Role {
+fn role_at(tokens: &Tokens, mentions: &[UnitMention], at: usize, chain: &Chain) -> Role {
     let Some(token) = tokens.get(at) else {
         return Role::Content;
     };
-    if let Some(m) = token.mention.and_then(|i| mentions.get(i)) {
+    if let Some(m) = token.mention().and_then(|i| mentions.get(i)) {
         return Role::Found(Subject::Actor(m.actor.to_string(), "mention"));
     }
     if let Some(kind) = token.source {
@@ -85,7 +85,7 @@ fn role_at(tokens: &[Token], mentions: &[UnitMention], at: usize, chain: &Chain)
                 // `Pakistani security officials said`: the actor named just before.
                 let named = (at.saturating_sub(3)..at).rev().find_map(|j| {
                     let t = tokens.get(j)?;
-                    t.mention
+                    t.mention()
                         .and_then(|i| mentions.get(i))
                         .map(|m| m.actor.to_string())
                 });
@@ -114,13 +114,16 @@ fn role_at(tokens: &[Token], mentions: &[UnitMention], at: usize, chain: &Chain)
     let function = has_function(tokens, at, Function::NotName)
         || has_function(tokens, at, Function::Verb)
         || has_function(tokens, at, Function::Pronoun)
-        || (token.lower.ends_with("ly") && !token.capitalized);
+        || (tokens.lower(token).ends_with("ly") && !token.capitalized);
     if function {
         return Role::Skip;
     }
     if token.capitalized
         && !token.quoted
-        && token.lower.chars().all(|c| c.is_alphabetic() || c == '\'')
+        && tokens
+            .lower(token)
+            .chars()
+            .all(|c| c.is_alphabetic() || c == '\'')
     {
         return Role::Name;
     }
@@ -131,7 +134,7 @@ fn role_at(tokens: &[Token], mentions: &[UnitMention], at: usize, chain: &Chain)
 /// appositive (`Russia, the only country to ..., feels`). Returns the
 /// subject and how many words back it stood.
 fn subject_before(
-    tokens: &[Token],
+    tokens: &Tokens,
     mentions: &[UnitMention],
     verb: usize,
     chain: &Chain,
@@ -193,7 +196,7 @@ fn subject_before(
     if let Some((from, to)) = titled_appositive {
         let titled = (from..to).find_map(|j| {
             let t = tokens.get(j)?;
-            t.mention
+            t.mention()
                 .and_then(|i| mentions.get(i))
                 .map(|m| m.actor.to_string())
         });
@@ -206,7 +209,7 @@ fn subject_before(
 
 /// The subject after an inverted reporting word (`, said Imran Khan.`).
 fn subject_after(
-    tokens: &[Token],
+    tokens: &Tokens,
     mentions: &[UnitMention],
     verb_end: usize,
     chain: &Chain,
@@ -214,7 +217,9 @@ fn subject_after(
     let mut name = false;
     for at in verb_end..(verb_end + 6).min(tokens.len()) {
         let token = tokens.get(at)?;
-        if (at > verb_end && token.before.any(&[',', '"', ';', ':'])) || token.lower == "that" {
+        if (at > verb_end && token.before.any(&[',', '"', ';', ':']))
+            || tokens.lower(token) == "that"
+        {
             break;
         }
         match role_at(tokens, mentions, at, chain) {
@@ -227,7 +232,7 @@ fn subject_after(
     name.then_some(Subject::Other("unlisted-name", false))
 }
 
-fn clause_is_subordinate(tokens: &[Token], at: usize) -> bool {
+fn clause_is_subordinate(tokens: &Tokens, at: usize) -> bool {
     // Walk back to the start of the clause holding the reporting word.
     let mut start = at;
     while start > 0
@@ -267,7 +272,7 @@ fn to_attribution<'r>(
 /// Every attribution in the unit, in order.
 pub fn attributions<'r>(
     cues: &UnitCues<'r>,
-    tokens: &[Token],
+    tokens: &Tokens,
     mentions: &[UnitMention],
     chain: &Chain,
 ) -> Vec<Attribution<'r>> {
@@ -314,8 +319,8 @@ pub fn attributions<'r>(
                 let Some(next) = tokens.get(end) else {
                     continue;
                 };
-                let opens_clause = next.lower == "that"
-                    || next.mention.is_some()
+                let opens_clause = tokens.lower(next) == "that"
+                    || next.is_mention()
                     || has_function(tokens, end, Function::ClauseStart);
                 if !opens_clause {
                     continue;
@@ -323,14 +328,15 @@ pub fn attributions<'r>(
             }
             // A present or base form (`state`, `reports`) may be a noun: it
             // needs its subject right before it or a clause right after it.
-            let past = verb.lower.ends_with("ed")
+            let verb_lower = tokens.lower(verb);
+            let past = verb_lower.ends_with("ed")
                 || matches!(
-                    verb.lower.as_str(),
+                    verb_lower,
                     "said" | "told" | "wrote" | "thought" | "felt" | "saw" | "made"
                 );
             let clause_after = tokens
                 .get(end)
-                .is_some_and(|t| t.lower == "that" || t.before.any(&['"', ':']));
+                .is_some_and(|t| tokens.lower(t) == "that" || t.before.any(&['"', ':']));
             let before = subject_before(tokens, mentions, start, chain)
                 .filter(|(_, steps)| past || clause_after || *steps <= 3)
                 .map(|(s, _)| s);
@@ -338,7 +344,7 @@ pub fn attributions<'r>(
             let inverted = verb.before.any(&[',', '"']) || start == 0;
             let subject = match before {
                 Some(s) => Some((s, "said-after-subject")),
-                None if inverted && !verb.lower.ends_with("ing") => {
+                None if inverted && !verb_lower.ends_with("ing") => {
                     subject_after(tokens, mentions, end, chain).map(|s| (s, "said-before-subject"))
                 }
                 None => None,
@@ -369,7 +375,7 @@ pub fn attributions<'r>(
 
 /// The source named after `according to`.
 fn according_source(
-    tokens: &[Token],
+    tokens: &Tokens,
     mentions: &[UnitMention],
     end: usize,
     chain: &Chain,

@@ -16,14 +16,13 @@ pub use tally::{ActorTable, ActorTally, ActorTotals};
 
 pub use stance::CueFired;
 
-use crate::fold::fold_range;
 use crate::lexicon::{Lexicons, Problem};
 use crate::types::{Claim, ClaimType, DocStance, Mention, Span, Stance};
 use claims::{BioState, Rule, UnitFacts};
 use holder::{Attribution, Chain};
 use rules::{Function, Rules, StanceKind, UnitCues};
 use std::sync::Arc;
-use tokens::{tokenize, unit_mentions, UnitMention};
+use tokens::{tokenize, unit_mentions, Tokens, UnitMention, UnitText};
 
 /// Units a quotation may run over before an unmatched quote mark is
 /// taken for a stray one.
@@ -97,6 +96,8 @@ struct DocState<'r> {
     /// of one holder points at one string.
     holders: Vec<Arc<str>>,
     scratch: pattern::Scratch,
+    /// The unit's tokens, reused from one unit to the next.
+    tokens: Tokens,
     /// The cue lists, reused from one unit to the next.
     cues: UnitCues<'r>,
     /// Explanations name their cues (see [`Scorer::explain_units`]).
@@ -224,12 +225,18 @@ impl Scorer {
             state.quote_pending.clear();
         }
         state.prev_end = span.end;
-        let folded = fold_range(src, span.clone());
+        let folded = UnitText::fold(src, span.clone());
         let text = folded.text();
         let mentions: Vec<UnitMention> = unit_mentions(&folded, unit_mentions_src);
         let in_quote = state.quote_open;
-        let (mut tokens, quote_open_after) =
-            tokenize(text, &mentions, in_quote, |w| rules.word_id(w));
+        let mut tokens = std::mem::take(&mut state.tokens);
+        let quote_open_after = tokenize(
+            text,
+            &mentions,
+            in_quote,
+            |w| rules.word_info(w),
+            &mut tokens,
+        );
         let mut unit_cues = std::mem::take(&mut state.cues);
         rules.find(&mut tokens, &mut state.scratch, &mut unit_cues);
         let cues = &unit_cues;
@@ -419,6 +426,7 @@ impl Scorer {
             score
         };
         state.cues = unit_cues;
+        state.tokens = tokens;
         let claim = Claim {
             is_claim,
             claim_type,

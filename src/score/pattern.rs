@@ -4,7 +4,7 @@
 //! words in the same clause), `{us}` (a US actor mention), `{actor}` (any
 //! actor mention). Words are lowercase; hyphens split words like the text.
 
-use super::tokens::Token;
+use super::tokens::{Token, Tokens};
 use super::vocabulary::Vocabulary;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -24,6 +24,19 @@ pub struct Pattern {
 }
 
 impl Pattern {
+    /// The words of a pattern that is one word from a list (`he|she|they`),
+    /// which matches exactly the tokens holding one of them.
+    pub fn single_words(&self) -> Option<impl Iterator<Item = &str>> {
+        match self.elements.as_slice() {
+            [Element::Words(alternatives)] if alternatives.iter().all(|w| w.len() == 1) => Some(
+                alternatives
+                    .iter()
+                    .filter_map(|words| words.first().map(String::as_str)),
+            ),
+            _ => None,
+        }
+    }
+
     /// Compiles a pattern; `Err` explains what is wrong with it.
     pub fn parse(text: &str) -> Result<Pattern, String> {
         let mut elements = Vec::new();
@@ -50,7 +63,12 @@ impl Pattern {
 /// A pattern element with its words as vocabulary ids.
 #[derive(Debug, Clone)]
 enum Step {
-    Words(Vec<Vec<u32>>),
+    /// Alternatives, with the first word of each (`NO_WORD` for none) in
+    /// one list, scanned before any alternative is read.
+    Words {
+        alternatives: Vec<Vec<u32>>,
+        firsts: Vec<u32>,
+    },
     Prefixes(Vec<String>),
     Gap(usize),
     Us,
@@ -104,7 +122,15 @@ pub struct PatternSet {
 }
 
 impl PatternSet {
+    #[cfg(test)]
     pub fn new(patterns: Vec<Pattern>) -> PatternSet {
+        PatternSet::with_unmatched(patterns, |_| false)
+    }
+
+    /// Like [`PatternSet::new`]; the patterns for which `unmatched` holds
+    /// only have their words numbered and are never matched by
+    /// [`PatternSet::find_all`] (their caller matches them another way).
+    pub fn with_unmatched(patterns: Vec<Pattern>, unmatched: impl Fn(usize) -> bool) -> PatternSet {
         let mut set = PatternSet {
             prefix_first_byte: vec![false; 256],
             ..PatternSet::default()
@@ -115,20 +141,32 @@ impl PatternSet {
                 .elements
                 .iter()
                 .map(|element| match element {
-                    Element::Words(alternatives) => Step::Words(
-                        alternatives
+                    Element::Words(alternatives) => {
+                        let alternatives: Vec<Vec<u32>> = alternatives
                             .iter()
                             .map(|words| words.iter().map(|w| set.word_id_or_add(w)).collect())
-                            .collect(),
-                    ),
+                            .collect();
+                        let firsts = alternatives
+                            .iter()
+                            .map(|words| words.first().copied().unwrap_or(NO_WORD))
+                            .collect();
+                        Step::Words {
+                            alternatives,
+                            firsts,
+                        }
+                    }
                     Element::Prefixes(prefixes) => Step::Prefixes(prefixes.clone()),
                     Element::Gap(max) => Step::Gap(*max),
                     Element::Us => Step::Us,
                     Element::Actor => Step::Actor,
                 })
                 .collect();
+            if unmatched(id) {
+                set.patterns.push(steps);
+                continue;
+            }
             match steps.first() {
-                Some(Step::Words(alternatives)) => {
+                Some(Step::Words { alternatives, .. }) => {
                     for (alternative, words) in alternatives.iter().enumerate() {
                         let (Some(&word), Ok(alternative)) =
                             (words.first(), u32::try_from(alternative))
@@ -215,7 +253,7 @@ impl PatternSet {
     /// Every match of every pattern over interned tokens, each pattern's
     /// matches not overlapping one another; ordered by start, then pattern
     /// number.
-    pub fn find_all<'s>(&self, tokens: &[Token], scratch: &'s mut Scratch) -> &'s [Found] {
+    pub fn find_all<'s>(&self, tokens: &Tokens, scratch: &'s mut Scratch) -> &'s [Found] {
         let Scratch {
             found,
             next_free,
@@ -236,7 +274,7 @@ impl PatternSet {
         for (at, token) in tokens.iter().enumerate() {
             // Most tokens start patterns from one source only, whose list is
             // sorted and free of duplicates already: it is read in place.
-            let from_word: &[WordStart] = if token.mention.is_some() {
+            let from_word: &[WordStart] = if token.is_mention() {
                 &self.mention_starts
             } else {
                 self.by_word
@@ -244,16 +282,17 @@ impl PatternSet {
                     .and_then(|&(start, end)| self.word_starts.get(start as usize..end as usize))
                     .unwrap_or_default()
             };
-            let starts: &[WordStart] = if token.mention.is_none()
+            let starts: &[WordStart] = if !token.is_mention()
                 && !self.by_prefix.is_empty()
-                && self.may_start_prefix(&token.lower)
+                && self.may_start_prefix(tokens.lower(token))
             {
+                let lower = tokens.lower(token);
                 candidates.clear();
                 candidates.extend_from_slice(from_word);
                 candidates.extend(
                     self.by_prefix
                         .iter()
-                        .filter(|(p, _)| token.lower.starts_with(p.as_str()))
+                        .filter(|(p, _)| lower.starts_with(p.as_str()))
                         .map(|(_, id)| any_start(*id)),
                 );
                 candidates.sort_unstable();
@@ -277,7 +316,7 @@ impl PatternSet {
                 if second != NO_WORD
                     && !tokens
                         .get(at + 1)
-                        .is_some_and(|t| t.mention.is_none() && t.word == second)
+                        .is_some_and(|t| !t.is_mention() && t.word == second)
                 {
                     continue;
                 }
@@ -307,7 +346,7 @@ impl PatternSet {
                     let steps = self.patterns.get(id).map(Vec::as_slice).unwrap_or_default();
                     match (alternative, steps.split_first()) {
                         (ANY_START, _) => match_from(steps, tokens, at, token.clause),
-                        (k, Some((Step::Words(alternatives), rest))) => alternatives
+                        (k, Some((Step::Words { alternatives, .. }, rest))) => alternatives
                             .get(k as usize)
                             .and_then(|words| match_words(words, rest, tokens, at, token.clause)),
                         _ => None,
@@ -369,14 +408,17 @@ fn word_element(word: &str) -> Result<Element, String> {
     }
 }
 
-fn step_matches(step: &Step, token: &Token) -> bool {
+fn step_matches(step: &Step, tokens: &Tokens, token: &Token) -> bool {
     match step {
-        Step::Words(_) => false,
+        Step::Words { .. } => false,
         Step::Prefixes(prefixes) => {
-            token.mention.is_none() && prefixes.iter().any(|p| token.lower.starts_with(p.as_str()))
+            !token.is_mention() && {
+                let lower = tokens.lower(token);
+                prefixes.iter().any(|p| lower.starts_with(p.as_str()))
+            }
         }
         Step::Us => token.us,
-        Step::Actor => token.mention.is_some(),
+        Step::Actor => token.is_mention(),
         Step::Gap(_) => false,
     }
 }
@@ -388,14 +430,14 @@ const ANY_START: u32 = u32::MAX;
 fn match_words(
     words: &[u32],
     rest: &[Step],
-    tokens: &[Token],
+    tokens: &Tokens,
     at: usize,
-    clause: usize,
+    clause: u32,
 ) -> Option<usize> {
     let all = words.iter().enumerate().all(|(k, &w)| {
         tokens
             .get(at + k)
-            .is_some_and(|t| t.mention.is_none() && t.word == w)
+            .is_some_and(|t| !t.is_mention() && t.word == w)
     });
     if !all || words.is_empty() {
         return None;
@@ -410,7 +452,7 @@ fn match_words(
 }
 
 /// The end of the shortest match of `steps` starting at token `at`.
-fn match_from(steps: &[Step], tokens: &[Token], at: usize, clause: usize) -> Option<usize> {
+fn match_from(steps: &[Step], tokens: &Tokens, at: usize, clause: u32) -> Option<usize> {
     let Some((first, rest)) = steps.split_first() else {
         return Some(at);
     };
@@ -426,13 +468,24 @@ fn match_from(steps: &[Step], tokens: &[Token], at: usize, clause: usize) -> Opt
         }
         return None;
     }
-    if let Step::Words(alternatives) = first {
-        return alternatives
+    if let Step::Words {
+        alternatives,
+        firsts,
+    } = first
+    {
+        // Only alternatives whose first word is this token's can match.
+        let word = match tokens.get(at) {
+            Some(t) if !t.is_mention() => t.word,
+            _ => return None,
+        };
+        return firsts
             .iter()
-            .find_map(|words| match_words(words, rest, tokens, at, clause));
+            .zip(alternatives)
+            .filter(|&(&first, _)| first == word)
+            .find_map(|(_, words)| match_words(words, rest, tokens, at, clause));
     }
     let token = tokens.get(at)?;
-    if !step_matches(first, token) {
+    if !step_matches(first, tokens, token) {
         return None;
     }
     let clause = if matches!(rest.first(), Some(Step::Gap(_))) {
@@ -450,7 +503,8 @@ mod tests {
 
     fn find(pattern: &str, text: &str) -> Vec<(usize, usize)> {
         let set = PatternSet::new(vec![Pattern::parse(pattern).unwrap()]);
-        let (tokens, _) = tokenize(text, &[], false, |w| set.word_id(w));
+        let mut tokens = Tokens::default();
+        tokenize(text, &[], false, |w| (set.word_id(w), 0), &mut tokens);
         set.find_all(&tokens, &mut Scratch::default())
             .iter()
             .map(|f| (f.start, f.end))

@@ -4,7 +4,7 @@
 //! with weight 0 removes it.
 
 use super::pattern::{Found, Pattern, PatternSet, Scratch};
-use super::tokens::Token;
+use super::tokens::Tokens;
 use crate::lexicon::{read_rows, LexiconFile, Lexicons, Problem};
 use serde::Deserialize;
 
@@ -188,8 +188,12 @@ pub struct Rules {
     pub stance: CueSet<StanceMeta>,
     pub modifiers: CueSet<Modifier>,
     /// Every lexicon's patterns in one index, in the order above, so that a
-    /// unit is matched once.
+    /// unit is matched once; function words that are one word from a list
+    /// are not matched there but marked through `word_functions`.
     all: PatternSet,
+    /// By vocabulary id: the bits of the function-word kinds whose
+    /// one-word patterns hold the word.
+    word_functions: Vec<u16>,
     /// Where each lexicon's patterns start in `all`.
     offsets: [usize; 5],
 }
@@ -222,8 +226,36 @@ impl Rules {
             .chain(stance.patterns())
             .chain(modifiers.patterns())
             .collect();
+        let [_, _, function_start, _, _] = offsets;
+        let one_word_function: Vec<bool> = (0..patterns.len())
+            .map(|id| {
+                id >= function_start
+                    && id - function_start < function.cues.len()
+                    && patterns.get(id).is_some_and(|p| p.single_words().is_some())
+            })
+            .collect();
+        let all = PatternSet::with_unmatched(patterns, |id| {
+            one_word_function.get(id).copied().unwrap_or(false)
+        });
+        let mut word_functions: Vec<u16> = Vec::new();
+        for cue in &function.cues {
+            for word in cue.pattern.single_words().into_iter().flatten() {
+                let id = all.word_id(word);
+                if id == super::pattern::NO_WORD {
+                    continue;
+                }
+                let id = id as usize;
+                if word_functions.len() <= id {
+                    word_functions.resize(id + 1, 0);
+                }
+                if let Some(bits) = word_functions.get_mut(id) {
+                    *bits |= cue.kind.bit();
+                }
+            }
+        }
         Rules {
-            all: PatternSet::new(patterns),
+            all,
+            word_functions,
             offsets,
             claim,
             report,
@@ -233,20 +265,26 @@ impl Rules {
         }
     }
 
-    /// The vocabulary id of a lowercase word (for [`Token::word`]).
-    pub fn word_id(&self, lower: &str) -> u32 {
-        self.all.word_id(lower)
+    /// The vocabulary id of a lowercase word (for [`Token::word`]) and the
+    /// bits of the function-word kinds it is one of (for
+    /// [`Token::functions`]).
+    ///
+    /// [`Token::word`]: super::tokens::Token::word
+    /// [`Token::functions`]: super::tokens::Token::functions
+    pub fn word_info(&self, lower: &str) -> (u32, u16) {
+        let id = self.all.word_id(lower);
+        (
+            id,
+            self.word_functions.get(id as usize).copied().unwrap_or(0),
+        )
     }
 
     /// Every cue matching the unit (its tokens carrying their vocabulary
-    /// ids), into `cues` (cleared first); marks the tokens with their
-    /// function-word kinds and source kinds.
-    pub fn find<'r>(
-        &'r self,
-        tokens: &mut [Token],
-        scratch: &mut Scratch,
-        cues: &mut UnitCues<'r>,
-    ) {
+    /// ids and the function-word kinds of their words), into `cues`
+    /// (cleared first; function words that are one word from a list are
+    /// not listed, only marked); marks the tokens with the function-word
+    /// kinds of the other function patterns and with source kinds.
+    pub fn find<'r>(&'r self, tokens: &mut Tokens, scratch: &mut Scratch, cues: &mut UnitCues<'r>) {
         cues.claim.clear();
         cues.report.clear();
         cues.function.clear();
@@ -283,7 +321,7 @@ impl Rules {
 
     /// Marks each token with the function-word kinds and the source kind
     /// (analyst, medium, official) that match at it.
-    fn mark(tokens: &mut [Token], cues: &UnitCues) {
+    fn mark(tokens: &mut Tokens, cues: &UnitCues) {
         for m in &cues.function {
             if m.end == m.start + 1 {
                 if let Some(t) = tokens.get_mut(m.start) {
@@ -526,5 +564,147 @@ impl Rules {
             CueSet::new(cues(modifiers)),
         );
         (rules, problems)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tokens::tokenize;
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Words from the lexicons and around them, so that most cues can match.
+    const WORDS: &[&str] = &[
+        "the",
+        "he",
+        "she",
+        "they",
+        "said",
+        "told",
+        "that",
+        "who",
+        "not",
+        "no",
+        "longer",
+        "must",
+        "will",
+        "is",
+        "was",
+        "according",
+        "to",
+        "officials",
+        "analysts",
+        "withdraw",
+        "troops",
+        "from",
+        "us",
+        "we",
+        "our",
+        "while",
+        "and",
+        "it",
+        "its",
+        "Washington",
+        "should",
+        "pull",
+        "out",
+        "end",
+        "war",
+        "send",
+        "forces",
+        "believes",
+        "has",
+        "been",
+    ];
+
+    fn rules() -> Rules {
+        Rules::build(&Lexicons::builtin()).0
+    }
+
+    /// The unit matched the simple way: every pattern of every lexicon in
+    /// one set, function words marked from their matches.
+    fn reference(rules: &Rules, tokens: &mut Tokens) -> Vec<Found> {
+        let patterns: Vec<Pattern> = rules
+            .claim
+            .patterns()
+            .chain(rules.report.patterns())
+            .chain(rules.function.patterns())
+            .chain(rules.stance.patterns())
+            .chain(rules.modifiers.patterns())
+            .collect();
+        let set = PatternSet::new(patterns);
+        let [_, report, function, stance, _] = rules.offsets;
+        let found = set.find_all(tokens, &mut Scratch::default()).to_vec();
+        for f in &found {
+            if (function..stance).contains(&f.id) && f.end == f.start + 1 {
+                if let (Some(cue), Some(t)) = (
+                    rules.function.cues.get(f.id - function),
+                    tokens.get_mut(f.start),
+                ) {
+                    t.functions |= cue.kind.bit();
+                }
+            }
+            if (report..function).contains(&f.id) {
+                if let (Some(cue), Some(t)) = (
+                    rules.report.cues.get(f.id - report),
+                    tokens.get_mut(f.start),
+                ) {
+                    if matches!(cue.kind, Report::Source | Report::Media | Report::Official) {
+                        t.source.get_or_insert(cue.kind);
+                    }
+                }
+            }
+        }
+        found
+            .into_iter()
+            .filter(|f| !(function..stance).contains(&f.id))
+            .collect()
+    }
+
+    fn index<K>(all: &[Cue<K>], cue: &Cue<K>) -> Option<usize> {
+        all.iter().position(|c| std::ptr::eq(c, cue))
+    }
+
+    proptest! {
+        #[test]
+        fn cues_and_marks_match_the_simple_matcher(
+            picks in proptest::collection::vec((0..WORDS.len(), 0..6usize), 1..30),
+        ) {
+            let text: String = picks
+                .iter()
+                .map(|&(w, sep)| format!("{}{}", WORDS[w], [" ", " ", ", ", " \"", ". ", "-"][sep]))
+                .collect();
+            let rules = rules();
+            let mut tokens = Tokens::default();
+            tokenize(&text, &[], false, |w| rules.word_info(w), &mut tokens);
+            let mut expected_tokens = tokens.clone();
+            for t in expected_tokens.iter_mut() {
+                t.functions = 0;
+            }
+            let expected = reference(&rules, &mut expected_tokens);
+            let mut cues = UnitCues::default();
+            rules.find(&mut tokens, &mut Scratch::default(), &mut cues);
+            let [_, report, _, stance, modifiers] = rules.offsets;
+            let mut found: Vec<Found> = Vec::new();
+            for m in &cues.claim {
+                found.extend(index(&rules.claim.cues, m.cue).map(|id| Found { id, start: m.start, end: m.end }));
+            }
+            for m in &cues.report {
+                found.extend(index(&rules.report.cues, m.cue).map(|id| Found { id: report + id, start: m.start, end: m.end }));
+            }
+            for m in &cues.stance {
+                found.extend(index(&rules.stance.cues, m.cue).map(|id| Found { id: stance + id, start: m.start, end: m.end }));
+            }
+            for m in &cues.modifiers {
+                found.extend(index(&rules.modifiers.cues, m.cue).map(|id| Found { id: modifiers + id, start: m.start, end: m.end }));
+            }
+            found.sort_by_key(|f| (f.start, f.id));
+            prop_assert_eq!(found, expected);
+            prop_assert!(cues.function.is_empty() || rules.function.cues.iter().any(|c| c.pattern.single_words().is_none()));
+            for (t, e) in tokens.iter().zip(expected_tokens.iter()) {
+                prop_assert_eq!(t.functions, e.functions);
+                prop_assert_eq!(t.source, e.source);
+            }
+        }
     }
 }

@@ -6,7 +6,7 @@
 //! count only where the target (US engagement) is in play.
 
 use super::rules::{ClaimCue, Function, Modifier, StanceKind, UnitCues};
-use super::tokens::Token;
+use super::tokens::Tokens;
 
 /// VADER's negation scalar.
 const NEGATION_SCALAR: f64 = -0.74;
@@ -73,12 +73,12 @@ struct Hit {
 }
 
 /// The words a match covered, as the text has them.
-fn words(tokens: &[Token], start: usize, end: usize) -> String {
+fn words(tokens: &Tokens, start: usize, end: usize) -> String {
     tokens
         .get(start..end)
         .unwrap_or_default()
         .iter()
-        .map(|t| t.lower.as_str())
+        .map(|t| tokens.lower(t))
         .collect::<Vec<_>>()
         .join(" ")
 }
@@ -94,7 +94,7 @@ fn prescriptive_phrases(cues: &UnitCues) -> Vec<(usize, usize)> {
 
 /// Modifier matches, leaving out negations and contrasts that belong to a
 /// prescriptive phrase (`no choice but`, `not only`).
-fn modifier_hits(cues: &UnitCues, tokens: &[Token]) -> Vec<Hit> {
+fn modifier_hits(cues: &UnitCues, tokens: &Tokens) -> Vec<Hit> {
     let phrases: Vec<(usize, usize)> = prescriptive_phrases(cues)
         .into_iter()
         .filter(|(s, e)| e - s > 1)
@@ -123,7 +123,7 @@ fn modifier_hits(cues: &UnitCues, tokens: &[Token]) -> Vec<Hit> {
 /// inside `inside`.
 fn negation_before<'a>(
     hits: &'a [Hit],
-    tokens: &[Token],
+    tokens: &Tokens,
     at: usize,
     inside: (usize, usize),
 ) -> Option<&'a Hit> {
@@ -154,7 +154,7 @@ pub struct Context {
 }
 
 /// The cues that fired in a unit and its score in [-1, 1].
-pub fn score(cues: &UnitCues, tokens: &[Token], context: &Context) -> (Vec<CueFired>, f64) {
+pub fn score(cues: &UnitCues, tokens: &Tokens, context: &Context) -> (Vec<CueFired>, f64) {
     let hits = modifier_hits(cues, tokens);
     let contrast = hits
         .iter()
@@ -183,7 +183,7 @@ pub fn score(cues: &UnitCues, tokens: &[Token], context: &Context) -> (Vec<CueFi
         let other_actor = cue.kind.kind != StanceKind::Event
             && tokens
                 .get(start..end)
-                .is_some_and(|ts| ts.iter().any(|t| t.mention.is_some() && !t.us));
+                .is_some_and(|ts| ts.iter().any(|t| t.is_mention() && !t.us));
         if overlaps || other_actor {
             // A frame about another actor (`push the rebels out`) says nothing of the US.
             continue;

@@ -4,41 +4,92 @@
 
 use super::pattern::NO_WORD;
 use super::rules::{Function, Report};
-use crate::fold::Folded;
+use crate::fold::{fold_range, plain_run, Folded};
 use crate::text::{capital_lanes, word_lanes, LANE_HIGH_BITS};
-use crate::types::Mention;
-use compact_str::CompactString;
+use crate::types::{Mention, Span};
 
-/// One word (or one whole actor mention) of a unit.
-#[derive(Debug, Clone)]
+/// One word (or one whole actor mention) of a unit, small enough that a
+/// unit's tokens stay in a few cache lines: its lowercase form lies in the
+/// [`Tokens`] buffer ([`Tokens::lower`]).
+#[derive(Debug, Clone, Copy)]
 pub struct Token {
-    /// Lowercased word; a mention's whole surface for mention tokens.
-    pub lower: CompactString,
-    /// The rule vocabulary's id for `lower` (`PatternSet::intern`), or
-    /// `NO_WORD`.
+    /// Where the lowercase word (a mention's whole surface for mention
+    /// tokens) lies in [`Tokens::lower`].
+    lower_start: u32,
+    lower_len: u32,
+    /// The rule vocabulary's id for the lowercase word
+    /// (`PatternSet::intern`), or `NO_WORD`.
     pub word: u32,
-    /// Index into the unit's mentions when the token is an actor mention.
-    pub mention: Option<usize>,
-    /// The token is a mention of the United States (`USA`).
-    pub us: bool,
-    /// The word starts with an uppercase letter.
-    pub capitalized: bool,
+    /// Index into the unit's mentions when the token is an actor mention,
+    /// else `NO_MENTION`.
+    mention: u32,
+    /// Clause number: grows at `,`, `;`, `:`, dashes, brackets and quotes.
+    pub clause: u32,
     /// Punctuation between the previous token and this one (`,`, `"`, `:`).
     pub before: Marks,
-    /// Clause number: grows at `,`, `;`, `:`, dashes, brackets and quotes.
-    pub clause: usize,
-    /// The word lies inside a quotation.
-    pub quoted: bool,
     /// Bits of the function-word kinds matching this word (`Rules::mark`).
     pub functions: u16,
     /// The kind of non-actor source starting at this word (`Rules::mark`).
     pub source: Option<Report>,
+    /// The token is a mention of the United States (`USA`).
+    pub us: bool,
+    /// The word starts with an uppercase letter.
+    pub capitalized: bool,
+    /// The word lies inside a quotation.
+    pub quoted: bool,
 }
+
+/// [`Token::mention`] of a token that is no mention.
+const NO_MENTION: u32 = u32::MAX;
 
 impl Token {
     /// Whether a function word of `kind` matches this word.
     pub fn is(&self, kind: Function) -> bool {
         self.functions & kind.bit() != 0
+    }
+
+    /// Index into the unit's mentions when the token is an actor mention.
+    pub fn mention(&self) -> Option<usize> {
+        (self.mention != NO_MENTION).then_some(self.mention as usize)
+    }
+
+    /// Whether the token is an actor mention.
+    pub fn is_mention(&self) -> bool {
+        self.mention != NO_MENTION
+    }
+}
+
+/// A unit's tokens and the buffer of their lowercase words, both reused
+/// from one unit to the next.
+#[derive(Debug, Default, Clone)]
+pub struct Tokens {
+    list: Vec<Token>,
+    /// The unit's text with ASCII letters lowercased (an ASCII word's
+    /// lowercase form lies at its own offsets), then the lowercase forms of
+    /// words and mentions that are not ASCII.
+    lower: String,
+}
+
+impl std::ops::Deref for Tokens {
+    type Target = [Token];
+    fn deref(&self) -> &[Token] {
+        &self.list
+    }
+}
+
+impl std::ops::DerefMut for Tokens {
+    fn deref_mut(&mut self) -> &mut [Token] {
+        &mut self.list
+    }
+}
+
+impl Tokens {
+    /// The lowercase word of `token` (one of these tokens).
+    pub fn lower(&self, token: &Token) -> &str {
+        let start = token.lower_start as usize;
+        self.lower
+            .get(start..start + token.lower_len as usize)
+            .unwrap_or_default()
     }
 }
 
@@ -90,16 +141,51 @@ pub struct UnitMention<'a> {
     pub end: usize,
 }
 
+/// A unit's folded text: the source slice itself when folding changes none
+/// of its bytes (most units), which saves the copy and the offset map.
+pub enum UnitText<'s> {
+    Plain { text: &'s str, base: usize },
+    Folded(Folded),
+}
+
+impl<'s> UnitText<'s> {
+    /// The folded text of `src[span]`, as `crate::fold::fold_range` has it.
+    pub fn fold(src: &'s str, span: Span) -> UnitText<'s> {
+        match src.get(span.clone()) {
+            Some(text) if plain_run(text.as_bytes()) == text.len() => UnitText::Plain {
+                text,
+                base: span.start,
+            },
+            _ => UnitText::Folded(fold_range(src, span)),
+        }
+    }
+
+    pub fn text(&self) -> &str {
+        match self {
+            UnitText::Plain { text, .. } => text,
+            UnitText::Folded(folded) => folded.text(),
+        }
+    }
+
+    /// The source offset of folded byte `folded` (`< text().len()`).
+    fn to_source(&self, folded: usize) -> usize {
+        match self {
+            UnitText::Plain { base, .. } => base + folded,
+            UnitText::Folded(f) => f.to_source(folded),
+        }
+    }
+}
+
 /// Folded offsets of the unit's mentions (folded text covers the source
 /// range the mentions lie in).
-pub fn unit_mentions<'a>(folded: &Folded, mentions: &[&'a Mention]) -> Vec<UnitMention<'a>> {
-    let len = folded.text().len();
+pub fn unit_mentions<'a>(unit: &UnitText, mentions: &[&'a Mention]) -> Vec<UnitMention<'a>> {
+    let len = unit.text().len();
     let to_folded = |src: usize| -> usize {
         // First folded byte whose source offset is >= src.
         let (mut lo, mut hi) = (0usize, len);
         while lo < hi {
             let mid = (lo + hi) / 2;
-            if folded.to_source(mid) < src {
+            if unit.to_source(mid) < src {
                 lo = mid + 1;
             } else {
                 hi = mid;
@@ -107,7 +193,7 @@ pub fn unit_mentions<'a>(folded: &Folded, mentions: &[&'a Mention]) -> Vec<UnitM
         }
         lo
     };
-    let text = folded.text();
+    let text = unit.text();
     let mut out: Vec<UnitMention<'a>> = mentions
         .iter()
         .filter_map(|m| {
@@ -199,30 +285,32 @@ fn ascii_class(byte: u8) -> u8 {
     ASCII_CLASSES[usize::from(byte)]
 }
 
-/// The lowercase form of a word that is not all lowercase ASCII.
-fn lowercase(word: &str, ascii: bool) -> CompactString {
-    if ascii {
-        let mut lower = CompactString::new(word);
-        lower.as_mut_str().make_ascii_lowercase();
-        return lower;
-    }
-    word.chars().flat_map(char::to_lowercase).collect()
+/// A lowercase form appended to `lower`, as its (start, length).
+fn append_lower(lower: &mut String, form: impl Iterator<Item = char>) -> (u32, u32) {
+    let start = lower.len();
+    lower.extend(form);
+    (start as u32, (lower.len() - start) as u32)
 }
 
-/// Splits a folded unit into tokens; `quoted_at_start` says whether a
-/// quotation opened in an earlier unit is still open; `intern` gives a
-/// lowercase word's vocabulary id. Returns the tokens and whether a
-/// quotation is open at the end of the unit.
+/// Splits a folded unit into `out` (its earlier tokens dropped);
+/// `quoted_at_start` says whether a quotation opened in an earlier unit is
+/// still open; `word_info` gives a lowercase word's vocabulary id and its
+/// function-word bits. Returns whether a quotation is open at the end of
+/// the unit.
 pub fn tokenize(
     text: &str,
     mentions: &[UnitMention],
     quoted_at_start: bool,
-    intern: impl Fn(&str) -> u32,
-) -> (Vec<Token>, bool) {
+    word_info: impl Fn(&str) -> (u32, u16),
+    out: &mut Tokens,
+) -> bool {
     let bytes = text.as_bytes();
-    let mut tokens = Vec::with_capacity(bytes.len() / 5 + 1);
+    let Tokens { list, lower } = out;
+    list.clear();
+    lower.clear();
+    lower.push_str(text);
     let mut quoted = quoted_at_start;
-    let mut clause = 0usize;
+    let mut clause = 0u32;
     let mut before = Marks::default();
     let mut next_mention = 0usize;
     let mut mention_start = mentions.first().map_or(usize::MAX, |m| m.start);
@@ -239,21 +327,26 @@ pub fn tokenize(
                     break;
                 };
                 let surface = text.get(m.start..m.end).unwrap_or_default();
-                tokens.push(Token {
+                let (lower_start, lower_len) = if surface.is_ascii() {
+                    if let Some(form) = lower.get_mut(m.start..m.end) {
+                        form.make_ascii_lowercase();
+                    }
+                    (m.start as u32, surface.len() as u32)
+                } else {
+                    append_lower(lower, surface.to_lowercase().chars())
+                };
+                list.push(Token {
+                    lower_start,
+                    lower_len,
                     word: NO_WORD,
-                    lower: if surface.is_ascii() {
-                        lowercase(surface, true)
-                    } else {
-                        CompactString::from(surface.to_lowercase())
-                    },
-                    mention: Some(next_mention),
-                    us: m.actor == "USA",
-                    capitalized: true,
-                    before: std::mem::take(&mut before),
+                    mention: next_mention as u32,
                     clause,
-                    quoted,
+                    before: std::mem::take(&mut before),
                     functions: 0,
                     source: None,
+                    us: m.actor == "USA",
+                    capitalized: true,
+                    quoted,
                 });
                 previous = surface.chars().next_back().or(previous);
                 i = m.end;
@@ -278,24 +371,36 @@ pub fn tokenize(
             (c, class)
         };
         if class & WORD != 0 {
-            let (end, last, ascii, upper) = word_end(text, i, mention_start);
-            let word = text.get(i..end).unwrap_or_default();
-            let lower = if ascii && !upper {
-                CompactString::new(word)
+            let (end, last, ascii, upper) = short_ascii_word(bytes, i, mention_start)
+                .unwrap_or_else(|| word_end(text, i, mention_start));
+            let (lower_start, lower_len) = if ascii {
+                if upper {
+                    if let Some(form) = lower.get_mut(i..end) {
+                        form.make_ascii_lowercase();
+                    }
+                }
+                (i as u32, (end - i) as u32)
             } else {
-                lowercase(word, ascii)
+                let word = text.get(i..end).unwrap_or_default();
+                append_lower(lower, word.chars().flat_map(char::to_lowercase))
             };
-            tokens.push(Token {
-                word: intern(&lower),
-                lower,
-                mention: None,
+            let form_start = lower_start as usize;
+            let form = lower
+                .get(form_start..form_start + lower_len as usize)
+                .unwrap_or_default();
+            let (word, functions) = word_info(form);
+            list.push(Token {
+                lower_start,
+                lower_len,
+                word,
+                mention: NO_MENTION,
+                clause,
+                before: std::mem::take(&mut before),
+                functions,
+                source: None,
                 us: false,
                 capitalized: class & UPPER != 0,
-                before: std::mem::take(&mut before),
-                clause,
                 quoted,
-                functions: 0,
-                source: None,
             });
             previous = Some(last);
             i = end;
@@ -316,7 +421,7 @@ pub fn tokenize(
                 }
                 b'"' => {
                     quoted = !quoted;
-                    clause += 1;
+                    clause = clause.wrapping_add(1);
                     before.push('"');
                 }
                 b'-' => {
@@ -324,14 +429,14 @@ pub fn tokenize(
                     let spaced = previous.is_some_and(char::is_whitespace)
                         || char_at(text, i + 1).is_some_and(char::is_whitespace);
                     if spaced {
-                        clause += 1;
+                        clause = clause.wrapping_add(1);
                         before.push('\u{2014}');
                     } else {
                         before.push('-');
                     }
                 }
                 _ => {
-                    clause += 1;
+                    clause = clause.wrapping_add(1);
                     before.push(c);
                 }
             }
@@ -339,7 +444,34 @@ pub fn tokenize(
         previous = Some(c);
         i += c.len_utf8();
     }
-    (tokens, quoted)
+    quoted
+}
+
+/// [`word_end`] of the common word, read as one eight-byte number: ASCII
+/// letters and digits ending within the eight bytes at `start`, before an
+/// ASCII byte other than an apostrophe and not past `stop` (a mention
+/// start). `None` for any other word.
+#[inline]
+fn short_ascii_word(bytes: &[u8], start: usize, stop: usize) -> Option<(usize, char, bool, bool)> {
+    let lanes: [u8; 8] = bytes.get(start..start + 8)?.try_into().ok()?;
+    let v = u64::from_le_bytes(lanes);
+    let other = !word_lanes(v) & LANE_HIGH_BITS;
+    if other == 0 {
+        return None;
+    }
+    // Bytes are taken from the number, not the array: a byte load from
+    // the eight-byte store would wait for it.
+    let bits = other.trailing_zeros() & !7;
+    let len = (bits / 8) as usize;
+    let next = (v >> bits) as u8;
+    let end = start + len;
+    if len == 0 || next == b'\'' || !next.is_ascii() || (stop > start && end > stop) {
+        return None;
+    }
+    let last = (v >> (bits - 8)) as u8;
+    let kept = (1u64 << bits) - 1;
+    let upper = capital_lanes(v) & kept != 0;
+    Some((end, char::from(last), true, upper))
 }
 
 /// The length of the run of ASCII letters and digits at the start of
@@ -431,6 +563,174 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
+    /// The tokenizer as it was before tokens kept their lowercase words in
+    /// one buffer and their function-word kinds from the vocabulary: the
+    /// reference the fast one is tested against.
+    #[derive(Debug)]
+    struct RefToken {
+        lower: String,
+        word: u32,
+        mention: Option<usize>,
+        us: bool,
+        capitalized: bool,
+        before: Marks,
+        clause: usize,
+        quoted: bool,
+        #[allow(dead_code)]
+        functions: u16,
+        #[allow(dead_code)]
+        source: Option<Report>,
+    }
+
+    /// The lowercase form of a word that is not all lowercase ASCII.
+    fn reference_lowercase(word: &str, ascii: bool) -> String {
+        if ascii {
+            let mut lower = word.to_string();
+            lower.as_mut_str().make_ascii_lowercase();
+            return lower;
+        }
+        word.chars().flat_map(char::to_lowercase).collect()
+    }
+
+    /// Splits a folded unit into tokens; `quoted_at_start` says whether a
+    /// quotation opened in an earlier unit is still open; `intern` gives a
+    /// lowercase word's vocabulary id. Returns the tokens and whether a
+    /// quotation is open at the end of the unit.
+    fn reference_tokenize(
+        text: &str,
+        mentions: &[UnitMention],
+        quoted_at_start: bool,
+        intern: impl Fn(&str) -> u32,
+    ) -> (Vec<RefToken>, bool) {
+        let bytes = text.as_bytes();
+        let mut tokens = Vec::with_capacity(bytes.len() / 5 + 1);
+        let mut quoted = quoted_at_start;
+        let mut clause = 0usize;
+        let mut before = Marks::default();
+        let mut next_mention = 0usize;
+        let mut mention_start = mentions.first().map_or(usize::MAX, |m| m.start);
+        let mut previous: Option<char> = None;
+        let mut i = 0usize;
+        while let Some(&byte) = bytes.get(i) {
+            if i >= mention_start {
+                while mentions.get(next_mention).is_some_and(|m| m.end <= i) {
+                    next_mention += 1;
+                }
+                mention_start = mentions.get(next_mention).map_or(usize::MAX, |m| m.start);
+                if i == mention_start {
+                    let Some(m) = mentions.get(next_mention) else {
+                        break;
+                    };
+                    let surface = text.get(m.start..m.end).unwrap_or_default();
+                    tokens.push(RefToken {
+                        word: NO_WORD,
+                        lower: if surface.is_ascii() {
+                            reference_lowercase(surface, true)
+                        } else {
+                            surface.to_lowercase()
+                        },
+                        mention: Some(next_mention),
+                        us: m.actor == "USA",
+                        capitalized: true,
+                        before: std::mem::take(&mut before),
+                        clause,
+                        quoted,
+                        functions: 0,
+                        source: None,
+                    });
+                    previous = surface.chars().next_back().or(previous);
+                    i = m.end;
+                    next_mention += 1;
+                    mention_start = mentions.get(next_mention).map_or(usize::MAX, |m| m.start);
+                    continue;
+                }
+            }
+            let (c, class) = if byte.is_ascii() {
+                (char::from(byte), ascii_class(byte))
+            } else {
+                let Some(c) = text.get(i..).and_then(|rest| rest.chars().next()) else {
+                    break;
+                };
+                let mut class = 0;
+                if is_word_char(c) {
+                    class |= WORD;
+                }
+                if c.is_uppercase() {
+                    class |= UPPER;
+                }
+                (c, class)
+            };
+            if class & WORD != 0 {
+                let (end, last, ascii, upper) = word_end(text, i, mention_start);
+                let word = text.get(i..end).unwrap_or_default();
+                let lower = if ascii && !upper {
+                    word.to_string()
+                } else {
+                    reference_lowercase(word, ascii)
+                };
+                tokens.push(RefToken {
+                    word: intern(&lower),
+                    lower,
+                    mention: None,
+                    us: false,
+                    capitalized: class & UPPER != 0,
+                    before: std::mem::take(&mut before),
+                    clause,
+                    quoted,
+                    functions: 0,
+                    source: None,
+                });
+                previous = Some(last);
+                i = end;
+                continue;
+            }
+            if class & (BREAK | SPECIAL) != 0 {
+                match byte {
+                    // Possessive `'s` after a word is skipped entirely.
+                    b'\'' => {
+                        if matches!(bytes.get(i + 1), Some(b's' | b'S'))
+                            && !char_at(text, i + 2).is_some_and(char::is_alphabetic)
+                            && previous.is_some_and(char::is_alphanumeric)
+                        {
+                            previous = Some('s');
+                            i += 2;
+                            continue;
+                        }
+                    }
+                    b'"' => {
+                        quoted = !quoted;
+                        clause += 1;
+                        before.push('"');
+                    }
+                    b'-' => {
+                        // A spaced dash separates clauses; a hyphen joins words.
+                        let spaced = previous.is_some_and(char::is_whitespace)
+                            || char_at(text, i + 1).is_some_and(char::is_whitespace);
+                        if spaced {
+                            clause += 1;
+                            before.push('\u{2014}');
+                        } else {
+                            before.push('-');
+                        }
+                    }
+                    _ => {
+                        clause += 1;
+                        before.push(c);
+                    }
+                }
+            }
+            previous = Some(c);
+            i += c.len_utf8();
+        }
+        (tokens, quoted)
+    }
+
+    fn split(text: &str, mentions: &[UnitMention], quoted: bool) -> (Tokens, bool) {
+        let mut tokens = Tokens::default();
+        let open = tokenize(text, mentions, quoted, |_| (NO_WORD, 0), &mut tokens);
+        (tokens, open)
+    }
+
     /// `ascii_word_run` one byte at a time.
     fn ascii_word_run_bytewise(bytes: &[u8]) -> (usize, bool) {
         let run = bytes
@@ -441,7 +741,100 @@ mod tests {
         (run, upper)
     }
 
+    /// A small vocabulary for the tokenizer tests.
+    fn test_word_id(word: &str) -> u32 {
+        [
+            "the",
+            "he",
+            "said",
+            "don't",
+            "\u{e9}t\u{e9}",
+            "i\u{307}stanbul",
+            "\u{3c3}\u{3c2}",
+        ]
+        .iter()
+        .position(|w| *w == word)
+        .map_or(NO_WORD, |id| id as u32)
+    }
+
+    /// Mentions from byte positions: snapped to character boundaries,
+    /// sorted and without overlaps, as `unit_mentions` gives them.
+    fn mentions_at(text: &str, cuts: &[(usize, usize)]) -> Vec<UnitMention<'static>> {
+        let snap = |mut at: usize| {
+            at = at.min(text.len());
+            while !text.is_char_boundary(at) {
+                at -= 1;
+            }
+            at
+        };
+        let mut spans: Vec<(usize, usize)> = cuts
+            .iter()
+            .map(|&(a, len)| (snap(a), snap(a + len)))
+            .filter(|(a, b)| a < b)
+            .collect();
+        spans.sort_by_key(|&(a, b)| (a, std::cmp::Reverse(b)));
+        let mut last_end = 0;
+        spans.retain(|&(a, b)| {
+            let keep = a >= last_end;
+            if keep {
+                last_end = b;
+            }
+            keep
+        });
+        spans
+            .into_iter()
+            .enumerate()
+            .map(|(k, (start, end))| UnitMention {
+                actor: if k % 2 == 0 { "USA" } else { "IRN" },
+                start,
+                end,
+            })
+            .collect()
+    }
+
     proptest! {
+        #[test]
+        fn tokens_match_the_reference_tokenizer(
+            text in "([a-zA-Z0-9 ,;:.!?()\\[\\]\"'-]|\u{e9}|\u{c9}|\u{130}|\u{df}|\u{3a3}|\u{2019}|\u{301}|\u{a0}|\n){0,60}",
+            cuts in proptest::collection::vec((0usize..80, 1usize..12), 0..4),
+            quoted in any::<bool>(),
+        ) {
+            let mentions = mentions_at(&text, &cuts);
+            let (expected, expected_open) =
+                reference_tokenize(&text, &mentions, quoted, test_word_id);
+            let mut tokens = Tokens::default();
+            let open = tokenize(&text, &mentions, quoted, |w| (test_word_id(w), 7), &mut tokens);
+            prop_assert_eq!(open, expected_open);
+            prop_assert_eq!(tokens.len(), expected.len());
+            for (t, e) in tokens.iter().zip(&expected) {
+                prop_assert_eq!(tokens.lower(t), e.lower.as_str());
+                prop_assert_eq!(t.word, e.word);
+                prop_assert_eq!(t.mention(), e.mention);
+                prop_assert_eq!(t.us, e.us);
+                prop_assert_eq!(t.capitalized, e.capitalized);
+                prop_assert_eq!(t.before, e.before);
+                prop_assert_eq!(t.clause as usize, e.clause);
+                prop_assert_eq!(t.quoted, e.quoted);
+                prop_assert_eq!(t.functions, if t.is_mention() { 0 } else { 7 });
+                prop_assert_eq!(t.source, None);
+            }
+        }
+
+        #[test]
+        fn short_words_match_word_end(
+            text in "([a-zA-Z0-9 ,.'-]|\u{e9}|\u{c9}){0,24}",
+            start in 0usize..24,
+            stop in 0usize..30,
+        ) {
+            let start = start.min(text.len());
+            let first_is_word = text.as_bytes().get(start).is_some_and(u8::is_ascii_alphanumeric);
+            if first_is_word && text.is_char_boundary(stop.min(text.len())) {
+                if let Some(short) = short_ascii_word(text.as_bytes(), start, stop) {
+                    prop_assert_eq!(short, word_end(&text, start, stop));
+                }
+            }
+        }
+
         #[test]
         fn word_runs_match_the_bytewise_scan(bytes in proptest::collection::vec(any::<u8>(), 0..40)) {
             prop_assert_eq!(ascii_word_run(&bytes), ascii_word_run_bytewise(&bytes));
@@ -481,8 +874,8 @@ mod tests {
                 end: 50,
             },
         ];
-        let (tokens, open) = tokenize(text, &mentions, false, |_| NO_WORD);
-        let words: Vec<&str> = tokens.iter().map(|t| t.lower.as_str()).collect();
+        let (tokens, open) = split(text, &mentions, false);
+        let words: Vec<&str> = tokens.iter().map(|t| tokens.lower(t)).collect();
         assert_eq!(
             words,
             vec![
@@ -501,16 +894,16 @@ mod tests {
         assert!(!tokens[6].quoted);
         assert!(tokens[6].before.has('"') && tokens[6].before.has(','));
         assert!(!tokens[6].before.has(':'));
-        assert_eq!(tokens[0].mention, Some(0));
-        assert_eq!(tokens[5].mention, Some(1));
+        assert_eq!(tokens[0].mention(), Some(0));
+        assert_eq!(tokens[5].mention(), Some(1));
     }
 
     #[test]
     fn open_quote_carries_over() {
-        let (tokens, open) = tokenize("He vowed: \"We will not forgive.", &[], false, |_| NO_WORD);
+        let (tokens, open) = split("He vowed: \"We will not forgive.", &[], false);
         assert!(open);
         assert!(tokens.last().is_some_and(|t| t.quoted));
-        let (tokens, open) = tokenize("We will hunt you.\"", &[], true, |_| NO_WORD);
+        let (tokens, open) = split("We will hunt you.\"", &[], true);
         assert!(!open);
         assert!(tokens[0].quoted);
     }
