@@ -14,7 +14,7 @@ use crate::types::Span;
 use first_bytes::{first_bytes, ByteSet};
 use gate::Gate;
 use regex::{Regex, RegexSet};
-use rule_set::{RuleSearch, RuleSet};
+use rule_set::{PrefixRegex, RuleSearch, RuleSet};
 use std::sync::Arc;
 
 /// Something normalization dropped: a boilerplate line or a dateline prefix.
@@ -141,14 +141,14 @@ impl RuleRow {
 /// A prefix rule (datelines).
 #[derive(Debug, Clone)]
 struct Prefix {
-    regex: Regex,
+    regex: PrefixRegex,
     kind: Arc<str>,
     /// The bytes its matches start with (`None`: any).
     first: Option<ByteSet>,
 }
 
 impl Prefix {
-    fn new(regex: Regex, kind: Arc<str>) -> Prefix {
+    fn new(regex: PrefixRegex, kind: Arc<str>) -> Prefix {
         let first = first_bytes(regex.as_str());
         Prefix { regex, kind, first }
     }
@@ -159,10 +159,7 @@ impl Prefix {
         if self.first.as_ref().is_some_and(|set| !set.contains(*first)) {
             return None;
         }
-        self.regex
-            .find(text)
-            .map(|m| m.end())
-            .filter(|&end| end > 0)
+        self.regex.match_end(text).filter(|&end| end > 0)
     }
 }
 
@@ -258,7 +255,7 @@ impl Normalizer {
         let mut errors = Vec::new();
         for row in rows {
             match row.scope {
-                Scope::Prefix => match Regex::new(&row.anchored) {
+                Scope::Prefix => match PrefixRegex::build(&row.anchored) {
                     Ok(regex) => prefixes.push(Prefix::new(regex, row.kind.clone())),
                     Err(e) => errors.push(e),
                 },
@@ -791,6 +788,39 @@ mod tests {
             "Ück",
         ] {
             assert_eq!(gated_rule(&n, line), plain.rule(line), "{line}");
+        }
+    }
+
+    #[test]
+    fn prefix_patterns_end_where_regex_find_does() {
+        let mut lines = tricky_lines();
+        lines.extend(
+            [
+                "WASHINGTON (AP) — The Pentagon said it would act.",
+                "KABUL, Afghanistan (Reuters) - The Taliban said no.",
+                "(CNN) -- Officials said so.",
+                "ÉCIJA, Spain — x",
+                "BEIRUT: x",
+                "Updated 10:30 a.m. ET: x",
+                "Refresh automatically On | Off rest",
+            ]
+            .map(String::from),
+        );
+        let rows = Normalizer::rows(&Lexicons::builtin(), &mut Vec::new());
+        let mut patterns: Vec<&str> = rows
+            .iter()
+            .filter(|row| row.scope == Scope::Prefix)
+            .map(|row| row.anchored.as_str())
+            .collect();
+        // A Unicode word boundary leaves the pattern to `Regex`.
+        patterns.push(r"^(?:\w+\b\s*—\s*)");
+        for pattern in patterns {
+            let ours = PrefixRegex::build(pattern).expect("compiles");
+            let regex = Regex::new(pattern).expect("compiles");
+            for line in &lines {
+                let expected = regex.find(line).map(|m| m.end());
+                assert_eq!(ours.match_end(line), expected, "{pattern} on {line}");
+            }
         }
     }
 

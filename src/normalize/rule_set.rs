@@ -1,11 +1,13 @@
-//! A set of whole-line boilerplate rules and the search that says which of
-//! them match a line: a lazy DFA (regex-automata's hybrid engine, the one
-//! `RegexSet` runs) searched directly, with one cache per document taken
-//! from a pool, so that a line costs no more than the bytes it reads.
-//! When the lazy DFA cannot be built for the patterns, or gives up on a
-//! line, a `RegexSet` of the same patterns answers instead.
+//! Boilerplate patterns searched with a lazy DFA (regex-automata's hybrid
+//! engine, the one `Regex` and `RegexSet` run) directly: a set of whole-line
+//! rules and the search that says which of them match a line (one cache per
+//! document, taken from a pool, so that a line costs no more than the bytes
+//! it reads), and a prefix pattern that says where its match at the start
+//! of a line ends. Only the forward automaton is built. When the lazy DFA
+//! cannot be built for a pattern, or gives up on a line, `RegexSet` or
+//! `Regex` answers instead.
 
-use regex::{RegexSet, RegexSetBuilder};
+use regex::{Regex, RegexSet, RegexSetBuilder};
 use regex_automata::hybrid::dfa::{Cache, DFA};
 use regex_automata::nfa::thompson::{self, WhichCaptures};
 use regex_automata::util::pool::{Pool, PoolGuard};
@@ -14,8 +16,12 @@ use regex_syntax::hir::Hir;
 use std::panic::{RefUnwindSafe, UnwindSafe};
 use std::sync::{Arc, OnceLock};
 
-/// Limit of the compiled patterns and of a lazy DFA's cache, in bytes.
+/// Limit of the compiled whole-line patterns and of their lazy DFA's cache,
+/// in bytes (those the `RegexSet` was given).
 const SIZE_LIMIT: usize = 64 << 20;
+/// Limits of a prefix pattern and of its lazy DFA's cache (`Regex`'s own).
+const PREFIX_SIZE_LIMIT: usize = 10 << 20;
+const PREFIX_CACHE_LIMIT: usize = 2 << 20;
 
 type CacheFn = Box<dyn Fn() -> Cache + Send + Sync + UnwindSafe + RefUnwindSafe>;
 
@@ -89,43 +95,122 @@ fn plain_set(patterns: &[&str]) -> Result<RegexSet, regex::Error> {
 }
 
 impl LazySet {
-    /// `None` when a pattern did not parse, asks for Unicode word
-    /// boundaries (the lazy DFA would give up on non-ASCII text), or the
-    /// DFA does not build.
     fn build(patterns: &[&str], hirs: &[Option<&Hir>]) -> Option<LazySet> {
         let hirs: Vec<&Hir> = hirs.iter().copied().collect::<Option<_>>()?;
-        if hirs.is_empty()
-            || hirs.len() != patterns.len()
-            || hirs
-                .iter()
-                .any(|hir| hir.properties().look_set().contains_word_unicode())
-        {
+        if hirs.is_empty() || hirs.len() != patterns.len() {
             return None;
         }
-        let nfa = thompson::Compiler::new()
-            .configure(
-                thompson::Config::new()
-                    .nfa_size_limit(Some(SIZE_LIMIT))
-                    .which_captures(WhichCaptures::None),
-            )
-            .build_many_from_hir(&hirs)
-            .ok()?;
-        let dfa = DFA::builder()
-            .configure(
-                DFA::config()
-                    .match_kind(MatchKind::All)
-                    .cache_capacity(SIZE_LIMIT),
-            )
-            .build_from_nfa(nfa)
-            .ok()?;
-        let for_caches = dfa.clone();
-        let create: CacheFn = Box::new(move || for_caches.create_cache());
+        let (dfa, caches) = lazy_dfa(&hirs, MatchKind::All, SIZE_LIMIT, SIZE_LIMIT)?;
         Some(LazySet {
             dfa,
-            caches: Arc::new(Pool::new(create)),
+            caches,
             patterns: patterns.iter().map(|p| p.to_string()).collect(),
             fallback: Arc::new(OnceLock::new()),
         })
+    }
+}
+
+/// A lazy DFA for `hirs` and a pool of caches for it; `None` when a pattern
+/// asks for Unicode word boundaries (the lazy DFA would give up on
+/// non-ASCII text) or the DFA does not build.
+fn lazy_dfa(
+    hirs: &[&Hir],
+    kind: MatchKind,
+    size_limit: usize,
+    cache_limit: usize,
+) -> Option<(DFA, Arc<Pool<Cache, CacheFn>>)> {
+    if hirs
+        .iter()
+        .any(|hir| hir.properties().look_set().contains_word_unicode())
+    {
+        return None;
+    }
+    let nfa = thompson::Compiler::new()
+        .configure(
+            thompson::Config::new()
+                .nfa_size_limit(Some(size_limit))
+                .which_captures(WhichCaptures::None),
+        )
+        .build_many_from_hir(hirs)
+        .ok()?;
+    let dfa = DFA::builder()
+        .configure(DFA::config().match_kind(kind).cache_capacity(cache_limit))
+        .build_from_nfa(nfa)
+        .ok()?;
+    let for_caches = dfa.clone();
+    let create: CacheFn = Box::new(move || for_caches.create_cache());
+    Some((dfa, Arc::new(Pool::new(create))))
+}
+
+/// One pattern, anchored at the start of the text: where its match ends.
+#[derive(Debug, Clone)]
+pub struct PrefixRegex {
+    pattern: Arc<str>,
+    engine: PrefixEngine,
+}
+
+#[derive(Debug, Clone)]
+enum PrefixEngine {
+    Lazy(Box<LazyPrefix>),
+    Plain(Regex),
+}
+
+#[derive(Debug, Clone)]
+struct LazyPrefix {
+    dfa: DFA,
+    caches: Arc<Pool<Cache, CacheFn>>,
+    /// The `Regex` of the pattern, built if the DFA ever gives up.
+    fallback: Arc<OnceLock<Option<Regex>>>,
+}
+
+impl PrefixRegex {
+    /// Compiles `pattern` (which starts with `^`); the error is the one
+    /// `Regex` gives.
+    pub fn build(pattern: &str) -> Result<PrefixRegex, regex::Error> {
+        let hir = regex_syntax::Parser::new().parse(pattern).ok();
+        let lazy = hir.as_ref().and_then(|hir| {
+            lazy_dfa(
+                &[hir],
+                MatchKind::LeftmostFirst,
+                PREFIX_SIZE_LIMIT,
+                PREFIX_CACHE_LIMIT,
+            )
+        });
+        let engine = match lazy {
+            Some((dfa, caches)) => PrefixEngine::Lazy(Box::new(LazyPrefix {
+                dfa,
+                caches,
+                fallback: Arc::new(OnceLock::new()),
+            })),
+            None => PrefixEngine::Plain(Regex::new(pattern)?),
+        };
+        Ok(PrefixRegex {
+            pattern: Arc::from(pattern),
+            engine,
+        })
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.pattern
+    }
+
+    /// Where the leftmost-first match at the start of `text` ends (what
+    /// `Regex::find` gives for the pattern), if there is one.
+    pub fn match_end(&self, text: &str) -> Option<usize> {
+        let lazy = match &self.engine {
+            PrefixEngine::Plain(regex) => return regex.find(text).map(|m| m.end()),
+            PrefixEngine::Lazy(lazy) => lazy,
+        };
+        let input = Input::new(text).anchored(Anchored::Yes);
+        match lazy.dfa.try_search_fwd(&mut lazy.caches.get(), &input) {
+            Ok(found) => found.map(|half| half.offset()),
+            Err(_) => lazy
+                .fallback
+                .get_or_init(|| Regex::new(&self.pattern).ok())
+                .as_ref()
+                .and_then(|regex| regex.find(text))
+                .map(|m| m.end()),
+        }
     }
 }
 
