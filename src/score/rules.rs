@@ -569,7 +569,7 @@ impl Rules {
 
 #[cfg(test)]
 mod tests {
-    use super::super::tokens::tokenize;
+    use super::super::tokens::{tokenize, UnitMention};
     use super::*;
     use proptest::prelude::*;
 
@@ -661,11 +661,82 @@ mod tests {
             .collect()
     }
 
+    /// Text of picked words, every sixth an actor mention (`USA` or
+    /// `IRN`), with the separators picked.
+    fn unit_text(picks: &[(usize, usize)]) -> (String, Vec<UnitMention<'static>>) {
+        let mut text = String::new();
+        let mut mentions = Vec::new();
+        for &(w, sep) in picks {
+            let start = text.len();
+            if w % 6 == 5 {
+                text.push_str(if w % 4 == 1 { "Iran" } else { "Washington" });
+                mentions.push(UnitMention {
+                    actor: if w % 4 == 1 { "IRN" } else { "USA" },
+                    start,
+                    end: text.len(),
+                });
+            } else {
+                text.push_str(WORDS[w % WORDS.len()]);
+            }
+            text.push_str([" ", " ", ", ", " \"", ". ", "-"][sep]);
+        }
+        (text, mentions)
+    }
+
+    /// Every pattern tried at every token, in pattern order: the matches
+    /// `PatternSet::find_all` must find.
+    fn find_all_simply(set: &PatternSet, tokens: &Tokens) -> Vec<Found> {
+        let mut found = Vec::new();
+        let mut next_free = vec![0; set.patterns.len()];
+        for (at, token) in tokens.iter().enumerate() {
+            for (id, steps) in set.patterns.iter().enumerate() {
+                if at < next_free[id] {
+                    continue;
+                }
+                if let Some(end) =
+                    super::super::pattern::match_from(steps, tokens, at, token.clause)
+                {
+                    found.push(Found { id, start: at, end });
+                    next_free[id] = end.max(at + 1);
+                }
+            }
+        }
+        found
+    }
+
     fn index<K>(all: &[Cue<K>], cue: &Cue<K>) -> Option<usize> {
         all.iter().position(|c| std::ptr::eq(c, cue))
     }
 
     proptest! {
+        #[test]
+        fn the_indexed_matcher_finds_what_trying_every_pattern_finds(
+            picks in proptest::collection::vec((0..WORDS.len() + 12, 0..6usize), 1..30),
+        ) {
+            let rules = rules();
+            let mut patterns: Vec<Pattern> = rules
+                .claim
+                .patterns()
+                .chain(rules.report.patterns())
+                .chain(rules.function.patterns())
+                .chain(rules.stance.patterns())
+                .chain(rules.modifiers.patterns())
+                .collect();
+            for extra in [
+                "withdr* * troops", "{us} forces", "{actor} ** said", "pull|pulled-out of",
+                "not * {us}", "the|a * war|forces", "we|they must|should|will", "an|the",
+            ] {
+                patterns.push(Pattern::parse(extra).unwrap());
+            }
+            let set = PatternSet::new(patterns);
+            let (text, mentions) = unit_text(&picks);
+            let mut tokens = Tokens::default();
+            tokenize(&text, &mentions, false, |w| (set.word_id(w), 0), &mut tokens);
+            let expected = find_all_simply(&set, &tokens);
+            let found = set.find_all(&tokens, &mut Scratch::default()).to_vec();
+            prop_assert_eq!(found, expected);
+        }
+
         #[test]
         fn cues_and_marks_match_the_simple_matcher(
             picks in proptest::collection::vec((0..WORDS.len(), 0..6usize), 1..30),
