@@ -234,7 +234,7 @@ impl Scorer {
             text,
             &mentions,
             in_quote,
-            |w| rules.word_info(w),
+            rules,
             &mut tokens,
         );
         let mut unit_cues = std::mem::take(&mut state.cues);

@@ -252,6 +252,13 @@ impl PatternSet {
         self.vocabulary.get(lower)
     }
 
+    /// [`PatternSet::word_id`] of a lowercase word of `len` bytes (at most
+    /// 8) given as its `vocabulary::short_key`.
+    #[inline]
+    pub fn short_word_id(&self, key: u64, len: u32) -> u32 {
+        self.vocabulary.get_short(key, len)
+    }
+
     /// Whether a prefix may match `word` (checked on its first byte).
     fn may_start_prefix(&self, word: &str) -> bool {
         match word.as_bytes().first() {
@@ -557,7 +564,7 @@ mod tests {
     fn find(pattern: &str, text: &str) -> Vec<(usize, usize)> {
         let set = PatternSet::new(vec![Pattern::parse(pattern).unwrap()]);
         let mut tokens = Tokens::default();
-        tokenize(text, &[], false, |w| (set.word_id(w), 0), &mut tokens);
+        tokenize(text, &[], false, &|w: &str| (set.word_id(w), 0), &mut tokens);
         set.find_all(&tokens, &mut Scratch::default())
             .iter()
             .map(|f| (f.start, f.end))

@@ -4,7 +4,7 @@
 //! with weight 0 removes it.
 
 use super::pattern::{Found, Pattern, PatternSet, Scratch};
-use super::tokens::Tokens;
+use super::tokens::{Tokens, WordInfo};
 use crate::lexicon::{read_rows, LexiconFile, Lexicons, Problem};
 use serde::Deserialize;
 
@@ -272,12 +272,29 @@ impl Rules {
     /// [`Token::word`]: super::tokens::Token::word
     /// [`Token::functions`]: super::tokens::Token::functions
     pub fn word_info(&self, lower: &str) -> (u32, u16) {
-        let id = self.all.word_id(lower);
+        self.with_functions(self.all.word_id(lower))
+    }
+
+    fn with_functions(&self, id: u32) -> (u32, u16) {
         (
             id,
             self.word_functions.get(id as usize).copied().unwrap_or(0),
         )
     }
+}
+
+impl WordInfo for Rules {
+    fn word(&self, lower: &str) -> (u32, u16) {
+        self.word_info(lower)
+    }
+
+    #[inline]
+    fn short_word(&self, lower: &str, key: u64) -> (u32, u16) {
+        self.with_functions(self.all.short_word_id(key, lower.len() as u32))
+    }
+}
+
+impl Rules {
 
     /// Every cue matching the unit (its tokens carrying their vocabulary
     /// ids and the function-word kinds of their words), into `cues`
@@ -731,7 +748,7 @@ mod tests {
             let set = PatternSet::new(patterns);
             let (text, mentions) = unit_text(&picks);
             let mut tokens = Tokens::default();
-            tokenize(&text, &mentions, false, |w| (set.word_id(w), 0), &mut tokens);
+            tokenize(&text, &mentions, false, &|w: &str| (set.word_id(w), 0), &mut tokens);
             let expected = find_all_simply(&set, &tokens);
             let found = set.find_all(&tokens, &mut Scratch::default()).to_vec();
             prop_assert_eq!(found, expected);
@@ -747,7 +764,10 @@ mod tests {
                 .collect();
             let rules = rules();
             let mut tokens = Tokens::default();
-            tokenize(&text, &[], false, |w| rules.word_info(w), &mut tokens);
+            tokenize(&text, &[], false, &rules, &mut tokens);
+            for t in tokens.iter().filter(|t| !t.is_mention()) {
+                prop_assert_eq!((t.word, t.functions), rules.word_info(tokens.lower(t)));
+            }
             let mut expected_tokens = tokens.clone();
             for t in expected_tokens.iter_mut() {
                 t.functions = 0;
