@@ -564,7 +564,13 @@ mod tests {
     fn find(pattern: &str, text: &str) -> Vec<(usize, usize)> {
         let set = PatternSet::new(vec![Pattern::parse(pattern).unwrap()]);
         let mut tokens = Tokens::default();
-        tokenize(text, &[], false, &|w: &str| (set.word_id(w), 0), &mut tokens);
+        tokenize(
+            text,
+            &[],
+            false,
+            &|w: &str| (set.word_id(w), 0),
+            &mut tokens,
+        );
         set.find_all(&tokens, &mut Scratch::default())
             .iter()
             .map(|f| (f.start, f.end))

@@ -295,7 +295,6 @@ impl WordInfo for Rules {
 }
 
 impl Rules {
-
     /// Every cue matching the unit (its tokens carrying their vocabulary
     /// ids and the function-word kinds of their words), into `cues`
     /// (cleared first; function words that are one word from a list are

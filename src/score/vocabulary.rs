@@ -228,10 +228,24 @@ mod tests {
 
     #[test]
     fn short_keys_are_the_zero_padded_bytes() {
-        for word in ["", "a", "ab", "abc", "abcd", "abcde", "abcdefg", "abcdefgh", "\u{e9}t\u{e9}"] {
+        for word in [
+            "",
+            "a",
+            "ab",
+            "abc",
+            "abcd",
+            "abcde",
+            "abcdefg",
+            "abcdefgh",
+            "\u{e9}t\u{e9}",
+        ] {
             let mut padded = [0u8; 8];
             padded[..word.len()].copy_from_slice(word.as_bytes());
-            assert_eq!(short_key(word.as_bytes()), u64::from_le_bytes(padded), "{word}");
+            assert_eq!(
+                short_key(word.as_bytes()),
+                u64::from_le_bytes(padded),
+                "{word}"
+            );
         }
         let mut vocabulary = Vocabulary::default();
         let id = vocabulary.get_or_add("said");
