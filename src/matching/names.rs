@@ -3,9 +3,9 @@
 //! part of a word) instead of an unanchored automaton scan of every byte. A
 //! walk follows the longest name prefix at its start and stops at the first
 //! byte no name continues with, most often after two or three bytes. The
-//! trie is kept small so the part nearly every walk reads stays in cache:
-//! states are numbered breadth-first, so a state's children are consecutive,
-//! and each state is 16 bytes holding all a step needs (the pattern that
+//! trie is kept small and compact: a state's children have consecutive
+//! numbers, given depth first so that the single children that make up the
+//! tail of most names follow one another, and each state is 16 bytes holding all a step needs (the pattern that
 //! ends there, its first child and the edge bytes, as classes, of up to
 //! five children), so that a step reads one cache line; only the few states
 //! with more children (near the root) get a dense row of transitions.
@@ -369,21 +369,37 @@ impl Names {
         for kids in &mut children {
             kids.sort_unstable();
         }
-        // Breadth-first order: state `s` is trie node `order[s]`.
-        let mut order = vec![0usize];
-        let mut next = 0;
-        while let Some(&node) = order.get(next) {
-            order.extend(children[node].iter().map(|&(_, child)| child));
-            next += 1;
-        }
-        if u32::try_from(order.len()).is_err() {
+        // States: each trie node's children get consecutive numbers, node by
+        // node depth first, so that a run of single children (the tail of
+        // most names) lies in consecutive states, a few to a cache line.
+        if u32::try_from(children.len()).is_err() {
             return Err(too_many());
+        }
+        let mut state_of = vec![0usize; children.len()];
+        let mut first_child_of = vec![0usize; children.len()];
+        let mut next_state = 1;
+        let mut stack = vec![0usize];
+        while let Some(node) = stack.pop() {
+            let kids = &children[node];
+            first_child_of[node] = next_state;
+            for (i, &(_, child)) in kids.iter().enumerate() {
+                state_of[child] = next_state + i;
+            }
+            next_state += kids.len();
+            stack.extend(kids.iter().rev().map(|&(_, child)| child));
+        }
+        // Trie node `order[s]` is state `s`.
+        let mut order = vec![0usize; children.len()];
+        for (node, &state) in state_of.iter().enumerate() {
+            if let Some(slot) = order.get_mut(state) {
+                *slot = node;
+            }
         }
         let mut nodes = Vec::with_capacity(order.len());
         let mut rows = Vec::new();
-        let mut first_child = 1usize;
         for &node in &order {
             let kids = &children[node];
+            let first_child = first_child_of[node];
             let mut children_field = 0u64;
             if kids.len() > INLINE_CHILDREN {
                 let row = rows.len() / class_count + 1;
@@ -394,7 +410,7 @@ impl Names {
                 rows.resize(rows.len() + class_count, 0);
                 for (i, &(class, _)) in kids.iter().enumerate() {
                     let at = (row - 1) * class_count + usize::from(class);
-                    // Fits: `order.len()` fits in u32.
+                    // Fits: the number of states fits in u32.
                     rows[at] = (first_child + i) as u32;
                 }
             } else {
@@ -407,30 +423,16 @@ impl Names {
                 pattern: ends[node],
                 children: children_field,
             });
-            first_child += kids.len();
         }
-        // The (state, class) of each child, from the trie before renumbering.
-        let mut state_of = vec![0usize; children.len()];
-        for (state, &node) in order.iter().enumerate() {
-            if let Some(slot) = state_of.get_mut(node) {
-                *slot = state;
-            }
-        }
-        let children_of = |state: usize| {
-            let node = order.get(state).copied().unwrap_or(0);
-            children[node]
-                .iter()
-                .map(|&(class, child)| (state_of[child], usize::from(class)))
-                .collect::<Vec<_>>()
-        };
         let mut root = [0u32; 256];
         let mut root_patterns = [NO_PATTERN; 256];
         let mut pairs = vec![0u32; class_count * class_count];
-        for (state, class) in children_of(0) {
-            root[class] = state as u32;
-            root_patterns[class] = nodes[state].pattern;
-            for (grandchild, second) in children_of(state) {
-                pairs[class * class_count + second] = grandchild as u32;
+        for &(class, child) in &children[0] {
+            let class = usize::from(class);
+            root[class] = state_of[child] as u32;
+            root_patterns[class] = ends[child];
+            for &(second, grandchild) in &children[child] {
+                pairs[class * class_count + usize::from(second)] = state_of[grandchild] as u32;
             }
         }
         let mut kinds = [NON_ASCII; 256];
