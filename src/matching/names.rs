@@ -209,7 +209,8 @@ fn mix(head: u64, tail: u64, len: usize) -> u64 {
 /// A mask of the low `n` bytes of a u64 (all of them from 8 on).
 #[inline(always)]
 fn low_bytes(n: usize) -> u64 {
-    ((1u128 << (8 * n.min(8))) - 1) as u64
+    // `n` is at most 8, so the shift is at most 64 (0 bytes: none).
+    u64::MAX.checked_shr(64 - 8 * n.min(8) as u32).unwrap_or(0)
 }
 
 /// The eight bytes at `bytes[at..]` as a little-endian number, zeros past
