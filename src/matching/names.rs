@@ -110,10 +110,9 @@ impl FirstWords {
             offsets: vec![0u8; 1 << OFFSET_BUCKET_BITS].into_boxed_slice(),
         };
         let set = |bits: &mut [u64], key: u64| {
-            for bit in bits_of(key) {
-                if let Some(slot) = bits.get_mut(bit / 64) {
-                    *slot |= 1 << (bit % 64);
-                }
+            let (word, mask) = slot_of(key);
+            if let Some(slot) = bits.get_mut(word) {
+                *slot |= mask;
             }
         };
         for pattern in patterns {
@@ -171,19 +170,17 @@ impl FirstWords {
 /// Whether both bits of `key` are set in `bits`, tested without a branch.
 #[inline(always)]
 fn holds(bits: &Filter, key: u64) -> bool {
-    let [a, b] = bits_of(key);
-    let word = |bit: usize| bits.get(bit / 64).map_or(0, |&slot| slot >> (bit % 64));
-    word(a) & word(b) & 1 != 0
+    let (word, mask) = slot_of(key);
+    bits.get(word).map_or(0, |&slot| slot & mask) == mask
 }
 
-/// The two filter bits of a key.
-#[inline]
-fn bits_of(key: u64) -> [usize; 2] {
-    let mask = (1usize << FILTER_BITS) - 1;
-    [
-        (key >> (64 - FILTER_BITS)) as usize,
-        (key >> 24) as usize & mask,
-    ]
+/// The filter word of a key and its two bits in that word: both bits of a
+/// key lie in one word (a blocked Bloom filter), so that a test reads one.
+#[inline(always)]
+fn slot_of(key: u64) -> (usize, u64) {
+    let word = (key >> (64 - (FILTER_BITS - 6))) as usize;
+    let mask = (1u64 << ((key >> 24) & 63)) | (1u64 << ((key >> 30) & 63));
+    (word, mask)
 }
 
 /// A hash of `bytes[start..end]` (`start < end`) made from its length and
