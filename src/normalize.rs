@@ -7,12 +7,14 @@
 mod first_bytes;
 mod gate;
 mod needs;
+mod rule_set;
 
 use crate::lexicon::{read_rows, LexiconFile, Lexicons, Problem};
 use crate::types::Span;
 use first_bytes::{first_bytes, ByteSet};
 use gate::Gate;
-use regex::{Regex, RegexSet, RegexSetBuilder};
+use regex::{Regex, RegexSet};
+use rule_set::{PrefixRegex, RuleSearch, RuleSet};
 use std::sync::Arc;
 
 /// Something normalization dropped: a boilerplate line or a dateline prefix.
@@ -139,14 +141,14 @@ impl RuleRow {
 /// A prefix rule (datelines).
 #[derive(Debug, Clone)]
 struct Prefix {
-    regex: Regex,
+    regex: PrefixRegex,
     kind: Arc<str>,
     /// The bytes its matches start with (`None`: any).
     first: Option<ByteSet>,
 }
 
 impl Prefix {
-    fn new(regex: Regex, kind: Arc<str>) -> Prefix {
+    fn new(regex: PrefixRegex, kind: Arc<str>) -> Prefix {
         let first = first_bytes(regex.as_str());
         Prefix { regex, kind, first }
     }
@@ -157,53 +159,14 @@ impl Prefix {
         if self.first.as_ref().is_some_and(|set| !set.contains(*first)) {
             return None;
         }
-        self.regex
-            .find(text)
-            .map(|m| m.end())
-            .filter(|&end| end > 0)
-    }
-}
-
-/// Some whole-line rules in one set.
-#[derive(Debug, Clone)]
-struct RuleSet {
-    set: RegexSet,
-    /// For each pattern of `set`, its index in `whole_rules` (ascending).
-    rules: Vec<usize>,
-}
-
-impl RuleSet {
-    fn build(patterns: &[&str], rules: Vec<usize>) -> Result<RuleSet, regex::Error> {
-        let set = RegexSetBuilder::new(patterns)
-            .size_limit(64 << 20)
-            .dfa_size_limit(64 << 20)
-            .build()?;
-        Ok(RuleSet { set, rules })
-    }
-
-    /// The first rule of the set (in lexicon order) that matches `text` and
-    /// admits its length.
-    fn first_match(&self, text: &str, whole_rules: &[WholeRule]) -> Option<usize> {
-        if !self.set.is_match(text) {
-            return None;
-        }
-        self.set
-            .matches(text)
-            .into_iter()
-            .filter_map(|i| self.rules.get(i).copied())
-            .find(|&rule| {
-                whole_rules
-                    .get(rule)
-                    .is_some_and(|rule| text.len() <= rule.max_bytes)
-            })
+        self.regex.match_end(text).filter(|&end| end > 0)
     }
 }
 
 /// A floating rule is tried only on the lines holding one of its needed
 /// literals when searching for them costs less than this (see
-/// [`needs::search_cost`]: a tenth of this is what trying every rule on
-/// every line costs).
-const MAX_GATE_COST: u64 = 2_000;
+/// [`needs::search_cost`]: trying the rule on every line costs 10 000).
+const MAX_GATE_COST: u64 = 5_000;
 
 #[derive(Debug, Clone)]
 struct WholeRule {
@@ -292,7 +255,7 @@ impl Normalizer {
         let mut errors = Vec::new();
         for row in rows {
             match row.scope {
-                Scope::Prefix => match Regex::new(&row.anchored) {
+                Scope::Prefix => match PrefixRegex::build(&row.anchored) {
                     Ok(regex) => prefixes.push(Prefix::new(regex, row.kind.clone())),
                     Err(e) => errors.push(e),
                 },
@@ -308,12 +271,17 @@ impl Normalizer {
             }
         }
         // Floating rules that need a literal are set apart behind a gate.
-        let needed: Vec<Option<needs::Needed>> = whole
+        let parser = regex_syntax::Parser::new;
+        let hirs: Vec<Option<regex_syntax::hir::Hir>> = whole
             .iter()
-            .map(|pattern| {
-                needs::floats(pattern)
-                    .then(|| needs::needed_literals(pattern))
-                    .flatten()
+            .map(|pattern| parser().parse(pattern).ok())
+            .collect();
+        let needed: Vec<Option<needs::Needed>> = hirs
+            .iter()
+            .map(|hir| {
+                hir.as_ref()
+                    .filter(|hir| needs::floats_hir(hir))
+                    .and_then(needs::needed_in)
                     .filter(|needed| needed.cost() < MAX_GATE_COST)
             })
             .collect();
@@ -321,10 +289,15 @@ impl Normalizer {
             Gate::new(needed.iter().flatten()).filter(|_| needed.iter().any(Option::is_some));
         let is_gated = |i: &usize| gate.is_some() && needed[*i].is_some();
         let (gated, always): (Vec<usize>, Vec<usize>) = (0..whole.len()).partition(is_gated);
-        let pick = |rules: &[usize]| -> Vec<&str> { rules.iter().map(|&i| whole[i]).collect() };
-        let always = RuleSet::build(&pick(&always), always);
+        let build = |rules: Vec<usize>| {
+            let patterns: Vec<&str> = rules.iter().map(|&i| whole[i]).collect();
+            let parsed: Vec<Option<&regex_syntax::hir::Hir>> =
+                rules.iter().map(|&i| hirs[i].as_ref()).collect();
+            RuleSet::build(&patterns, &parsed, rules)
+        };
+        let always = build(always);
         let gated = match gate {
-            Some(gate) => RuleSet::build(&pick(&gated), gated).map(|set| Some((set, gate))),
+            Some(gate) => build(gated).map(|set| Some((set, gate))),
             None => Ok(None),
         };
         let exceptions = if exceptions.is_empty() {
@@ -364,8 +337,14 @@ impl Normalizer {
             let spans: Vec<Span> = lines.iter().map(|line| line.span.clone()).collect();
             gate.mark(src, &spans, &mut marked);
         }
+        let mut always = self.always.search();
+        let mut gated = None;
         for (line, &marked) in lines.iter_mut().zip(&marked) {
-            line.verdict = self.classify(&src[line.span.clone()], marked);
+            let gated = match &self.gated {
+                Some((set, _)) if marked => Some(gated.get_or_insert_with(|| set.search())),
+                _ => None,
+            };
+            line.verdict = self.classify(&src[line.span.clone()], &mut always, gated);
         }
         resolve_lists(&mut lines);
         resolve_sections(src, &mut lines);
@@ -407,16 +386,23 @@ impl Normalizer {
     }
 
     /// The verdict of the first whole-line rule (in lexicon order) that
-    /// matches `text` and admits its length. The gated rules are tried only
-    /// on a line their gate `marked`: no other line can match them.
-    fn classify(&self, text: &str, marked: bool) -> Verdict {
-        let mut first = self.always.first_match(text, &self.whole_rules);
-        if marked {
-            if let Some((gated, _)) = &self.gated {
-                if let Some(rule) = gated.first_match(text, &self.whole_rules) {
-                    first = Some(first.map_or(rule, |always| always.min(rule)));
-                }
-            }
+    /// matches `text` and admits its length. The gated rules are searched
+    /// only on a line their gate marked (`gated` is `None` on the others):
+    /// no other line can match them.
+    fn classify(
+        &self,
+        text: &str,
+        always: &mut RuleSearch,
+        gated: Option<&mut RuleSearch>,
+    ) -> Verdict {
+        let admits = |rule: usize| {
+            self.whole_rules
+                .get(rule)
+                .is_some_and(|rule| text.len() <= rule.max_bytes)
+        };
+        let mut first = always.first_match(text, admits);
+        if let Some(rule) = gated.and_then(|gated| gated.first_match(text, admits)) {
+            first = Some(first.map_or(rule, |always| always.min(rule)));
         }
         let rule = first.and_then(|rule| self.whole_rules.get(rule));
         let Some(rule) = rule else {
@@ -683,17 +669,21 @@ mod tests {
             let whole_line: Span = 0..text.len();
             gate.mark(text, std::slice::from_ref(&whole_line), &mut marked);
         }
-        let verdict = normalizer.classify(text, marked[0]);
-        let first = normalizer.always.first_match(text, &normalizer.whole_rules);
-        let gated = normalizer
-            .gated
-            .as_ref()
-            .filter(|_| marked[0])
-            .and_then(|(set, _)| set.first_match(text, &normalizer.whole_rules));
-        let rule = match (first, gated) {
+        let admits = |rule: usize| text.len() <= normalizer.whole_rules[rule].max_bytes;
+        let mut always = normalizer.always.search();
+        let mut gated = normalizer.gated.as_ref().map(|(set, _)| set.search());
+        let gated = gated.as_mut().filter(|_| marked[0]);
+        let rule = match (
+            always.first_match(text, admits),
+            gated.and_then(|gated| gated.first_match(text, admits)),
+        ) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
         };
+        let mut always = normalizer.always.search();
+        let mut gated = normalizer.gated.as_ref().map(|(set, _)| set.search());
+        let gated = gated.as_mut().filter(|_| marked[0]);
+        let verdict = normalizer.classify(text, &mut always, gated);
         assert_eq!(verdict == Verdict::Keep, rule.is_none(), "{text}");
         rule
     }
@@ -772,7 +762,7 @@ mod tests {
 
     #[test]
     fn a_floating_user_rule_without_literals_is_tried_on_every_line() {
-        let text = "pattern,kind,scope,max_bytes,note\n.*\\p{Lu}{3}.*,shout,line,,\n(?i).*\\bkick off\\b.*,sport,line,,\n.*ſ.*,long_s,line,,\n";
+        let text = "pattern,kind,scope,max_bytes,note\n.*\\p{Lu}{3}.*,shout,line,,\n(?i).*\\bkick off\\b.*,sport,line,,\n.*ſ.*,long_s,line,,\n(?i).*\\Bück.*,umlaut,line,,\n";
         let lexicons = Lexicons::from_files(vec![LexiconFile {
             name: "boilerplate.csv".to_string(),
             origin: "user.csv".to_string(),
@@ -781,7 +771,9 @@ mod tests {
         let n = Normalizer::build(&lexicons).expect("compiles");
         let plain = PlainSet::new(&lexicons);
         let (gated, _) = n.gated.as_ref().expect("two rules need literals");
-        assert_eq!(gated.rules, vec![1, 2]);
+        // The last rule's Unicode word boundary leaves its set to RegexSet.
+        assert_eq!(gated.rules, vec![1, 2, 3]);
+        assert!(!gated.runs_lazy_dfa() && n.always.runs_lazy_dfa());
         assert_eq!(n.always.rules, vec![0]);
         for line in [
             "The NATO summit",
@@ -791,8 +783,44 @@ mod tests {
             "They kick offside",
             "Lonſ s",
             "long s",
+            "Glück",
+            "GLÜCK",
+            "Ück",
         ] {
             assert_eq!(gated_rule(&n, line), plain.rule(line), "{line}");
+        }
+    }
+
+    #[test]
+    fn prefix_patterns_end_where_regex_find_does() {
+        let mut lines = tricky_lines();
+        lines.extend(
+            [
+                "WASHINGTON (AP) — The Pentagon said it would act.",
+                "KABUL, Afghanistan (Reuters) - The Taliban said no.",
+                "(CNN) -- Officials said so.",
+                "ÉCIJA, Spain — x",
+                "BEIRUT: x",
+                "Updated 10:30 a.m. ET: x",
+                "Refresh automatically On | Off rest",
+            ]
+            .map(String::from),
+        );
+        let rows = Normalizer::rows(&Lexicons::builtin(), &mut Vec::new());
+        let mut patterns: Vec<&str> = rows
+            .iter()
+            .filter(|row| row.scope == Scope::Prefix)
+            .map(|row| row.anchored.as_str())
+            .collect();
+        // A Unicode word boundary leaves the pattern to `Regex`.
+        patterns.push(r"^(?:\w+\b\s*—\s*)");
+        for pattern in patterns {
+            let ours = PrefixRegex::build(pattern).expect("compiles");
+            let regex = Regex::new(pattern).expect("compiles");
+            for line in &lines {
+                let expected = regex.find(line).map(|m| m.end());
+                assert_eq!(ours.match_end(line), expected, "{pattern} on {line}");
+            }
         }
     }
 

@@ -3,11 +3,12 @@
 //! part of a word) instead of an unanchored automaton scan of every byte. A
 //! walk follows the longest name prefix at its start and stops at the first
 //! byte no name continues with, most often after two or three bytes. The
-//! trie is kept small so the part nearly every walk reads stays in cache:
-//! states are numbered breadth-first, so a state's children are consecutive
-//! and their edge bytes (as classes) sit side by side in one small array;
-//! only the few states with many children (near the root) get a dense row
-//! of transitions.
+//! trie is kept small and compact: a state's children have consecutive
+//! numbers, given depth first so that the single children that make up the
+//! tail of most names follow one another, and each state is 16 bytes holding all a step needs (the pattern that
+//! ends there, its first child and the edge bytes, as classes, of up to
+//! five children), so that a step reads one cache line; only the few states
+//! with more children (near the root) get a dense row of transitions.
 //!
 //! Where the scan skips positions inside words, a word start is walked only
 //! when the word (its maximal run of ASCII letters and digits) may be the
@@ -17,7 +18,7 @@
 //! stays in cache, rules out most words without touching the trie.
 
 use super::context::{char_before, is_word_char};
-use crate::text::{word_lanes, LANE_HIGH_BITS};
+use crate::text::{word_lanes, LANE_HIGH_BITS, LANE_ONES};
 
 /// A name found at a start position: where it ends and its pattern index.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,14 +42,10 @@ pub struct Names {
     /// For each pair of classes, the state two bytes from the root (0: none),
     /// `class_count` entries per first class.
     pairs: Vec<u32>,
-    /// For each state (0 is the root), its children.
+    /// For each state (0 is the root), its pattern and children.
     nodes: Vec<Node>,
-    /// For each state, the class of the edge that leads to it.
-    labels: Vec<u8>,
     /// Dense rows: for each class, the child on it (0: none).
     rows: Vec<u32>,
-    /// For each state, the pattern that ends there, or `NO_PATTERN`.
-    ends: Vec<u32>,
     first_words: FirstWords,
     /// For each byte: an ASCII letter or digit (`WORD_*`), another ASCII
     /// byte, or part of a non-ASCII character; and, for ASCII, whether a
@@ -113,10 +110,9 @@ impl FirstWords {
             offsets: vec![0u8; 1 << OFFSET_BUCKET_BITS].into_boxed_slice(),
         };
         let set = |bits: &mut [u64], key: u64| {
-            for bit in bits_of(key) {
-                if let Some(slot) = bits.get_mut(bit / 64) {
-                    *slot |= 1 << (bit % 64);
-                }
+            let (word, mask) = slot_of(key);
+            if let Some(slot) = bits.get_mut(word) {
+                *slot |= mask;
             }
         };
         for pattern in patterns {
@@ -174,19 +170,17 @@ impl FirstWords {
 /// Whether both bits of `key` are set in `bits`, tested without a branch.
 #[inline(always)]
 fn holds(bits: &Filter, key: u64) -> bool {
-    let [a, b] = bits_of(key);
-    let word = |bit: usize| bits.get(bit / 64).map_or(0, |&slot| slot >> (bit % 64));
-    word(a) & word(b) & 1 != 0
+    let (word, mask) = slot_of(key);
+    bits.get(word).map_or(0, |&slot| slot & mask) == mask
 }
 
-/// The two filter bits of a key.
-#[inline]
-fn bits_of(key: u64) -> [usize; 2] {
-    let mask = (1usize << FILTER_BITS) - 1;
-    [
-        (key >> (64 - FILTER_BITS)) as usize,
-        (key >> 24) as usize & mask,
-    ]
+/// The filter word of a key and its two bits in that word: both bits of a
+/// key lie in one word (a blocked Bloom filter), so that a test reads one.
+#[inline(always)]
+fn slot_of(key: u64) -> (usize, u64) {
+    let word = (key >> (64 - (FILTER_BITS - 6))) as usize;
+    let mask = (1u64 << ((key >> 24) & 63)) | (1u64 << ((key >> 30) & 63));
+    (word, mask)
 }
 
 /// A hash of `bytes[start..end]` (`start < end`) made from its length and
@@ -212,7 +206,8 @@ fn mix(head: u64, tail: u64, len: usize) -> u64 {
 /// A mask of the low `n` bytes of a u64 (all of them from 8 on).
 #[inline(always)]
 fn low_bytes(n: usize) -> u64 {
-    ((1u128 << (8 * n.min(8))) - 1) as u64
+    // `n` is at most 8, so the shift is at most 64 (0 bytes: none).
+    u64::MAX.checked_shr(64 - 8 * n.min(8) as u32).unwrap_or(0)
 }
 
 /// The eight bytes at `bytes[at..]` as a little-endian number, zeros past
@@ -234,22 +229,52 @@ fn load8(bytes: &[u8], at: usize) -> u64 {
     }
 }
 
+/// One state of the trie, in one aligned 16 bytes.
 #[derive(Debug, Clone, Copy)]
+#[repr(C, align(16))]
 struct Node {
     /// The first child; the others follow it.
     first_child: u32,
-    children: u8,
-    /// 1 + the index of the state's dense row, or 0 when its children are
-    /// looked up in `labels`.
-    row: u16,
-    /// Whether a pattern ends here (see `Names::ends`).
-    ends_name: bool,
+    /// The pattern that ends here, or `NO_PATTERN`.
+    pattern: u32,
+    /// The low `ROW_BITS` bits: 1 + the index of the state's dense row, or 0
+    /// when its children are found by `labels`; above them, lane `i` (of
+    /// `INLINE_CHILDREN`) holds the class of the edge to child `i`, 0 past
+    /// the last child.
+    children: u64,
 }
 
 const NO_PATTERN: u32 = u32::MAX;
 
-/// States with at least this many children get a dense row.
-const DENSE_CHILDREN: usize = 4;
+/// The bits of `Node::children` that hold the dense row.
+const ROW_BITS: u32 = 24;
+
+/// States with more children than this get a dense row.
+const INLINE_CHILDREN: usize = 5;
+
+impl Node {
+    fn row(&self) -> usize {
+        (self.children & ((1 << ROW_BITS) - 1)) as usize
+    }
+
+    /// The edge classes of the children, one per byte lane from lane 0, 0
+    /// past the last child (or for a state with a dense row).
+    fn labels(&self) -> u64 {
+        self.children >> ROW_BITS
+    }
+
+    /// The child on `class` (not 0) among the inline labels: found in all
+    /// lanes at once, the first lane whose class equals `class`.
+    #[inline(always)]
+    fn inline_child(&self, class: u8) -> Option<usize> {
+        let diff = self.labels() ^ (u64::from(class) * LANE_ONES);
+        // The lowest lane flagged is the lowest zero lane of `diff`
+        // (borrows only run upward from it).
+        let zero = diff.wrapping_sub(LANE_ONES) & !diff & LANE_HIGH_BITS;
+        let lane = zero.trailing_zeros() as usize / 8;
+        (lane < INLINE_CHILDREN).then(|| self.first_child as usize + lane)
+    }
+}
 
 /// The number of ASCII letters and digits from `bytes[at]` on.
 fn run_len(bytes: &[u8], at: usize) -> usize {
@@ -342,67 +367,70 @@ impl Names {
         for kids in &mut children {
             kids.sort_unstable();
         }
-        // Breadth-first order: state `s` is trie node `order[s]`.
-        let mut order = vec![0usize];
-        let mut next = 0;
-        while let Some(&node) = order.get(next) {
-            order.extend(children[node].iter().map(|&(_, child)| child));
-            next += 1;
-        }
-        if u32::try_from(order.len()).is_err() {
+        // States: each trie node's children get consecutive numbers, node by
+        // node depth first, so that a run of single children (the tail of
+        // most names) lies in consecutive states, a few to a cache line.
+        if u32::try_from(children.len()).is_err() {
             return Err(too_many());
         }
-        let mut labels = vec![0u8; order.len()];
+        let mut state_of = vec![0usize; children.len()];
+        let mut first_child_of = vec![0usize; children.len()];
+        let mut next_state = 1;
+        let mut stack = vec![0usize];
+        while let Some(node) = stack.pop() {
+            let kids = &children[node];
+            first_child_of[node] = next_state;
+            for (i, &(_, child)) in kids.iter().enumerate() {
+                state_of[child] = next_state + i;
+            }
+            next_state += kids.len();
+            stack.extend(kids.iter().rev().map(|&(_, child)| child));
+        }
+        // Trie node `order[s]` is state `s`.
+        let mut order = vec![0usize; children.len()];
+        for (node, &state) in state_of.iter().enumerate() {
+            if let Some(slot) = order.get_mut(state) {
+                *slot = node;
+            }
+        }
         let mut nodes = Vec::with_capacity(order.len());
-        let mut state_ends = Vec::with_capacity(order.len());
         let mut rows = Vec::new();
-        let mut first_child = 1usize;
         for &node in &order {
             let kids = &children[node];
-            let mut row = 0;
-            if kids.len() >= DENSE_CHILDREN {
-                let index = rows.len() / class_count;
-                if let Ok(next) = u16::try_from(index + 1) {
-                    row = next;
-                    rows.resize(rows.len() + class_count, 0);
+            let first_child = first_child_of[node];
+            let mut children_field = 0u64;
+            if kids.len() > INLINE_CHILDREN {
+                let row = rows.len() / class_count + 1;
+                if row >= 1 << ROW_BITS {
+                    return Err(too_many());
                 }
-            }
-            for (i, &(class, _)) in kids.iter().enumerate() {
-                labels[first_child + i] = class;
-                if row != 0 {
-                    let at = usize::from(row - 1) * class_count + usize::from(class);
-                    // Fits: `order.len()` fits in u32.
+                children_field = row as u64;
+                rows.resize(rows.len() + class_count, 0);
+                for (i, &(class, _)) in kids.iter().enumerate() {
+                    let at = (row - 1) * class_count + usize::from(class);
+                    // Fits: the number of states fits in u32.
                     rows[at] = (first_child + i) as u32;
+                }
+            } else {
+                for (i, &(class, _)) in kids.iter().enumerate() {
+                    children_field |= u64::from(class) << (ROW_BITS as usize + 8 * i);
                 }
             }
             nodes.push(Node {
                 first_child: first_child as u32,
-                // At most one child per class, and classes fit in a byte.
-                children: kids.len() as u8,
-                row,
-                ends_name: ends[node] != NO_PATTERN,
+                pattern: ends[node],
+                children: children_field,
             });
-            state_ends.push(ends[node]);
-            first_child += kids.len();
         }
-        let children_of = |node: &Node| {
-            labels
-                .iter()
-                .enumerate()
-                .skip(node.first_child as usize)
-                .take(usize::from(node.children))
-                .map(|(state, &class)| (state, usize::from(class)))
-        };
         let mut root = [0u32; 256];
         let mut root_patterns = [NO_PATTERN; 256];
         let mut pairs = vec![0u32; class_count * class_count];
-        if let Some(node) = nodes.first() {
-            for (state, class) in children_of(node) {
-                root[class] = state as u32;
-                root_patterns[class] = state_ends[state];
-                for (grandchild, second) in children_of(&nodes[state]) {
-                    pairs[class * class_count + second] = grandchild as u32;
-                }
+        for &(class, child) in &children[0] {
+            let class = usize::from(class);
+            root[class] = state_of[child] as u32;
+            root_patterns[class] = ends[child];
+            for &(second, grandchild) in &children[child] {
+                pairs[class * class_count + usize::from(second)] = state_of[grandchild] as u32;
             }
         }
         let mut kinds = [NON_ASCII; 256];
@@ -423,10 +451,8 @@ impl Names {
             class_count,
             root,
             root_patterns,
-            ends: state_ends,
             pairs,
             nodes,
-            labels,
             rows,
         })
     }
@@ -434,7 +460,6 @@ impl Names {
     /// Heap bytes of the trie.
     pub fn memory_usage(&self) -> usize {
         self.nodes.len() * std::mem::size_of::<Node>()
-            + self.labels.len()
             + (self.rows.len() + self.pairs.len()) * std::mem::size_of::<u32>()
             + (self.first_words.words.len() + self.first_words.prefixes.len())
                 * std::mem::size_of::<u64>()
@@ -454,34 +479,28 @@ impl Names {
         mut hit: impl FnMut(Hit),
     ) {
         while let Some(node) = self.nodes.get(state).filter(|_| state != 0) {
-            if node.ends_name {
-                if let Some(&pattern) = self.ends.get(state) {
-                    hit(Hit {
-                        end: at + len,
-                        pattern: pattern as usize,
-                    });
-                }
+            if node.pattern != NO_PATTERN {
+                hit(Hit {
+                    end: at + len,
+                    pattern: node.pattern as usize,
+                });
             }
             let Some(&byte) = text.get(at + len) else {
                 return;
             };
             let class = self.classes[usize::from(byte)];
-            if class == 0 || node.children == 0 {
+            if class == 0 {
                 return;
             }
-            state = if node.row != 0 {
-                let at = usize::from(node.row - 1) * self.class_count + usize::from(class);
+            let row = node.row();
+            state = if row != 0 {
+                let at = (row - 1) * self.class_count + usize::from(class);
                 self.rows.get(at).map_or(0, |&child| child as usize)
             } else {
-                let first = node.first_child as usize;
-                let Some(labels) = self.labels.get(first..first + usize::from(node.children))
-                else {
-                    return;
-                };
-                let Some(i) = labels.iter().position(|&l| l == class) else {
-                    return;
-                };
-                first + i
+                match node.inline_child(class) {
+                    Some(child) => child,
+                    None => return,
+                }
             };
             len += 1;
         }
@@ -880,7 +899,45 @@ mod tests {
         assert_eq!(word_mask("caf\u{e9} Iran".as_bytes(), 0), None);
     }
 
+    /// Every name at `at` by comparing each pattern with the text.
+    fn names_by_comparison(patterns: &[String], text: &str, at: usize) -> Vec<Hit> {
+        let rest = text.as_bytes().get(at..).unwrap_or_default();
+        let mut hits: Vec<Hit> = Vec::new();
+        for (index, pattern) in patterns.iter().enumerate() {
+            let first = patterns
+                .iter()
+                .position(|p| p.eq_ignore_ascii_case(pattern))
+                .unwrap_or(index);
+            let matches = rest
+                .get(..pattern.len())
+                .is_some_and(|head| head.eq_ignore_ascii_case(pattern.as_bytes()));
+            if first == index && matches && !pattern.is_empty() {
+                hits.push(Hit {
+                    end: at + pattern.len(),
+                    pattern: index,
+                });
+            }
+        }
+        hits.sort_by_key(|hit| hit.end);
+        hits
+    }
+
     proptest::proptest! {
+        #[test]
+        fn the_trie_finds_what_comparing_every_pattern_finds(
+            patterns in proptest::collection::vec("[a-hA-H. -]{1,7}", 1..60),
+            text in "[a-hA-H. x-]{0,40}",
+        ) {
+            let n = Names::build(&patterns).expect("patterns compile");
+            let mut hits = Vec::new();
+            for at in 0..=text.len() {
+                n.all_at(&text, at, &mut hits);
+                let expected = names_by_comparison(&patterns, &text, at);
+                proptest::prop_assert_eq!(&hits, &expected);
+                proptest::prop_assert_eq!(n.longest_at(&text, at), expected.last().copied());
+            }
+        }
+
         #[test]
         fn the_first_word_filter_agrees_with_every_position(
             pieces in proptest::collection::vec(

@@ -48,13 +48,15 @@ impl Needed {
 /// start a match repeats, without bound, a class of letters and spaces (`.*`,
 /// `[^.!?]+`). Such a pattern reads most lines to their end; the others give
 /// up after the first few bytes of most lines. `false` when it does not parse.
-pub fn floats(pattern: &str) -> bool {
+#[cfg(test)]
+fn floats(pattern: &str) -> bool {
     regex_syntax::Parser::new()
         .parse(pattern)
         .is_ok_and(|hir| floats_hir(&hir))
 }
 
-fn floats_hir(hir: &Hir) -> bool {
+/// [`floats`] for a parsed pattern.
+pub fn floats_hir(hir: &Hir) -> bool {
     match hir.kind() {
         HirKind::Empty | HirKind::Look(_) | HirKind::Literal(_) | HirKind::Class(_) => false,
         HirKind::Repetition(repetition) => {
@@ -98,12 +100,17 @@ fn is_broad(hir: &Hir) -> bool {
 
 /// A set of literals every match of `pattern` holds one of, when one is
 /// found (`None` also when the pattern does not parse).
-pub fn needed_literals(pattern: &str) -> Option<Needed> {
-    let hir = regex_syntax::Parser::new().parse(pattern).ok()?;
-    let literals = facts(&hir).needed?;
+#[cfg(test)]
+fn needed_literals(pattern: &str) -> Option<Needed> {
+    needed_in(&regex_syntax::Parser::new().parse(pattern).ok()?)
+}
+
+/// [`needed_literals`] for a parsed pattern.
+pub fn needed_in(hir: &Hir) -> Option<Needed> {
+    let literals = facts(hir).needed?;
     Some(Needed {
         literals,
-        folds: matches_folding_chars(&hir),
+        folds: matches_folding_chars(hir),
     })
 }
 
@@ -295,18 +302,20 @@ fn better(a: Option<Vec<Vec<u8>>>, b: Option<Vec<Vec<u8>>>) -> Option<Vec<Vec<u8
     }
 }
 
-/// A rough cost of using `literals` to skip lines, in tenths of a
-/// per-mille of one pass of the whole-line rules over every line: a line
-/// holding a literal runs every rule (a literal is taken to be in one line
-/// of `2^rarity`), and each literal costs its search (a single byte is
-/// found much faster than a longer literal).
+/// A rough cost of using `literals` to skip lines, where 10 000 is what
+/// trying a floating rule on every line costs: a line holding a literal
+/// runs the gated rules (a literal is taken to be in one line of
+/// `2^(2/3 rarity)`), and each literal costs its search (a single byte is found
+/// with `memchr`, three at a time; a longer literal takes a share of a
+/// Teddy searcher).
 pub fn search_cost(literals: &[Vec<u8>]) -> u64 {
     literals
         .iter()
         .map(|literal| {
-            let rarity = literal_rarity(literal).min(40);
-            let lines = 100_000u64 >> rarity;
-            let search = if literal.len() == 1 { 4 } else { 12 };
+            // Byte rarities overrate words: a third is taken off.
+            let rarity = (literal_rarity(literal) * 2 / 3).min(40);
+            let lines = 10_000u64 >> rarity;
+            let search = if literal.len() == 1 { 15 } else { 100 };
             lines + search
         })
         .sum()
@@ -358,15 +367,15 @@ pub fn literal_rarity(literal: &[u8]) -> u32 {
 }
 
 /// A rough rarity of a byte in news text (1: the commonest letters and the
-/// space; 6: brackets, braces and other code punctuation).
+/// space; 8: braces and other code punctuation).
 fn byte_rarity(byte: u8) -> u32 {
     match byte.to_ascii_lowercase() {
         b' ' | b'e' | b't' | b'a' | b'o' | b'i' | b'n' | b's' | b'r' | b'h' => 1,
         b'l' | b'd' | b'c' | b'u' | b'm' | b'f' | b'p' | b'g' | b'w' | b'y' => 2,
         b'b' | b'v' | b'k' | b'.' | b',' | b'0'..=b'9' | b':' | 0x80..=0xFF => 3,
         b'x' | b'j' | b'q' | b'z' | b'\'' | b'"' | b'-' | b'(' | b')' | b'/' => 4,
-        b';' | b'[' | b']' | b'@' => 5,
-        _ => 6,
+        b';' | b'[' | b']' | b'@' | b'#' => 6,
+        _ => 8,
     }
 }
 

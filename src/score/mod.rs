@@ -230,13 +230,7 @@ impl Scorer {
         let mentions: Vec<UnitMention> = unit_mentions(&folded, unit_mentions_src);
         let in_quote = state.quote_open;
         let mut tokens = std::mem::take(&mut state.tokens);
-        let quote_open_after = tokenize(
-            text,
-            &mentions,
-            in_quote,
-            |w| rules.word_info(w),
-            &mut tokens,
-        );
+        let quote_open_after = tokenize(text, &mentions, in_quote, rules, &mut tokens);
         let mut unit_cues = std::mem::take(&mut state.cues);
         rules.find(&mut tokens, &mut state.scratch, &mut unit_cues);
         let cues = &unit_cues;

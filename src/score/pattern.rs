@@ -62,7 +62,7 @@ impl Pattern {
 
 /// A pattern element with its words as vocabulary ids.
 #[derive(Debug, Clone)]
-enum Step {
+pub(super) enum Step {
     /// Alternatives, with the first word of each (`NO_WORD` for none) in
     /// one list, scanned before any alternative is read.
     Words {
@@ -86,7 +86,7 @@ pub struct Found {
 /// A pattern whose alternative number `alternative` starts with a word.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 struct WordStart {
-    id: usize,
+    id: u32,
     alternative: u32,
     /// The pattern is that one word: it matches as soon as the word does.
     whole: bool,
@@ -96,6 +96,15 @@ struct WordStart {
     /// The alternative's second word, or `NO_WORD`: most candidates fail
     /// on it, checked here without reading the pattern.
     second: u32,
+    /// The [`word_bit`]s the word after a one-word alternative may have
+    /// when the pattern's next step is words, else `ANY_NEXT`.
+    next_bits: u64,
+    /// The pattern has steps after its first.
+    more_steps: bool,
+    /// Where the alternative's words lie in `PatternSet::flat_words`, so
+    /// that they are read without going through the pattern.
+    words_at: u32,
+    words_len: u32,
 }
 
 pub use super::vocabulary::NO_WORD;
@@ -107,11 +116,14 @@ pub use super::vocabulary::NO_WORD;
 #[derive(Debug, Clone, Default)]
 pub struct PatternSet {
     vocabulary: Vocabulary,
-    patterns: Vec<Vec<Step>>,
+    pub(super) patterns: Vec<Vec<Step>>,
     /// By the vocabulary id of a word: the range of `word_starts` holding
     /// the patterns that start with it.
     by_word: Vec<(u32, u32)>,
     word_starts: Vec<WordStart>,
+    /// The words of every alternative a pattern starts with, one after
+    /// another ([`WordStart::words_at`]).
+    flat_words: Vec<u32>,
     by_prefix: Vec<(String, usize)>,
     /// Whether some prefix starts with this byte: most words skip the
     /// prefix scan on their first byte.
@@ -176,14 +188,26 @@ impl PatternSet {
                         if by_word.len() <= word as usize {
                             by_word.resize(word as usize + 1, Vec::new());
                         }
+                        let next_bits = match (words.len(), steps.get(1)) {
+                            (1, Some(Step::Words { firsts, .. })) if !firsts.contains(&NO_WORD) => {
+                                firsts.iter().fold(0, |bits, &w| bits | word_bit(w))
+                            }
+                            _ => ANY_NEXT,
+                        };
+                        let words_at = u32::try_from(set.flat_words.len()).unwrap_or(u32::MAX);
+                        set.flat_words.extend_from_slice(words);
                         if let Some(entries) = by_word.get_mut(word as usize) {
                             entries.push(WordStart {
-                                id,
+                                id: id as u32,
                                 alternative,
                                 whole: steps.len() == 1 && words.len() == 1,
                                 one_word: steps.len() == 1
                                     && alternatives.iter().all(|w| w.len() == 1),
                                 second: words.get(1).copied().unwrap_or(NO_WORD),
+                                next_bits,
+                                more_steps: steps.len() > 1,
+                                words_at,
+                                words_len: u32::try_from(words.len()).unwrap_or(0),
                             });
                         }
                     }
@@ -207,17 +231,7 @@ impl PatternSet {
             }
             set.patterns.push(steps);
         }
-        set.mention_starts = set
-            .by_mention
-            .iter()
-            .map(|&id| WordStart {
-                id,
-                alternative: ANY_START,
-                whole: false,
-                one_word: false,
-                second: NO_WORD,
-            })
-            .collect();
+        set.mention_starts = set.by_mention.iter().map(|&id| any_start(id)).collect();
         for mut entries in by_word {
             entries.sort_unstable();
             entries.dedup();
@@ -236,6 +250,13 @@ impl PatternSet {
     /// The vocabulary id of a lowercase word, or [`NO_WORD`].
     pub fn word_id(&self, lower: &str) -> u32 {
         self.vocabulary.get(lower)
+    }
+
+    /// [`PatternSet::word_id`] of a lowercase word of `len` bytes (at most
+    /// 8) given as its `vocabulary::short_key`.
+    #[inline]
+    pub fn short_word_id(&self, key: u64, len: u32) -> u32 {
+        self.vocabulary.get_short(key, len)
     }
 
     /// Whether a prefix may match `word` (checked on its first byte).
@@ -264,13 +285,6 @@ impl PatternSet {
         // The patterns that may start here: the alternative of their first
         // words that starts with this word, or `ANY_START` for patterns
         // starting with a prefix or a mention.
-        let any_start = |id: usize| WordStart {
-            id,
-            alternative: ANY_START,
-            whole: false,
-            one_word: false,
-            second: NO_WORD,
-        };
         for (at, token) in tokens.iter().enumerate() {
             // Most tokens start patterns from one source only, whose list is
             // sorted and free of duplicates already: it is read in place.
@@ -304,6 +318,13 @@ impl PatternSet {
             if starts.is_empty() {
                 continue;
             }
+            // The word of the next token: `NO_WORD` after the last token or
+            // before a mention, which no word of a pattern is.
+            let next_word = tokens
+                .get(at + 1)
+                .filter(|t| !t.is_mention())
+                .map_or(NO_WORD, |t| t.word);
+            let next_bit = word_bit(next_word);
             let mut matched_here = None;
             for &WordStart {
                 id,
@@ -311,12 +332,15 @@ impl PatternSet {
                 whole,
                 one_word,
                 second,
+                next_bits,
+                more_steps,
+                words_at,
+                words_len,
             } in starts.iter()
             {
-                if second != NO_WORD
-                    && !tokens
-                        .get(at + 1)
-                        .is_some_and(|t| !t.is_mention() && t.word == second)
+                let id = id as usize;
+                if (second != NO_WORD && second != next_word)
+                    || (next_bits != ANY_NEXT && next_bits & next_bit == 0)
                 {
                     continue;
                 }
@@ -342,15 +366,24 @@ impl PatternSet {
                 }
                 let end = if whole {
                     Some(at + 1)
-                } else {
+                } else if alternative == ANY_START {
                     let steps = self.patterns.get(id).map(Vec::as_slice).unwrap_or_default();
-                    match (alternative, steps.split_first()) {
-                        (ANY_START, _) => match_from(steps, tokens, at, token.clause),
-                        (k, Some((Step::Words { alternatives, .. }, rest))) => alternatives
-                            .get(k as usize)
-                            .and_then(|words| match_words(words, rest, tokens, at, token.clause)),
-                        _ => None,
-                    }
+                    match_from(steps, tokens, at, token.clause)
+                } else {
+                    let words_at = words_at as usize;
+                    let words = self
+                        .flat_words
+                        .get(words_at..words_at + words_len as usize)
+                        .unwrap_or_default();
+                    let rest = if more_steps {
+                        self.patterns
+                            .get(id)
+                            .and_then(|steps| steps.get(1..))
+                            .unwrap_or_default()
+                    } else {
+                        &[]
+                    };
+                    match_words(words, rest, tokens, at, token.clause)
                 };
                 if let Some(end) = end {
                     matched_here = Some(id);
@@ -426,6 +459,33 @@ fn step_matches(step: &Step, tokens: &Tokens, token: &Token) -> bool {
 /// Marks a candidate pattern that starts with a prefix or a mention.
 const ANY_START: u32 = u32::MAX;
 
+/// [`WordStart::next_bits`] of a pattern that may go on with any token.
+const ANY_NEXT: u64 = u64::MAX;
+
+/// A word's bit in [`WordStart::next_bits`]; none for `NO_WORD`.
+fn word_bit(word: u32) -> u64 {
+    if word == NO_WORD {
+        0
+    } else {
+        1 << (word % 64)
+    }
+}
+
+/// Pattern `id`, which starts with a prefix or a mention, as a candidate.
+fn any_start(id: usize) -> WordStart {
+    WordStart {
+        id: id as u32,
+        alternative: ANY_START,
+        whole: false,
+        one_word: false,
+        second: NO_WORD,
+        next_bits: ANY_NEXT,
+        more_steps: true,
+        words_at: 0,
+        words_len: 0,
+    }
+}
+
 /// The end of the shortest match of `words` then `rest` starting at `at`.
 fn match_words(
     words: &[u32],
@@ -452,7 +512,7 @@ fn match_words(
 }
 
 /// The end of the shortest match of `steps` starting at token `at`.
-fn match_from(steps: &[Step], tokens: &Tokens, at: usize, clause: u32) -> Option<usize> {
+pub(super) fn match_from(steps: &[Step], tokens: &Tokens, at: usize, clause: u32) -> Option<usize> {
     let Some((first, rest)) = steps.split_first() else {
         return Some(at);
     };
@@ -504,7 +564,13 @@ mod tests {
     fn find(pattern: &str, text: &str) -> Vec<(usize, usize)> {
         let set = PatternSet::new(vec![Pattern::parse(pattern).unwrap()]);
         let mut tokens = Tokens::default();
-        tokenize(text, &[], false, |w| (set.word_id(w), 0), &mut tokens);
+        tokenize(
+            text,
+            &[],
+            false,
+            &|w: &str| (set.word_id(w), 0),
+            &mut tokens,
+        );
         set.find_all(&tokens, &mut Scratch::default())
             .iter()
             .map(|f| (f.start, f.end))

@@ -4,7 +4,7 @@
 //! with weight 0 removes it.
 
 use super::pattern::{Found, Pattern, PatternSet, Scratch};
-use super::tokens::Tokens;
+use super::tokens::{Tokens, WordInfo};
 use crate::lexicon::{read_rows, LexiconFile, Lexicons, Problem};
 use serde::Deserialize;
 
@@ -272,13 +272,29 @@ impl Rules {
     /// [`Token::word`]: super::tokens::Token::word
     /// [`Token::functions`]: super::tokens::Token::functions
     pub fn word_info(&self, lower: &str) -> (u32, u16) {
-        let id = self.all.word_id(lower);
+        self.with_functions(self.all.word_id(lower))
+    }
+
+    fn with_functions(&self, id: u32) -> (u32, u16) {
         (
             id,
             self.word_functions.get(id as usize).copied().unwrap_or(0),
         )
     }
+}
 
+impl WordInfo for Rules {
+    fn word(&self, lower: &str) -> (u32, u16) {
+        self.word_info(lower)
+    }
+
+    #[inline]
+    fn short_word(&self, lower: &str, key: u64) -> (u32, u16) {
+        self.with_functions(self.all.short_word_id(key, lower.len() as u32))
+    }
+}
+
+impl Rules {
     /// Every cue matching the unit (its tokens carrying their vocabulary
     /// ids and the function-word kinds of their words), into `cues`
     /// (cleared first; function words that are one word from a list are
@@ -569,7 +585,7 @@ impl Rules {
 
 #[cfg(test)]
 mod tests {
-    use super::super::tokens::tokenize;
+    use super::super::tokens::{tokenize, UnitMention};
     use super::*;
     use proptest::prelude::*;
 
@@ -661,11 +677,82 @@ mod tests {
             .collect()
     }
 
+    /// Text of picked words, every sixth an actor mention (`USA` or
+    /// `IRN`), with the separators picked.
+    fn unit_text(picks: &[(usize, usize)]) -> (String, Vec<UnitMention<'static>>) {
+        let mut text = String::new();
+        let mut mentions = Vec::new();
+        for &(w, sep) in picks {
+            let start = text.len();
+            if w % 6 == 5 {
+                text.push_str(if w % 4 == 1 { "Iran" } else { "Washington" });
+                mentions.push(UnitMention {
+                    actor: if w % 4 == 1 { "IRN" } else { "USA" },
+                    start,
+                    end: text.len(),
+                });
+            } else {
+                text.push_str(WORDS[w % WORDS.len()]);
+            }
+            text.push_str([" ", " ", ", ", " \"", ". ", "-"][sep]);
+        }
+        (text, mentions)
+    }
+
+    /// Every pattern tried at every token, in pattern order: the matches
+    /// `PatternSet::find_all` must find.
+    fn find_all_simply(set: &PatternSet, tokens: &Tokens) -> Vec<Found> {
+        let mut found = Vec::new();
+        let mut next_free = vec![0; set.patterns.len()];
+        for (at, token) in tokens.iter().enumerate() {
+            for (id, steps) in set.patterns.iter().enumerate() {
+                if at < next_free[id] {
+                    continue;
+                }
+                if let Some(end) =
+                    super::super::pattern::match_from(steps, tokens, at, token.clause)
+                {
+                    found.push(Found { id, start: at, end });
+                    next_free[id] = end.max(at + 1);
+                }
+            }
+        }
+        found
+    }
+
     fn index<K>(all: &[Cue<K>], cue: &Cue<K>) -> Option<usize> {
         all.iter().position(|c| std::ptr::eq(c, cue))
     }
 
     proptest! {
+        #[test]
+        fn the_indexed_matcher_finds_what_trying_every_pattern_finds(
+            picks in proptest::collection::vec((0..WORDS.len() + 12, 0..6usize), 1..30),
+        ) {
+            let rules = rules();
+            let mut patterns: Vec<Pattern> = rules
+                .claim
+                .patterns()
+                .chain(rules.report.patterns())
+                .chain(rules.function.patterns())
+                .chain(rules.stance.patterns())
+                .chain(rules.modifiers.patterns())
+                .collect();
+            for extra in [
+                "withdr* * troops", "{us} forces", "{actor} ** said", "pull|pulled-out of",
+                "not * {us}", "the|a * war|forces", "we|they must|should|will", "an|the",
+            ] {
+                patterns.push(Pattern::parse(extra).unwrap());
+            }
+            let set = PatternSet::new(patterns);
+            let (text, mentions) = unit_text(&picks);
+            let mut tokens = Tokens::default();
+            tokenize(&text, &mentions, false, &|w: &str| (set.word_id(w), 0), &mut tokens);
+            let expected = find_all_simply(&set, &tokens);
+            let found = set.find_all(&tokens, &mut Scratch::default()).to_vec();
+            prop_assert_eq!(found, expected);
+        }
+
         #[test]
         fn cues_and_marks_match_the_simple_matcher(
             picks in proptest::collection::vec((0..WORDS.len(), 0..6usize), 1..30),
@@ -676,7 +763,10 @@ mod tests {
                 .collect();
             let rules = rules();
             let mut tokens = Tokens::default();
-            tokenize(&text, &[], false, |w| rules.word_info(w), &mut tokens);
+            tokenize(&text, &[], false, &rules, &mut tokens);
+            for t in tokens.iter().filter(|t| !t.is_mention()) {
+                prop_assert_eq!((t.word, t.functions), rules.word_info(tokens.lower(t)));
+            }
             let mut expected_tokens = tokens.clone();
             for t in expected_tokens.iter_mut() {
                 t.functions = 0;

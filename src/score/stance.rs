@@ -155,6 +155,14 @@ pub struct Context {
 
 /// The cues that fired in a unit and its score in [-1, 1].
 pub fn score(cues: &UnitCues, tokens: &Tokens, context: &Context) -> (Vec<CueFired>, f64) {
+    if cues
+        .stance
+        .iter()
+        .all(|m| m.cue.kind.kind == StanceKind::Target)
+    {
+        // No cue can fire: most units end here, before any modifier is read.
+        return (Vec::new(), 0.0);
+    }
     let hits = modifier_hits(cues, tokens);
     let contrast = hits
         .iter()

@@ -285,6 +285,24 @@ fn ascii_class(byte: u8) -> u8 {
     ASCII_CLASSES[usize::from(byte)]
 }
 
+/// What the tokenizer learns about a lowercase word: its vocabulary id and
+/// its function-word bits.
+pub trait WordInfo {
+    fn word(&self, lower: &str) -> (u32, u16);
+
+    /// [`WordInfo::word`] of a word of at most 8 bytes, also given as its
+    /// `vocabulary::short_key`.
+    fn short_word(&self, lower: &str, _key: u64) -> (u32, u16) {
+        self.word(lower)
+    }
+}
+
+impl<F: Fn(&str) -> (u32, u16)> WordInfo for F {
+    fn word(&self, lower: &str) -> (u32, u16) {
+        self(lower)
+    }
+}
+
 /// A lowercase form appended to `lower`, as its (start, length).
 fn append_lower(lower: &mut String, form: impl Iterator<Item = char>) -> (u32, u32) {
     let start = lower.len();
@@ -301,7 +319,7 @@ pub fn tokenize(
     text: &str,
     mentions: &[UnitMention],
     quoted_at_start: bool,
-    word_info: impl Fn(&str) -> (u32, u16),
+    word_info: &impl WordInfo,
     out: &mut Tokens,
 ) -> bool {
     let bytes = text.as_bytes();
@@ -371,8 +389,11 @@ pub fn tokenize(
             (c, class)
         };
         if class & WORD != 0 {
-            let (end, last, ascii, upper) = short_ascii_word(bytes, i, mention_start)
-                .unwrap_or_else(|| word_end(text, i, mention_start));
+            let short = short_ascii_word(bytes, i, mention_start);
+            let (end, last, ascii, upper) = match short {
+                Some((end, last, upper, _)) => (end, last, true, upper),
+                None => word_end(text, i, mention_start),
+            };
             let (lower_start, lower_len) = if ascii {
                 if upper {
                     if let Some(form) = lower.get_mut(i..end) {
@@ -388,7 +409,10 @@ pub fn tokenize(
             let form = lower
                 .get(form_start..form_start + lower_len as usize)
                 .unwrap_or_default();
-            let (word, functions) = word_info(form);
+            let (word, functions) = match short {
+                Some((_, _, _, key)) => word_info.short_word(form, key),
+                None => word_info.word(form),
+            };
             list.push(Token {
                 lower_start,
                 lower_len,
@@ -450,9 +474,11 @@ pub fn tokenize(
 /// [`word_end`] of the common word, read as one eight-byte number: ASCII
 /// letters and digits ending within the eight bytes at `start`, before an
 /// ASCII byte other than an apostrophe and not past `stop` (a mention
-/// start). `None` for any other word.
+/// start). Gives its end, last character, whether it has capitals, and
+/// its lowercase form as a `vocabulary::short_key`; `None` for any other
+/// word.
 #[inline]
-fn short_ascii_word(bytes: &[u8], start: usize, stop: usize) -> Option<(usize, char, bool, bool)> {
+fn short_ascii_word(bytes: &[u8], start: usize, stop: usize) -> Option<(usize, char, bool, u64)> {
     let lanes: [u8; 8] = bytes.get(start..start + 8)?.try_into().ok()?;
     let v = u64::from_le_bytes(lanes);
     let other = !word_lanes(v) & LANE_HIGH_BITS;
@@ -470,8 +496,10 @@ fn short_ascii_word(bytes: &[u8], start: usize, stop: usize) -> Option<(usize, c
     }
     let last = (v >> (bits - 8)) as u8;
     let kept = (1u64 << bits) - 1;
-    let upper = capital_lanes(v) & kept != 0;
-    Some((end, char::from(last), true, upper))
+    let capitals = capital_lanes(v) & kept;
+    // A capital's high lane bit, shifted to 0x20, makes it small.
+    let key = (v | (capitals >> 2)) & kept;
+    Some((end, char::from(last), capitals != 0, key))
 }
 
 /// The length of the run of ASCII letters and digits at the start of
@@ -727,7 +755,7 @@ mod tests {
 
     fn split(text: &str, mentions: &[UnitMention], quoted: bool) -> (Tokens, bool) {
         let mut tokens = Tokens::default();
-        let open = tokenize(text, mentions, quoted, |_| (NO_WORD, 0), &mut tokens);
+        let open = tokenize(text, mentions, quoted, &|_: &str| (NO_WORD, 0), &mut tokens);
         (tokens, open)
     }
 
@@ -803,7 +831,7 @@ mod tests {
             let (expected, expected_open) =
                 reference_tokenize(&text, &mentions, quoted, test_word_id);
             let mut tokens = Tokens::default();
-            let open = tokenize(&text, &mentions, quoted, |w| (test_word_id(w), 7), &mut tokens);
+            let open = tokenize(&text, &mentions, quoted, &|w: &str| (test_word_id(w), 7), &mut tokens);
             prop_assert_eq!(open, expected_open);
             prop_assert_eq!(tokens.len(), expected.len());
             for (t, e) in tokens.iter().zip(&expected) {
@@ -829,8 +857,10 @@ mod tests {
             let start = start.min(text.len());
             let first_is_word = text.as_bytes().get(start).is_some_and(u8::is_ascii_alphanumeric);
             if first_is_word && text.is_char_boundary(stop.min(text.len())) {
-                if let Some(short) = short_ascii_word(text.as_bytes(), start, stop) {
-                    prop_assert_eq!(short, word_end(&text, start, stop));
+                if let Some((end, last, upper, key)) = short_ascii_word(text.as_bytes(), start, stop) {
+                    prop_assert_eq!((end, last, true, upper), word_end(&text, start, stop));
+                    let lower = text[start..end].to_ascii_lowercase();
+                    prop_assert_eq!(key, super::super::vocabulary::short_key(lower.as_bytes()));
                 }
             }
         }

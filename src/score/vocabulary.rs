@@ -58,10 +58,10 @@ impl Default for Vocabulary {
 
 const K: u64 = 0x9E37_79B9_7F4A_7C15;
 
-/// Up to 8 bytes as one number, read without a stack buffer (whose
-/// byte-wise stores would stall the load that reads them back). With the
-/// length, it tells such words apart exactly.
-fn small(bytes: &[u8]) -> u64 {
+/// Up to 8 bytes as one number, little-endian and zero-padded, read
+/// without a stack buffer (whose byte-wise stores would stall the load that
+/// reads them back). With the length, it tells such words apart exactly.
+pub fn short_key(bytes: &[u8]) -> u64 {
     let n = bytes.len();
     let u32_at = |at: usize| {
         bytes
@@ -70,13 +70,11 @@ fn small(bytes: &[u8]) -> u64 {
             .map_or(0, |b: [u8; 4]| u64::from(u32::from_le_bytes(b)))
     };
     if n >= 4 {
-        u32_at(0) | (u32_at(n - 4) << 32)
+        // The two reads overlap on equal bytes.
+        u32_at(0) | (u32_at(n - 4) << (8 * (n - 4)))
     } else {
         let byte = |at: usize| bytes.get(at).map_or(0, |&b| u64::from(b));
-        match n {
-            0 => 0,
-            _ => byte(0) | (byte(n / 2) << 8) | (byte(n - 1) << 16),
-        }
+        byte(0) | (byte(1) << 8) | (byte(2) << 16)
     }
 }
 
@@ -88,13 +86,18 @@ struct Key {
 }
 
 impl Key {
+    /// The key of a word of at most 8 bytes from its [`short_key`].
+    #[inline]
+    fn short(key: u64, len: u32) -> Key {
+        let hash = (key ^ u64::from(len)).wrapping_mul(K);
+        Key { len, key, hash }
+    }
+
     #[inline]
     fn of(word: &[u8]) -> Key {
         let len = word.len() as u32;
         if word.len() <= 8 {
-            let key = small(word);
-            let hash = (key ^ u64::from(len)).wrapping_mul(K);
-            return Key { len, key, hash };
+            return Key::short(short_key(word), len);
         }
         let mut h = u64::from(len).wrapping_mul(K);
         let mut chunks = word.chunks_exact(8);
@@ -104,7 +107,7 @@ impl Key {
                 .map_or(0, |b: [u8; 8]| u64::from_le_bytes(b));
             h = (h.rotate_left(23) ^ value).wrapping_mul(K);
         }
-        let hash = (h.rotate_left(23) ^ small(chunks.remainder())).wrapping_mul(K);
+        let hash = (h.rotate_left(23) ^ short_key(chunks.remainder())).wrapping_mul(K);
         Key {
             len,
             key: hash,
@@ -143,12 +146,24 @@ impl Vocabulary {
     /// The id of `word`, or [`NO_WORD`].
     #[inline]
     pub fn get(&self, word: &str) -> u32 {
-        let key = Key::of(word.as_bytes());
+        self.get_key(word, &Key::of(word.as_bytes()))
+    }
+
+    /// The id of the word of `len` bytes (at most 8) whose [`short_key`]
+    /// is `key`, or [`NO_WORD`].
+    #[inline]
+    pub fn get_short(&self, key: u64, len: u32) -> u32 {
+        // A short word is never compared as text.
+        self.get_key("", &Key::short(key, len))
+    }
+
+    #[inline]
+    fn get_key(&self, word: &str, key: &Key) -> u32 {
         let (word_index, bit) = filter_bit(key.hash);
         if self.filter.get(word_index).is_none_or(|w| w & bit == 0) {
             return NO_WORD;
         }
-        self.slot_of(word, &key).1.unwrap_or(NO_WORD)
+        self.slot_of(word, key).1.unwrap_or(NO_WORD)
     }
 
     /// The id of `word`, added if new (`NO_WORD` once ids run out).
@@ -210,6 +225,34 @@ impl Vocabulary {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn short_keys_are_the_zero_padded_bytes() {
+        for word in [
+            "",
+            "a",
+            "ab",
+            "abc",
+            "abcd",
+            "abcde",
+            "abcdefg",
+            "abcdefgh",
+            "\u{e9}t\u{e9}",
+        ] {
+            let mut padded = [0u8; 8];
+            padded[..word.len()].copy_from_slice(word.as_bytes());
+            assert_eq!(
+                short_key(word.as_bytes()),
+                u64::from_le_bytes(padded),
+                "{word}"
+            );
+        }
+        let mut vocabulary = Vocabulary::default();
+        let id = vocabulary.get_or_add("said");
+        assert_eq!(vocabulary.get_short(short_key(b"said"), 4), id);
+        assert_eq!(vocabulary.get_short(short_key(b"said"), 5), NO_WORD);
+        assert_eq!(vocabulary.get_short(short_key(b"sad"), 3), NO_WORD);
+    }
 
     #[test]
     fn numbers_words_in_order_and_finds_them_after_growing() {
