@@ -181,6 +181,10 @@ impl<'s> UnitText<'s> {
 pub fn unit_mentions<'a>(unit: &UnitText, mentions: &[&'a Mention]) -> Vec<UnitMention<'a>> {
     let len = unit.text().len();
     let to_folded = |src: usize| -> usize {
+        if let UnitText::Plain { base, .. } = unit {
+            // Folded bytes are source bytes from `base` on.
+            return src.saturating_sub(*base).min(len);
+        }
         // First folded byte whose source offset is >= src.
         let (mut lo, mut hi) = (0usize, len);
         while lo < hi {
@@ -821,6 +825,36 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn unit_text_and_mentions_match_fold_range(
+            src in "([a-zA-Z ,.'\"-]|\u{2019}|\u{e9}|\u{60}|\t){0,40}",
+            from in 0usize..40,
+            len in 0usize..40,
+            cuts in proptest::collection::vec((0usize..50, 0usize..12), 0..4),
+        ) {
+            let start = from.min(src.len());
+            let end = (start + len).min(src.len());
+            prop_assume!(src.is_char_boundary(start) && src.is_char_boundary(end));
+            let unit = UnitText::fold(&src, start..end);
+            let folded = UnitText::Folded(fold_range(&src, start..end));
+            prop_assert_eq!(unit.text(), folded.text());
+            let mentions: Vec<Mention> = cuts
+                .iter()
+                .map(|&(at, n)| Mention {
+                    sent: 0,
+                    start: at,
+                    end: at + n,
+                    actor: "USA".into(),
+                    entity: "USA".into(),
+                })
+                .collect();
+            let refs: Vec<&Mention> = mentions.iter().collect();
+            let spans = |list: Vec<UnitMention>| -> Vec<(usize, usize)> {
+                list.iter().map(|m| (m.start, m.end)).collect()
+            };
+            prop_assert_eq!(spans(unit_mentions(&unit, &refs)), spans(unit_mentions(&folded, &refs)));
+        }
+
         #[test]
         fn tokens_match_the_reference_tokenizer(
             text in "([a-zA-Z0-9 ,;:.!?()\\[\\]\"'-]|\u{e9}|\u{c9}|\u{130}|\u{df}|\u{3a3}|\u{2019}|\u{301}|\u{a0}|\n){0,60}",
