@@ -294,10 +294,15 @@ fn ascii_class(byte: u8) -> u8 {
 pub trait WordInfo {
     fn word(&self, lower: &str) -> (u32, u16);
 
-    /// [`WordInfo::word`] of a word of at most 8 bytes, also given as its
-    /// `vocabulary::short_key`.
-    fn short_word(&self, lower: &str, _key: u64) -> (u32, u16) {
-        self.word(lower)
+    /// [`WordInfo::word`] of an ASCII word of `len` bytes (at most 8)
+    /// given as its `vocabulary::short_key`.
+    fn short_word(&self, key: u64, len: u32) -> (u32, u16) {
+        let bytes = key.to_le_bytes();
+        let word = bytes
+            .get(..len as usize)
+            .and_then(|b| std::str::from_utf8(b).ok())
+            .unwrap_or_default();
+        self.word(word)
     }
 }
 
@@ -409,13 +414,16 @@ pub fn tokenize(
                 let word = text.get(i..end).unwrap_or_default();
                 append_lower(lower, word.chars().flat_map(char::to_lowercase))
             };
-            let form_start = lower_start as usize;
-            let form = lower
-                .get(form_start..form_start + lower_len as usize)
-                .unwrap_or_default();
             let (word, functions) = match short {
-                Some((_, _, _, key)) => word_info.short_word(form, key),
-                None => word_info.word(form),
+                Some((_, _, _, key)) => word_info.short_word(key, lower_len),
+                None => {
+                    let form_start = lower_start as usize;
+                    word_info.word(
+                        lower
+                            .get(form_start..form_start + lower_len as usize)
+                            .unwrap_or_default(),
+                    )
+                }
             };
             list.push(Token {
                 lower_start,
