@@ -440,6 +440,11 @@ pub fn tokenize(
             });
             previous = Some(last);
             i = end;
+            // The usual space after a word, passed here at once.
+            if bytes.get(end) == Some(&b' ') && end < mention_start {
+                previous = Some(' ');
+                i = end + 1;
+            }
             continue;
         }
         if class & (BREAK | SPECIAL) != 0 {
