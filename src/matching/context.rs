@@ -58,11 +58,15 @@ pub fn word_before(text: &str, at: usize) -> Option<Word<'_>> {
         .take_while(|&(_, c)| is_inner_word_char(c))
         .last()
         .map(|(i, _)| i)?;
-    let word = trimmed[start..].trim_matches(|c: char| !is_word_char(c));
+    let run = trimmed.get(start..)?;
+    let from_word = run.trim_start_matches(|c: char| !is_word_char(c));
+    let word = from_word.trim_end_matches(|c: char| !is_word_char(c));
     if word.is_empty() {
         return None;
     }
-    let start = start + trimmed[start..].find(word).unwrap_or(0);
+    // The characters trimmed off the front are no word characters, so the
+    // word begins right after them.
+    let start = start + (run.len() - from_word.len());
     Some(Word {
         start,
         text: word,
@@ -399,4 +403,38 @@ pub fn caps_word_rule(
         }
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `word_before` as it was first written: the word found again in its
+    /// run by substring search.
+    fn word_before_by_search(text: &str, at: usize) -> Option<(usize, &str)> {
+        let trimmed = text.get(..at)?.trim_end_matches(' ');
+        let start = trimmed
+            .char_indices()
+            .rev()
+            .take_while(|&(_, c)| is_inner_word_char(c))
+            .last()
+            .map(|(i, _)| i)?;
+        let word = trimmed[start..].trim_matches(|c: char| !is_word_char(c));
+        if word.is_empty() {
+            return None;
+        }
+        Some((start + trimmed[start..].find(word).unwrap_or(0), word))
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_word_before_starts_where_a_search_finds_it(
+            text in "[ a.'\\-é\u{301}Z]{0,16}",
+        ) {
+            for (at, _) in text.char_indices().chain([(text.len(), ' ')]) {
+                let found = word_before(&text, at).map(|w| (w.start, w.text));
+                proptest::prop_assert_eq!(found, word_before_by_search(&text, at));
+            }
+        }
+    }
 }
