@@ -119,19 +119,26 @@ pub fn word_after(text: &str, at: usize) -> Option<Word<'_>> {
 pub fn in_caps_context(text: &str, start: usize, end: usize) -> bool {
     let before = text.get(..start).unwrap_or("");
     let after = text.get(end..).unwrap_or("");
+    let not_empty = |w: &&str| !w.is_empty();
+    let around = before
+        .rsplit(|c: char| !c.is_alphabetic())
+        .filter(not_empty)
+        .take(2)
+        .chain(
+            after
+                .split(|c: char| !c.is_alphabetic())
+                .filter(not_empty)
+                .take(2),
+        );
     let mut letters = 0usize;
-    let mut ok = true;
-    let mut check = |words: &mut dyn Iterator<Item = &str>| {
-        for word in words.filter(|w| !w.is_empty()).take(2) {
-            if word.chars().any(char::is_lowercase) {
-                ok = false;
-            }
-            letters += word.chars().count();
+    for word in around {
+        if word.chars().any(char::is_lowercase) {
+            // Most candidates: the first word with a small letter settles it.
+            return false;
         }
-    };
-    check(&mut before.rsplit(|c: char| !c.is_alphabetic()));
-    check(&mut after.split(|c: char| !c.is_alphabetic()));
-    ok && (letters >= 2 || !text.chars().any(char::is_lowercase))
+        letters += word.chars().count();
+    }
+    letters >= 2 || !text.chars().any(char::is_lowercase)
 }
 
 /// Whether most longer words of the sentence are capitalized (a headline in
@@ -424,6 +431,46 @@ mod tests {
             return None;
         }
         Some((start + trimmed[start..].find(word).unwrap_or(0), word))
+    }
+
+    /// `in_caps_context` as it was first written: every word looked at.
+    fn in_caps_context_looking_at_all(text: &str, start: usize, end: usize) -> bool {
+        let before = text.get(..start).unwrap_or("");
+        let after = text.get(end..).unwrap_or("");
+        let mut letters = 0usize;
+        let mut ok = true;
+        let mut check = |words: &mut dyn Iterator<Item = &str>| {
+            for word in words.filter(|w| !w.is_empty()).take(2) {
+                if word.chars().any(char::is_lowercase) {
+                    ok = false;
+                }
+                letters += word.chars().count();
+            }
+        };
+        check(&mut before.rsplit(|c: char| !c.is_alphabetic()));
+        check(&mut after.split(|c: char| !c.is_alphabetic()));
+        ok && (letters >= 2 || !text.chars().any(char::is_lowercase))
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn caps_context_stops_at_the_first_small_letter_with_the_same_answer(
+            text in "[ aAbB.é\u{c9}1]{0,14}",
+        ) {
+            let bounds: Vec<usize> = text
+                .char_indices()
+                .map(|(i, _)| i)
+                .chain([text.len()])
+                .collect();
+            for &start in &bounds {
+                for &end in bounds.iter().filter(|&&e| e >= start) {
+                    proptest::prop_assert_eq!(
+                        in_caps_context(&text, start, end),
+                        in_caps_context_looking_at_all(&text, start, end)
+                    );
+                }
+            }
+        }
     }
 
     proptest::proptest! {
