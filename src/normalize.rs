@@ -3,6 +3,13 @@
 //! and one heuristic for tabloid picture captions (see [`is_caption`]). The
 //! result is the list of kept source line spans, trimmed, and what was
 //! dropped (spans, kinds and the byte count). See docs/normalize.md.
+//!
+//! The whole-line rules run as one lazy DFA over each line (`rule_set`),
+//! except the floating ones (`.*X`, `[^.!?]+X`, which read a line to its
+//! end): each of those that needs a literal (`needs`) is tried only on the
+//! lines where one search of the document found such a literal (`gate`).
+//! The verdict is the same either way: the first rule in lexicon order that
+//! matches the line and admits its length.
 
 mod first_bytes;
 mod gate;

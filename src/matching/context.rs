@@ -58,11 +58,15 @@ pub fn word_before(text: &str, at: usize) -> Option<Word<'_>> {
         .take_while(|&(_, c)| is_inner_word_char(c))
         .last()
         .map(|(i, _)| i)?;
-    let word = trimmed[start..].trim_matches(|c: char| !is_word_char(c));
+    let run = trimmed.get(start..)?;
+    let from_word = run.trim_start_matches(|c: char| !is_word_char(c));
+    let word = from_word.trim_end_matches(|c: char| !is_word_char(c));
     if word.is_empty() {
         return None;
     }
-    let start = start + trimmed[start..].find(word).unwrap_or(0);
+    // The characters trimmed off the front are no word characters, so the
+    // word begins right after them.
+    let start = start + (run.len() - from_word.len());
     Some(Word {
         start,
         text: word,
@@ -115,19 +119,26 @@ pub fn word_after(text: &str, at: usize) -> Option<Word<'_>> {
 pub fn in_caps_context(text: &str, start: usize, end: usize) -> bool {
     let before = text.get(..start).unwrap_or("");
     let after = text.get(end..).unwrap_or("");
+    let not_empty = |w: &&str| !w.is_empty();
+    let around = before
+        .rsplit(|c: char| !c.is_alphabetic())
+        .filter(not_empty)
+        .take(2)
+        .chain(
+            after
+                .split(|c: char| !c.is_alphabetic())
+                .filter(not_empty)
+                .take(2),
+        );
     let mut letters = 0usize;
-    let mut ok = true;
-    let mut check = |words: &mut dyn Iterator<Item = &str>| {
-        for word in words.filter(|w| !w.is_empty()).take(2) {
-            if word.chars().any(char::is_lowercase) {
-                ok = false;
-            }
-            letters += word.chars().count();
+    for word in around {
+        if word.chars().any(char::is_lowercase) {
+            // Most candidates: the first word with a small letter settles it.
+            return false;
         }
-    };
-    check(&mut before.rsplit(|c: char| !c.is_alphabetic()));
-    check(&mut after.split(|c: char| !c.is_alphabetic()));
-    ok && (letters >= 2 || !text.chars().any(char::is_lowercase))
+        letters += word.chars().count();
+    }
+    letters >= 2 || !text.chars().any(char::is_lowercase)
 }
 
 /// Whether most longer words of the sentence are capitalized (a headline in
@@ -399,4 +410,78 @@ pub fn caps_word_rule(
         }
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `word_before` as it was first written: the word found again in its
+    /// run by substring search.
+    fn word_before_by_search(text: &str, at: usize) -> Option<(usize, &str)> {
+        let trimmed = text.get(..at)?.trim_end_matches(' ');
+        let start = trimmed
+            .char_indices()
+            .rev()
+            .take_while(|&(_, c)| is_inner_word_char(c))
+            .last()
+            .map(|(i, _)| i)?;
+        let word = trimmed[start..].trim_matches(|c: char| !is_word_char(c));
+        if word.is_empty() {
+            return None;
+        }
+        Some((start + trimmed[start..].find(word).unwrap_or(0), word))
+    }
+
+    /// `in_caps_context` as it was first written: every word looked at.
+    fn in_caps_context_looking_at_all(text: &str, start: usize, end: usize) -> bool {
+        let before = text.get(..start).unwrap_or("");
+        let after = text.get(end..).unwrap_or("");
+        let mut letters = 0usize;
+        let mut ok = true;
+        let mut check = |words: &mut dyn Iterator<Item = &str>| {
+            for word in words.filter(|w| !w.is_empty()).take(2) {
+                if word.chars().any(char::is_lowercase) {
+                    ok = false;
+                }
+                letters += word.chars().count();
+            }
+        };
+        check(&mut before.rsplit(|c: char| !c.is_alphabetic()));
+        check(&mut after.split(|c: char| !c.is_alphabetic()));
+        ok && (letters >= 2 || !text.chars().any(char::is_lowercase))
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn caps_context_stops_at_the_first_small_letter_with_the_same_answer(
+            text in "[ aAbB.é\u{c9}1]{0,14}",
+        ) {
+            let bounds: Vec<usize> = text
+                .char_indices()
+                .map(|(i, _)| i)
+                .chain([text.len()])
+                .collect();
+            for &start in &bounds {
+                for &end in bounds.iter().filter(|&&e| e >= start) {
+                    proptest::prop_assert_eq!(
+                        in_caps_context(&text, start, end),
+                        in_caps_context_looking_at_all(&text, start, end)
+                    );
+                }
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_word_before_starts_where_a_search_finds_it(
+            text in "[ a.'\\-é\u{301}Z]{0,16}",
+        ) {
+            for (at, _) in text.char_indices().chain([(text.len(), ' ')]) {
+                let found = word_before(&text, at).map(|w| (w.start, w.text));
+                proptest::prop_assert_eq!(found, word_before_by_search(&text, at));
+            }
+        }
+    }
 }

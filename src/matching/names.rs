@@ -5,10 +5,11 @@
 //! byte no name continues with, most often after two or three bytes. The
 //! trie is kept small and compact: a state's children have consecutive
 //! numbers, given depth first so that the single children that make up the
-//! tail of most names follow one another, and each state is 16 bytes holding all a step needs (the pattern that
-//! ends there, its first child and the edge bytes, as classes, of up to
-//! five children), so that a step reads one cache line; only the few states
-//! with more children (near the root) get a dense row of transitions.
+//! tail of most names follow one another, and each state is 16 bytes
+//! holding all a step needs (the pattern that ends there, its first child
+//! and the edge bytes, as classes, of up to five children), so that a step
+//! reads one cache line; only the few states with more children (near the
+//! root) get a dense row of transitions.
 //!
 //! Where the scan skips positions inside words, a word start is walked only
 //! when the word (its maximal run of ASCII letters and digits) may be the

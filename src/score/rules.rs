@@ -289,8 +289,8 @@ impl WordInfo for Rules {
     }
 
     #[inline]
-    fn short_word(&self, lower: &str, key: u64) -> (u32, u16) {
-        self.with_functions(self.all.short_word_id(key, lower.len() as u32))
+    fn short_word(&self, key: u64, len: u32) -> (u32, u16) {
+        self.with_functions(self.all.short_word_id(key, len))
     }
 }
 

@@ -181,6 +181,10 @@ impl<'s> UnitText<'s> {
 pub fn unit_mentions<'a>(unit: &UnitText, mentions: &[&'a Mention]) -> Vec<UnitMention<'a>> {
     let len = unit.text().len();
     let to_folded = |src: usize| -> usize {
+        if let UnitText::Plain { base, .. } = unit {
+            // Folded bytes are source bytes from `base` on.
+            return src.saturating_sub(*base).min(len);
+        }
         // First folded byte whose source offset is >= src.
         let (mut lo, mut hi) = (0usize, len);
         while lo < hi {
@@ -290,10 +294,15 @@ fn ascii_class(byte: u8) -> u8 {
 pub trait WordInfo {
     fn word(&self, lower: &str) -> (u32, u16);
 
-    /// [`WordInfo::word`] of a word of at most 8 bytes, also given as its
-    /// `vocabulary::short_key`.
-    fn short_word(&self, lower: &str, _key: u64) -> (u32, u16) {
-        self.word(lower)
+    /// [`WordInfo::word`] of an ASCII word of `len` bytes (at most 8)
+    /// given as its `vocabulary::short_key`.
+    fn short_word(&self, key: u64, len: u32) -> (u32, u16) {
+        let bytes = key.to_le_bytes();
+        let word = bytes
+            .get(..len as usize)
+            .and_then(|b| std::str::from_utf8(b).ok())
+            .unwrap_or_default();
+        self.word(word)
     }
 }
 
@@ -405,13 +414,16 @@ pub fn tokenize(
                 let word = text.get(i..end).unwrap_or_default();
                 append_lower(lower, word.chars().flat_map(char::to_lowercase))
             };
-            let form_start = lower_start as usize;
-            let form = lower
-                .get(form_start..form_start + lower_len as usize)
-                .unwrap_or_default();
             let (word, functions) = match short {
-                Some((_, _, _, key)) => word_info.short_word(form, key),
-                None => word_info.word(form),
+                Some((_, _, _, key)) => word_info.short_word(key, lower_len),
+                None => {
+                    let form_start = lower_start as usize;
+                    word_info.word(
+                        lower
+                            .get(form_start..form_start + lower_len as usize)
+                            .unwrap_or_default(),
+                    )
+                }
             };
             list.push(Token {
                 lower_start,
@@ -428,6 +440,11 @@ pub fn tokenize(
             });
             previous = Some(last);
             i = end;
+            // The usual space after a word, passed here at once.
+            if bytes.get(end) == Some(&b' ') && end < mention_start {
+                previous = Some(' ');
+                i = end + 1;
+            }
             continue;
         }
         if class & (BREAK | SPECIAL) != 0 {
@@ -821,6 +838,36 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn unit_text_and_mentions_match_fold_range(
+            src in "([a-zA-Z ,.'\"-]|\u{2019}|\u{e9}|\u{60}|\t){0,40}",
+            from in 0usize..40,
+            len in 0usize..40,
+            cuts in proptest::collection::vec((0usize..50, 0usize..12), 0..4),
+        ) {
+            let start = from.min(src.len());
+            let end = (start + len).min(src.len());
+            prop_assume!(src.is_char_boundary(start) && src.is_char_boundary(end));
+            let unit = UnitText::fold(&src, start..end);
+            let folded = UnitText::Folded(fold_range(&src, start..end));
+            prop_assert_eq!(unit.text(), folded.text());
+            let mentions: Vec<Mention> = cuts
+                .iter()
+                .map(|&(at, n)| Mention {
+                    sent: 0,
+                    start: at,
+                    end: at + n,
+                    actor: "USA".into(),
+                    entity: "USA".into(),
+                })
+                .collect();
+            let refs: Vec<&Mention> = mentions.iter().collect();
+            let spans = |list: Vec<UnitMention>| -> Vec<(usize, usize)> {
+                list.iter().map(|m| (m.start, m.end)).collect()
+            };
+            prop_assert_eq!(spans(unit_mentions(&unit, &refs)), spans(unit_mentions(&folded, &refs)));
+        }
+
         #[test]
         fn tokens_match_the_reference_tokenizer(
             text in "([a-zA-Z0-9 ,;:.!?()\\[\\]\"'-]|\u{e9}|\u{c9}|\u{130}|\u{df}|\u{3a3}|\u{2019}|\u{301}|\u{a0}|\n){0,60}",

@@ -62,6 +62,8 @@ const K: u64 = 0x9E37_79B9_7F4A_7C15;
 /// without a stack buffer (whose byte-wise stores would stall the load that
 /// reads them back). With the length, it tells such words apart exactly.
 pub fn short_key(bytes: &[u8]) -> u64 {
+    // Only the first 8 bytes count.
+    let bytes = bytes.get(..8).unwrap_or(bytes);
     let n = bytes.len();
     let u32_at = |at: usize| {
         bytes
@@ -247,6 +249,7 @@ mod tests {
                 "{word}"
             );
         }
+        assert_eq!(short_key(b"abcdefghijk"), short_key(b"abcdefgh"));
         let mut vocabulary = Vocabulary::default();
         let id = vocabulary.get_or_add("said");
         assert_eq!(vocabulary.get_short(short_key(b"said"), 4), id);
