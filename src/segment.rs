@@ -14,7 +14,7 @@
 use crate::lexicon::{read_rows, Lexicons, Problem};
 use crate::normalize::{ends_sentence, is_closing, trim_span, Normalized};
 use crate::types::Span;
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap, FxHashSet};
 
 /// The longest sentence unit, in bytes.
 pub const MAX_UNIT_BYTES: usize = 2000;
@@ -39,9 +39,9 @@ struct AbbreviationRow {
 #[derive(Debug, Clone)]
 pub struct Segmenter {
     /// Abbreviations without their final period (`U.S`, `Gen`).
-    abbreviations: HashMap<Box<str>, Abbreviation>,
+    abbreviations: FxHashMap<Box<str>, Abbreviation>,
     /// Words that start sentences.
-    starters: HashSet<Box<str>>,
+    starters: FxHashSet<Box<str>>,
     max_unit: usize,
     ellipsis: memchr::memmem::Finder<'static>,
 }
@@ -49,8 +49,8 @@ pub struct Segmenter {
 impl Segmenter {
     pub fn build(lexicons: &Lexicons) -> Result<Segmenter, Vec<Problem>> {
         let mut problems = Vec::new();
-        let mut abbreviations = HashMap::new();
-        let mut starters = HashSet::new();
+        let mut abbreviations = FxHashMap::default();
+        let mut starters = FxHashSet::default();
         for file in lexicons.named("abbreviations.csv") {
             for (line, row) in read_rows::<AbbreviationRow>(file, &mut problems) {
                 let term = row.abbreviation.trim();
