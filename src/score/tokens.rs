@@ -4,6 +4,7 @@
 
 use super::pattern::NO_WORD;
 use super::rules::{Function, Report};
+use super::vocabulary::short_key;
 use crate::fold::{fold_range, plain_run, Folded};
 use crate::text::{capital_lanes, word_lanes, LANE_HIGH_BITS};
 use crate::types::{Mention, Span};
@@ -304,6 +305,13 @@ pub trait WordInfo {
             .unwrap_or_default();
         self.word(word)
     }
+
+    /// [`WordInfo::word`] of an ASCII word `lower` of 9 to 15 bytes given
+    /// also as its first eight bytes and the rest, zero-padded.
+    fn mid_word(&self, head: u64, tail: u64, lower: &str) -> (u32, u16) {
+        let _ = (head, tail);
+        self.word(lower)
+    }
 }
 
 impl<F: Fn(&str) -> (u32, u16)> WordInfo for F {
@@ -398,9 +406,9 @@ pub fn tokenize(
             (c, class)
         };
         if class & WORD != 0 {
-            let short = short_ascii_word(bytes, i, mention_start);
+            let short = ascii_word(bytes, i, mention_start);
             let (end, last, ascii, upper) = match short {
-                Some((end, last, upper, _)) => (end, last, true, upper),
+                Some(w) => (w.end, char::from(w.last), true, w.upper),
                 None => word_end(text, i, mention_start),
             };
             let (lower_start, lower_len) = if ascii {
@@ -415,7 +423,17 @@ pub fn tokenize(
                 append_lower(lower, word.chars().flat_map(char::to_lowercase))
             };
             let (word, functions) = match short {
-                Some((_, _, _, key)) => word_info.short_word(key, lower_len),
+                Some(w) if lower_len <= 8 => word_info.short_word(w.head, lower_len),
+                Some(w) => {
+                    let form_start = lower_start as usize;
+                    word_info.mid_word(
+                        w.head,
+                        w.tail,
+                        lower
+                            .get(form_start..form_start + lower_len as usize)
+                            .unwrap_or_default(),
+                    )
+                }
                 None => {
                     let form_start = lower_start as usize;
                     word_info.word(
@@ -488,35 +506,92 @@ pub fn tokenize(
     quoted
 }
 
-/// [`word_end`] of the common word, read as one eight-byte number: ASCII
-/// letters and digits ending within the eight bytes at `start`, before an
-/// ASCII byte other than an apostrophe and not past `stop` (a mention
-/// start). Gives its end, last character, whether it has capitals, and
-/// its lowercase form as a `vocabulary::short_key`; `None` for any other
-/// word.
+/// The eight bytes at `start` as one little-endian number, zero-padded
+/// past the end of `bytes` (a zero byte is no word character, so a word
+/// running to the end stops there as it does at a space).
 #[inline]
-fn short_ascii_word(bytes: &[u8], start: usize, stop: usize) -> Option<(usize, char, bool, u64)> {
-    let lanes: [u8; 8] = bytes.get(start..start + 8)?.try_into().ok()?;
-    let v = u64::from_le_bytes(lanes);
-    let other = !word_lanes(v) & LANE_HIGH_BITS;
-    if other == 0 {
-        return None;
+fn window(bytes: &[u8], start: usize) -> u64 {
+    match bytes.get(start..start + 8) {
+        Some(lanes) => lanes.try_into().map_or(0, u64::from_le_bytes),
+        None => bytes.get(start..).map_or(0, short_key),
     }
-    // Bytes are taken from the number, not the array: a byte load from
-    // the eight-byte store would wait for it.
-    let bits = other.trailing_zeros() & !7;
-    let len = (bits / 8) as usize;
-    let next = (v >> bits) as u8;
-    let end = start + len;
-    if len == 0 || next == b'\'' || !next.is_ascii() || (stop > start && end > stop) {
-        return None;
-    }
-    let last = (v >> (bits - 8)) as u8;
-    let kept = (1u64 << bits) - 1;
-    let capitals = capital_lanes(v) & kept;
+}
+
+/// `word` (one eight-byte window) with its capitals made small, and
+/// whether it had any; `kept` masks the word's lanes.
+#[inline]
+fn lowercase_lanes(word: u64, kept: u64) -> (u64, bool) {
+    let capitals = capital_lanes(word) & kept;
     // A capital's high lane bit, shifted to 0x20, makes it small.
-    let key = (v | (capitals >> 2)) & kept;
-    Some((end, char::from(last), capitals != 0, key))
+    ((word | (capitals >> 2)) & kept, capitals != 0)
+}
+
+/// A common ASCII word as [`ascii_word`] reads it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct AsciiWord {
+    end: usize,
+    last: u8,
+    upper: bool,
+    /// The lowercase word's first eight bytes, zero-padded: its
+    /// `vocabulary::short_key`.
+    head: u64,
+    /// Bytes 8 to 15 of the lowercase word, zero-padded (0 for words of at
+    /// most eight bytes).
+    tail: u64,
+}
+
+/// [`word_end`] of the common word, read as one or two eight-byte numbers:
+/// ASCII letters and digits, at most 15 bytes, before an ASCII byte other
+/// than an apostrophe (or the end of `bytes`) and not past `stop` (a
+/// mention start). `None` for any other word.
+#[inline]
+fn ascii_word(bytes: &[u8], start: usize, stop: usize) -> Option<AsciiWord> {
+    let v = window(bytes, start);
+    let other = !word_lanes(v) & LANE_HIGH_BITS;
+    let (len, next, last, head, tail, upper);
+    if other != 0 {
+        // Bytes are taken from the number, not the array: a byte load
+        // from the eight-byte store would wait for it.
+        let bits = other.trailing_zeros() & !7;
+        if bits == 0 {
+            return None;
+        }
+        len = (bits / 8) as usize;
+        next = (v >> bits) as u8;
+        last = (v >> (bits - 8)) as u8;
+        (head, upper) = lowercase_lanes(v, (1u64 << bits) - 1);
+        tail = 0;
+    } else {
+        let w = window(bytes, start + 8);
+        let other = !word_lanes(w) & LANE_HIGH_BITS;
+        if other == 0 {
+            return None;
+        }
+        let bits = other.trailing_zeros() & !7;
+        len = 8 + (bits / 8) as usize;
+        next = (w >> bits) as u8;
+        let (lower_head, head_upper) = lowercase_lanes(v, u64::MAX);
+        let (lower_tail, tail_upper) = lowercase_lanes(w, (1u64 << bits) - 1);
+        last = if bits == 0 {
+            (v >> 56) as u8
+        } else {
+            (w >> (bits - 8)) as u8
+        };
+        head = lower_head;
+        tail = lower_tail;
+        upper = head_upper || tail_upper;
+    }
+    let end = start + len;
+    if next == b'\'' || !next.is_ascii() || (stop > start && end > stop) {
+        return None;
+    }
+    Some(AsciiWord {
+        end,
+        last,
+        upper,
+        head,
+        tail,
+    })
 }
 
 /// The length of the run of ASCII letters and digits at the start of
@@ -896,18 +971,33 @@ mod tests {
         }
 
         #[test]
-        fn short_words_match_word_end(
-            text in "([a-zA-Z0-9 ,.'-]|\u{e9}|\u{c9}){0,24}",
-            start in 0usize..24,
-            stop in 0usize..30,
+        fn ascii_words_match_word_end(
+            text in "([a-zA-Z0-9 ,.'-]|\u{e9}|\u{c9}){0,40}",
+            start in 0usize..40,
+            stop in 0usize..44,
         ) {
             let start = start.min(text.len());
             let first_is_word = text.as_bytes().get(start).is_some_and(u8::is_ascii_alphanumeric);
             if first_is_word && text.is_char_boundary(stop.min(text.len())) {
-                if let Some((end, last, upper, key)) = short_ascii_word(text.as_bytes(), start, stop) {
-                    prop_assert_eq!((end, last, true, upper), word_end(&text, start, stop));
-                    let lower = text[start..end].to_ascii_lowercase();
-                    prop_assert_eq!(key, super::super::vocabulary::short_key(lower.as_bytes()));
+                let (end, last, ascii, upper) = word_end(&text, start, stop);
+                match ascii_word(text.as_bytes(), start, stop) {
+                    Some(w) => {
+                        prop_assert_eq!((w.end, char::from(w.last), true, w.upper), (end, last, ascii, upper));
+                        let lower = text[start..end].to_ascii_lowercase();
+                        prop_assert!(lower.len() <= 15);
+                        prop_assert_eq!(w.head, short_key(lower.as_bytes()));
+                        prop_assert_eq!(w.tail, short_key(lower.as_bytes().get(8..).unwrap_or_default()));
+                    }
+                    // Only other words are left to `word_end`: long ones,
+                    // those with other characters or an apostrophe after.
+                    None => prop_assert!(
+                        !ascii
+                            || end - start > 15
+                            || text.as_bytes().get(end) == Some(&b'\'')
+                            || (stop > start && stop < text.len() && end == stop
+                                && text.as_bytes()[start..].iter().take_while(|b| b.is_ascii_alphanumeric()).count() > stop - start)
+                            || !text.as_bytes().get(end).is_none_or(u8::is_ascii)
+                    ),
                 }
             }
         }
