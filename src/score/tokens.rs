@@ -239,6 +239,12 @@ fn char_at(text: &str, at: usize) -> Option<char> {
     }
 }
 
+/// The character ending at byte `at` (a character boundary of `text`):
+/// what the tokenizer passed last, be it a word, a mention or a mark.
+fn char_before(text: &str, at: usize) -> Option<char> {
+    text.get(..at).and_then(|head| head.chars().next_back())
+}
+
 /// An apostrophe at byte `at` inside a contraction (don't, we'll), not a
 /// possessive `'s`.
 fn contraction_at(text: &str, at: usize) -> bool {
@@ -343,13 +349,15 @@ pub fn tokenize(
     let Tokens { list, lower } = out;
     list.clear();
     lower.clear();
+    // Lowercasing all the unit's ASCII at once lowercases every ASCII word
+    // and mention in place; the other bytes are never read from here.
     lower.push_str(text);
+    lower.make_ascii_lowercase();
     let mut quoted = quoted_at_start;
     let mut clause = 0u32;
     let mut before = Marks::default();
     let mut next_mention = 0usize;
     let mut mention_start = mentions.first().map_or(usize::MAX, |m| m.start);
-    let mut previous: Option<char> = None;
     let mut i = 0usize;
     while let Some(&byte) = bytes.get(i) {
         if i >= mention_start {
@@ -363,9 +371,6 @@ pub fn tokenize(
                 };
                 let surface = text.get(m.start..m.end).unwrap_or_default();
                 let (lower_start, lower_len) = if surface.is_ascii() {
-                    if let Some(form) = lower.get_mut(m.start..m.end) {
-                        form.make_ascii_lowercase();
-                    }
                     (m.start as u32, surface.len() as u32)
                 } else {
                     append_lower(lower, surface.to_lowercase().chars())
@@ -383,7 +388,6 @@ pub fn tokenize(
                     capitalized: true,
                     quoted,
                 });
-                previous = surface.chars().next_back().or(previous);
                 i = m.end;
                 next_mention += 1;
                 mention_start = mentions.get(next_mention).map_or(usize::MAX, |m| m.start);
@@ -406,17 +410,16 @@ pub fn tokenize(
             (c, class)
         };
         if class & WORD != 0 {
-            let short = ascii_word(bytes, i, mention_start);
-            let (end, last, ascii, upper) = match short {
-                Some(w) => (w.end, char::from(w.last), true, w.upper),
-                None => word_end(text, i, mention_start),
+            let lowercase_text = lower.as_bytes().get(..bytes.len()).unwrap_or_default();
+            let short = ascii_word(lowercase_text, i, mention_start);
+            let (end, ascii) = match short {
+                Some(w) => (w.end, true),
+                None => {
+                    let (end, _, ascii, _) = word_end(text, i, mention_start);
+                    (end, ascii)
+                }
             };
             let (lower_start, lower_len) = if ascii {
-                if upper {
-                    if let Some(form) = lower.get_mut(i..end) {
-                        form.make_ascii_lowercase();
-                    }
-                }
                 (i as u32, (end - i) as u32)
             } else {
                 let word = text.get(i..end).unwrap_or_default();
@@ -456,11 +459,9 @@ pub fn tokenize(
                 capitalized: class & UPPER != 0,
                 quoted,
             });
-            previous = Some(last);
             i = end;
             // The usual space after a word, passed here at once.
             if bytes.get(end) == Some(&b' ') && end < mention_start {
-                previous = Some(' ');
                 i = end + 1;
             }
             continue;
@@ -471,9 +472,8 @@ pub fn tokenize(
                 b'\'' => {
                     if matches!(bytes.get(i + 1), Some(b's' | b'S'))
                         && !char_at(text, i + 2).is_some_and(char::is_alphabetic)
-                        && previous.is_some_and(char::is_alphanumeric)
+                        && char_before(text, i).is_some_and(char::is_alphanumeric)
                     {
-                        previous = Some('s');
                         i += 2;
                         continue;
                     }
@@ -485,7 +485,7 @@ pub fn tokenize(
                 }
                 b'-' => {
                     // A spaced dash separates clauses; a hyphen joins words.
-                    let spaced = previous.is_some_and(char::is_whitespace)
+                    let spaced = char_before(text, i).is_some_and(char::is_whitespace)
                         || char_at(text, i + 1).is_some_and(char::is_whitespace);
                     if spaced {
                         clause = clause.wrapping_add(1);
@@ -500,7 +500,6 @@ pub fn tokenize(
                 }
             }
         }
-        previous = Some(c);
         i += c.len_utf8();
     }
     quoted
@@ -517,38 +516,27 @@ fn window(bytes: &[u8], start: usize) -> u64 {
     }
 }
 
-/// `word` (one eight-byte window) with its capitals made small, and
-/// whether it had any; `kept` masks the word's lanes.
-#[inline]
-fn lowercase_lanes(word: u64, kept: u64) -> (u64, bool) {
-    let capitals = capital_lanes(word) & kept;
-    // A capital's high lane bit, shifted to 0x20, makes it small.
-    ((word | (capitals >> 2)) & kept, capitals != 0)
-}
-
 /// A common ASCII word as [`ascii_word`] reads it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct AsciiWord {
     end: usize,
-    last: u8,
-    upper: bool,
-    /// The lowercase word's first eight bytes, zero-padded: its
+    /// The word's first eight bytes, zero-padded: its
     /// `vocabulary::short_key`.
     head: u64,
-    /// Bytes 8 to 15 of the lowercase word, zero-padded (0 for words of at
-    /// most eight bytes).
+    /// Bytes 8 to 15 of the word, zero-padded (0 for words of at most eight
+    /// bytes).
     tail: u64,
 }
 
-/// [`word_end`] of the common word, read as one or two eight-byte numbers:
-/// ASCII letters and digits, at most 15 bytes, before an ASCII byte other
-/// than an apostrophe (or the end of `bytes`) and not past `stop` (a
-/// mention start). `None` for any other word.
+/// [`word_end`] of the common word in lowercase text, read as one or two
+/// eight-byte numbers: ASCII letters and digits, at most 15 bytes, before
+/// an ASCII byte other than an apostrophe (or the end of `bytes`) and not
+/// past `stop` (a mention start). `None` for any other word.
 #[inline]
 fn ascii_word(bytes: &[u8], start: usize, stop: usize) -> Option<AsciiWord> {
     let v = window(bytes, start);
     let other = !word_lanes(v) & LANE_HIGH_BITS;
-    let (len, next, last, head, tail, upper);
+    let (len, next, head, tail);
     if other != 0 {
         // Bytes are taken from the number, not the array: a byte load
         // from the eight-byte store would wait for it.
@@ -558,8 +546,7 @@ fn ascii_word(bytes: &[u8], start: usize, stop: usize) -> Option<AsciiWord> {
         }
         len = (bits / 8) as usize;
         next = (v >> bits) as u8;
-        last = (v >> (bits - 8)) as u8;
-        (head, upper) = lowercase_lanes(v, (1u64 << bits) - 1);
+        head = v & ((1u64 << bits) - 1);
         tail = 0;
     } else {
         let w = window(bytes, start + 8);
@@ -570,28 +557,14 @@ fn ascii_word(bytes: &[u8], start: usize, stop: usize) -> Option<AsciiWord> {
         let bits = other.trailing_zeros() & !7;
         len = 8 + (bits / 8) as usize;
         next = (w >> bits) as u8;
-        let (lower_head, head_upper) = lowercase_lanes(v, u64::MAX);
-        let (lower_tail, tail_upper) = lowercase_lanes(w, (1u64 << bits) - 1);
-        last = if bits == 0 {
-            (v >> 56) as u8
-        } else {
-            (w >> (bits - 8)) as u8
-        };
-        head = lower_head;
-        tail = lower_tail;
-        upper = head_upper || tail_upper;
+        head = v;
+        tail = w & ((1u64 << bits) - 1);
     }
     let end = start + len;
     if next == b'\'' || !next.is_ascii() || (stop > start && end > stop) {
         return None;
     }
-    Some(AsciiWord {
-        end,
-        last,
-        upper,
-        head,
-        tail,
-    })
+    Some(AsciiWord { end, head, tail })
 }
 
 /// The length of the run of ASCII letters and digits at the start of
@@ -979,25 +952,33 @@ mod tests {
             let start = start.min(text.len());
             let first_is_word = text.as_bytes().get(start).is_some_and(u8::is_ascii_alphanumeric);
             if first_is_word && text.is_char_boundary(stop.min(text.len())) {
-                let (end, last, ascii, upper) = word_end(&text, start, stop);
-                match ascii_word(text.as_bytes(), start, stop) {
+                let (end, _, ascii, _) = word_end(&text, start, stop);
+                let lowercase = text.to_ascii_lowercase();
+                match ascii_word(lowercase.as_bytes(), start, stop) {
                     Some(w) => {
-                        prop_assert_eq!((w.end, char::from(w.last), true, w.upper), (end, last, ascii, upper));
-                        let lower = text[start..end].to_ascii_lowercase();
+                        prop_assert_eq!((w.end, true), (end, ascii));
+                        let lower = &lowercase[start..end];
                         prop_assert!(lower.len() <= 15);
                         prop_assert_eq!(w.head, short_key(lower.as_bytes()));
                         prop_assert_eq!(w.tail, short_key(lower.as_bytes().get(8..).unwrap_or_default()));
                     }
-                    // Only other words are left to `word_end`: long ones,
-                    // those with other characters or an apostrophe after.
-                    None => prop_assert!(
-                        !ascii
-                            || end - start > 15
-                            || text.as_bytes().get(end) == Some(&b'\'')
-                            || (stop > start && stop < text.len() && end == stop
-                                && text.as_bytes()[start..].iter().take_while(|b| b.is_ascii_alphanumeric()).count() > stop - start)
-                            || !text.as_bytes().get(end).is_none_or(u8::is_ascii)
-                    ),
+                    None => {
+                        // Only other words are left to `word_end`: long
+                        // ones, those followed by an apostrophe or a
+                        // character that is not ASCII, and those a mention
+                        // cuts.
+                        let run = text.as_bytes()[start..]
+                            .iter()
+                            .take_while(|b| b.is_ascii_alphanumeric())
+                            .count();
+                        let next = text.as_bytes().get(start + run);
+                        prop_assert!(
+                            run > 15
+                                || next == Some(&b'\'')
+                                || next.is_some_and(|b| !b.is_ascii())
+                                || (stop > start && start + run > stop)
+                        );
+                    }
                 }
             }
         }
