@@ -6,7 +6,7 @@ use super::pattern::NO_WORD;
 use super::rules::{Function, Report};
 use super::vocabulary::short_key;
 use crate::fold::{fold_range, plain_run, Folded};
-use crate::text::{capital_lanes, word_lanes, LANE_HIGH_BITS};
+use crate::text::{capital_lanes, word_lanes, LANE_HIGH_BITS, LANE_ONES};
 use crate::types::{Mention, Span};
 
 /// One word (or one whole actor mention) of a unit, small enough that a
@@ -410,8 +410,7 @@ pub fn tokenize(
             (c, class)
         };
         if class & WORD != 0 {
-            let lowercase_text = lower.as_bytes().get(..bytes.len()).unwrap_or_default();
-            let short = ascii_word(lowercase_text, i, mention_start);
+            let short = ascii_word(bytes, i, mention_start);
             let (end, ascii) = match short {
                 Some(w) => (w.end, true),
                 None => {
@@ -516,22 +515,29 @@ fn window(bytes: &[u8], start: usize) -> u64 {
     }
 }
 
+/// Lanes of ASCII letters and digits made lowercase: bit 5 makes a capital
+/// small and is set in every small letter and digit already.
+#[inline]
+fn lowercase_word_lanes(word: u64) -> u64 {
+    word | (0x20 * LANE_ONES)
+}
+
 /// A common ASCII word as [`ascii_word`] reads it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct AsciiWord {
     end: usize,
-    /// The word's first eight bytes, zero-padded: its
+    /// The lowercase word's first eight bytes, zero-padded: its
     /// `vocabulary::short_key`.
     head: u64,
-    /// Bytes 8 to 15 of the word, zero-padded (0 for words of at most eight
+    /// Bytes 8 to 15 of the lowercase word, zero-padded (0 for words of at most eight
     /// bytes).
     tail: u64,
 }
 
-/// [`word_end`] of the common word in lowercase text, read as one or two
-/// eight-byte numbers: ASCII letters and digits, at most 15 bytes, before
-/// an ASCII byte other than an apostrophe (or the end of `bytes`) and not
-/// past `stop` (a mention start). `None` for any other word.
+/// [`word_end`] of the common word, read as one or two eight-byte numbers:
+/// ASCII letters and digits, at most 15 bytes, before an ASCII byte other
+/// than an apostrophe (or the end of `bytes`) and not past `stop` (a
+/// mention start). `None` for any other word.
 #[inline]
 fn ascii_word(bytes: &[u8], start: usize, stop: usize) -> Option<AsciiWord> {
     let v = window(bytes, start);
@@ -546,7 +552,7 @@ fn ascii_word(bytes: &[u8], start: usize, stop: usize) -> Option<AsciiWord> {
         }
         len = (bits / 8) as usize;
         next = (v >> bits) as u8;
-        head = v & ((1u64 << bits) - 1);
+        head = lowercase_word_lanes(v) & ((1u64 << bits) - 1);
         tail = 0;
     } else {
         let w = window(bytes, start + 8);
@@ -557,8 +563,8 @@ fn ascii_word(bytes: &[u8], start: usize, stop: usize) -> Option<AsciiWord> {
         let bits = other.trailing_zeros() & !7;
         len = 8 + (bits / 8) as usize;
         next = (w >> bits) as u8;
-        head = v;
-        tail = w & ((1u64 << bits) - 1);
+        head = lowercase_word_lanes(v);
+        tail = lowercase_word_lanes(w) & ((1u64 << bits) - 1);
     }
     let end = start + len;
     if next == b'\'' || !next.is_ascii() || (stop > start && end > stop) {
@@ -954,7 +960,7 @@ mod tests {
             if first_is_word && text.is_char_boundary(stop.min(text.len())) {
                 let (end, _, ascii, _) = word_end(&text, start, stop);
                 let lowercase = text.to_ascii_lowercase();
-                match ascii_word(lowercase.as_bytes(), start, stop) {
+                match ascii_word(text.as_bytes(), start, stop) {
                     Some(w) => {
                         prop_assert_eq!((w.end, true), (end, ascii));
                         let lower = &lowercase[start..end];

@@ -17,11 +17,13 @@ pub struct Vocabulary {
     /// `64 - log2(slots.len())`: the hash's top bits pick the slot.
     shift: u32,
     /// One bit per [`filter_bit`] of the words' hashes.
-    filter: Vec<u64>,
+    /// A fixed size, so that a hash's word is in it without a check.
+    filter: Box<[u64; FILTER_WORDS]>,
 }
 
 /// Bits in the filter.
 const FILTER_BITS: u64 = 1 << 15;
+const FILTER_WORDS: usize = (FILTER_BITS / 64) as usize;
 
 /// A hash's bit in the filter (from other bits than the slot's).
 fn filter_bit(hash: u64) -> (usize, u64) {
@@ -51,7 +53,7 @@ impl Default for Vocabulary {
             slots: vec![EMPTY; 16],
             words: Vec::new(),
             shift: 64 - 4,
-            filter: vec![0; (FILTER_BITS / 64) as usize],
+            filter: Box::new([0; FILTER_WORDS]),
         }
     }
 }
