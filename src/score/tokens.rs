@@ -69,6 +69,8 @@ pub struct Tokens {
     /// lowercase form lies at its own offsets), then the lowercase forms of
     /// words and mentions that are not ASCII.
     lower: String,
+    /// Some token is a mention of the United States.
+    has_us: bool,
 }
 
 impl std::ops::Deref for Tokens {
@@ -85,6 +87,12 @@ impl std::ops::DerefMut for Tokens {
 }
 
 impl Tokens {
+    /// Whether some token is a mention of the United States
+    /// ([`Token::us`]).
+    pub fn has_us(&self) -> bool {
+        self.has_us
+    }
+
     /// The lowercase word of `token` (one of these tokens).
     pub fn lower(&self, token: &Token) -> &str {
         let start = token.lower_start as usize;
@@ -346,8 +354,13 @@ pub fn tokenize(
     out: &mut Tokens,
 ) -> bool {
     let bytes = text.as_bytes();
-    let Tokens { list, lower } = out;
+    let Tokens {
+        list,
+        lower,
+        has_us,
+    } = out;
     list.clear();
+    *has_us = false;
     lower.clear();
     // Lowercasing all the unit's ASCII at once lowercases every ASCII word
     // and mention in place; the other bytes are never read from here.
@@ -375,6 +388,8 @@ pub fn tokenize(
                 } else {
                     append_lower(lower, surface.to_lowercase().chars())
                 };
+                let us = m.actor == "USA";
+                *has_us |= us;
                 list.push(Token {
                     lower_start,
                     lower_len,
@@ -384,7 +399,7 @@ pub fn tokenize(
                     before: std::mem::take(&mut before),
                     functions: 0,
                     source: None,
-                    us: m.actor == "USA",
+                    us,
                     capitalized: true,
                     quoted,
                 });
@@ -935,6 +950,7 @@ mod tests {
             let open = tokenize(&text, &mentions, quoted, &|w: &str| (test_word_id(w), 7), &mut tokens);
             prop_assert_eq!(open, expected_open);
             prop_assert_eq!(tokens.len(), expected.len());
+            prop_assert_eq!(tokens.has_us(), expected.iter().any(|t| t.us));
             for (t, e) in tokens.iter().zip(&expected) {
                 prop_assert_eq!(tokens.lower(t), e.lower.as_str());
                 prop_assert_eq!(t.word, e.word);
