@@ -108,7 +108,7 @@ const FILTER_BITS: u32 = 16;
 type Filter = [u64; 1 << (FILTER_BITS - 6)];
 
 /// How many bytes past its first word a name's prefix in `FirstWords` runs.
-const PREFIX_PAST_WORD: usize = 3;
+const PREFIX_PAST_WORD: usize = 4;
 
 impl FirstWords {
     fn build(patterns: &[String], small_start: &[bool]) -> FirstWords {
