@@ -192,7 +192,20 @@ impl Matcher {
             );
             targets[at].push(Target::Actor(index));
         }
-        let names = Names::build(&patterns)?;
+        let small_start: Vec<bool> = targets
+            .iter()
+            .map(|targets| {
+                targets.iter().any(|target| match *target {
+                    Target::Actor(index) => actors
+                        .get(index)
+                        .is_none_or(|entry| accepts_small_start(entry.case, &entry.alias)),
+                    Target::NonActor { index, case } => non_actors
+                        .get(index)
+                        .is_none_or(|entry| accepts_small_start(case, &entry.name)),
+                })
+            })
+            .collect();
+        let names = Names::build(&patterns, &small_start)?;
         // The rows of each entity, in row order.
         let mut rows_of: HashMap<&str, Vec<&tables::ActorEntry>> = HashMap::new();
         for entry in &actors {
@@ -248,9 +261,14 @@ impl Matcher {
                 names.all_at(pattern, 0, &mut hits);
                 hits.iter().any(|hit| {
                     targets.get(hit.pattern).is_some_and(|targets| {
-                        targets
-                            .iter()
-                            .any(|t| accepts_small_start(*t, &actors, &non_actors))
+                        targets.iter().any(|t| match *t {
+                            Target::Actor(index) => actors
+                                .get(index)
+                                .is_none_or(|actor| accepts_small_start(actor.case, &actor.alias)),
+                            Target::NonActor { index, case } => {
+                                accepts_small_start(case, non_actors.get(index).map_or("", |n| n))
+                            }
+                        })
                     })
                 })
             })
@@ -706,17 +724,10 @@ impl Matcher {
 }
 
 /// Whether a surface that begins with a small ASCII letter can pass the
-/// case rule of `target`: a name of any case, or an exact one that begins
-/// with that small letter itself (capitals, `capitalized_form` and
-/// ALL-CAPS text need a capital there).
-fn accepts_small_start(target: Target, actors: &[Actor], non_actors: &[Box<str>]) -> bool {
-    let (case, name) = match target {
-        Target::Actor(index) => match actors.get(index) {
-            Some(actor) => (actor.case, &*actor.alias),
-            None => return true,
-        },
-        Target::NonActor { index, case } => (case, non_actors.get(index).map_or("", |n| &**n)),
-    };
+/// case rule `case` of the alias or non-actor name `name`: a name of any
+/// case, or an exact one that begins with that small letter itself
+/// (capitals, `capitalized_form` and ALL-CAPS text need a capital there).
+fn accepts_small_start(case: CaseRule, name: &str) -> bool {
     case == CaseRule::Any || name.as_bytes().first().is_some_and(u8::is_ascii_lowercase)
 }
 

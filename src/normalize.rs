@@ -357,7 +357,10 @@ impl Normalizer {
         resolve_sections(src, &mut lines);
         self.drop_captions(src, &mut lines);
 
-        let mut out = Normalized::default();
+        let mut out = Normalized {
+            lines: Vec::with_capacity(lines.len()),
+            ..Normalized::default()
+        };
         for line in lines {
             match line.verdict {
                 Verdict::Keep => {
@@ -462,7 +465,8 @@ impl Normalizer {
 /// The non-blank lines of `src`, trimmed (`\n`, `\r\n` and `\r` end lines).
 fn split_lines(src: &str) -> Vec<Line> {
     let bytes = src.as_bytes();
-    let mut lines = Vec::new();
+    // Room for a line per 64 bytes: few documents need the vector to grow.
+    let mut lines = Vec::with_capacity(src.len() / 64 + 1);
     let mut start = 0;
     let mut blank_before = true;
     while start <= bytes.len() {

@@ -14,7 +14,7 @@
 use crate::lexicon::{read_rows, Lexicons, Problem};
 use crate::normalize::{ends_sentence, is_closing, trim_span, Normalized};
 use crate::types::Span;
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap, FxHashSet};
 
 /// The longest sentence unit, in bytes.
 pub const MAX_UNIT_BYTES: usize = 2000;
@@ -39,9 +39,9 @@ struct AbbreviationRow {
 #[derive(Debug, Clone)]
 pub struct Segmenter {
     /// Abbreviations without their final period (`U.S`, `Gen`).
-    abbreviations: HashMap<Box<str>, Abbreviation>,
+    abbreviations: FxHashMap<Box<str>, Abbreviation>,
     /// Words that start sentences.
-    starters: HashSet<Box<str>>,
+    starters: FxHashSet<Box<str>>,
     max_unit: usize,
     ellipsis: memchr::memmem::Finder<'static>,
 }
@@ -49,8 +49,8 @@ pub struct Segmenter {
 impl Segmenter {
     pub fn build(lexicons: &Lexicons) -> Result<Segmenter, Vec<Problem>> {
         let mut problems = Vec::new();
-        let mut abbreviations = HashMap::new();
-        let mut starters = HashSet::new();
+        let mut abbreviations = FxHashMap::default();
+        let mut starters = FxHashSet::default();
         for file in lexicons.named("abbreviations.csv") {
             for (line, row) in read_rows::<AbbreviationRow>(file, &mut problems) {
                 let term = row.abbreviation.trim();
@@ -107,7 +107,10 @@ impl Segmenter {
 
     /// Sentence units of `src`, trimmed source spans in order.
     pub fn segment(&self, src: &str, normalized: &Normalized) -> Vec<Span> {
-        let mut units = Vec::new();
+        // Room for a unit per line and one per 100 bytes: few documents
+        // need the vector to grow.
+        let mut units = Vec::with_capacity(normalized.lines.len() + src.len() / 100);
+        let mut cuts = Vec::new();
         let mut block: Option<Span> = None;
         let mut last_line: Option<Span> = None;
         for line in &normalized.lines {
@@ -123,7 +126,7 @@ impl Segmenter {
                 }
                 _ => {
                     if let Some(b) = block.take() {
-                        self.split_block(src, b, &mut units);
+                        self.split_block(src, b, &mut cuts, &mut units);
                     }
                     block = Some(line.clone());
                 }
@@ -131,18 +134,19 @@ impl Segmenter {
             last_line = Some(line.clone());
         }
         if let Some(b) = block {
-            self.split_block(src, b, &mut units);
+            self.split_block(src, b, &mut cuts, &mut units);
         }
         units
     }
 
-    /// Splits one block into units, appending them to `out`.
-    fn split_block(&self, src: &str, block: Span, out: &mut Vec<Span>) {
+    /// Splits one block into units, appending them to `out` (`cuts` is
+    /// scratch space, reused from block to block).
+    fn split_block(&self, src: &str, block: Span, cuts: &mut Vec<usize>, out: &mut Vec<Span>) {
         let Some(text) = src.get(block.clone()) else {
             return;
         };
-        let mut cuts = Vec::new();
-        let markers = list_markers(text, &mut cuts);
+        cuts.clear();
+        let markers = list_markers(text, cuts);
         let bytes = text.as_bytes();
         let ellipses = &self.ellipsis;
         let mut next_ellipsis = ellipses.find(bytes);
@@ -167,7 +171,7 @@ impl Segmenter {
         cuts.sort_unstable();
         cuts.dedup();
         let mut start = 0;
-        for cut in cuts.into_iter().chain(std::iter::once(text.len())) {
+        for cut in cuts.iter().copied().chain(std::iter::once(text.len())) {
             if cut <= start {
                 continue;
             }

@@ -4,8 +4,10 @@
 //! walk follows the longest name prefix at its start and stops at the first
 //! byte no name continues with, most often after two or three bytes. The
 //! trie is kept small and compact: a state's children have consecutive
-//! numbers, given depth first so that the single children that make up the
-//! tail of most names follow one another, and each state is 16 bytes
+//! numbers, the first three levels level by level (the few states most
+//! walks pass through, together), then depth first so that the single
+//! children that make up the tail of most names follow one another, and
+//! each state is 16 bytes
 //! holding all a step needs (the pattern that ends there, its first child
 //! and the edge bytes, as classes, of up to five children), so that a step
 //! reads one cache line; only the few states with more children (near the
@@ -73,10 +75,16 @@ pub struct Names {
 /// or whose next bytes begin no name with that first word, starts no
 /// candidate that `Matcher` could keep. False positives only cost the trie
 /// walk.
+///
+/// A word that begins with a small ASCII letter is only looked up among
+/// the names that text beginning with a small letter can match (their case
+/// rule allows it; see `Names::build`): `small_prefixes` holds only their
+/// prefixes.
 #[derive(Debug, Clone)]
 struct FirstWords {
     words: Box<Filter>,
     prefixes: Box<Filter>,
+    small_prefixes: Box<Filter>,
     /// For each bucket of first-word keys (`offset_bucket`), which lengths
     /// past the first word (bit `n` for `n` bytes, 0 to `PREFIX_PAST_WORD`)
     /// the prefixes of the names with such a first word have.
@@ -100,14 +108,15 @@ const FILTER_BITS: u32 = 16;
 type Filter = [u64; 1 << (FILTER_BITS - 6)];
 
 /// How many bytes past its first word a name's prefix in `FirstWords` runs.
-const PREFIX_PAST_WORD: usize = 3;
+const PREFIX_PAST_WORD: usize = 4;
 
 impl FirstWords {
-    fn build(patterns: &[String]) -> FirstWords {
+    fn build(patterns: &[String], small_start: &[bool]) -> FirstWords {
         let empty = || Box::new([0u64; 1 << (FILTER_BITS - 6)]);
         let mut filter = FirstWords {
             words: empty(),
             prefixes: empty(),
+            small_prefixes: empty(),
             offsets: vec![0u8; 1 << OFFSET_BUCKET_BITS].into_boxed_slice(),
         };
         let set = |bits: &mut [u64], key: u64| {
@@ -116,7 +125,7 @@ impl FirstWords {
                 *slot |= mask;
             }
         };
-        for pattern in patterns {
+        for (index, pattern) in patterns.iter().enumerate() {
             let bytes = pattern.as_bytes();
             let word_len = pattern
                 .char_indices()
@@ -129,7 +138,11 @@ impl FirstWords {
             let key = word_key(bytes, 0, word_len);
             set(&mut filter.words[..], key);
             let prefix_len = bytes.len().min(word_len + PREFIX_PAST_WORD);
-            set(&mut filter.prefixes[..], word_key(bytes, 0, prefix_len));
+            let prefix_key = word_key(bytes, 0, prefix_len);
+            set(&mut filter.prefixes[..], prefix_key);
+            if small_start.get(index).is_none_or(|small| *small) {
+                set(&mut filter.small_prefixes[..], prefix_key);
+            }
             if let Some(offsets) = filter.offsets.get_mut(offset_bucket(key)) {
                 *offsets |= 1 << (prefix_len - word_len);
             }
@@ -139,10 +152,16 @@ impl FirstWords {
 
     /// Whether a name may begin with the first word that starts
     /// `bytes[start..]`, runs to `word_end` and has key `word_key`, which
-    /// `words` holds: whether `prefixes` holds a prefix of the text there
-    /// of a length that names with such a first word have.
+    /// `words` holds: whether `prefixes` (`small_prefixes` when the word
+    /// begins with a small ASCII letter) holds a prefix of the text there of
+    /// a length that names with such a first word have.
     #[inline]
     fn may_begin(&self, bytes: &[u8], start: usize, word_end: usize, word_key: u64) -> bool {
+        let prefixes = if bytes.get(start).is_some_and(u8::is_ascii_lowercase) {
+            &self.small_prefixes
+        } else {
+            &self.prefixes
+        };
         let mut offsets = self
             .offsets
             .get(offset_bucket(word_key))
@@ -160,7 +179,7 @@ impl FirstWords {
             } else {
                 self::word_key(bytes, start, end)
             };
-            if holds(&self.prefixes, key) {
+            if holds(prefixes, key) {
                 return true;
             }
         }
@@ -250,6 +269,10 @@ const NO_PATTERN: u32 = u32::MAX;
 /// The bits of `Node::children` that hold the dense row.
 const ROW_BITS: u32 = 24;
 
+/// How many levels of states below the root are numbered level by level
+/// (the rest depth first).
+const TOP_LEVELS: usize = 3;
+
 /// States with more children than this get a dense row.
 const INLINE_CHILDREN: usize = 5;
 
@@ -283,6 +306,19 @@ fn run_len(bytes: &[u8], at: usize) -> usize {
     rest.iter()
         .position(|b| !b.is_ascii_alphanumeric())
         .unwrap_or(rest.len())
+}
+
+/// The length of the ASCII word that starts `offset` bytes into the block
+/// at `bytes[at..]` whose `word_mask` is `words`, measured past the block
+/// when it reaches the block's end.
+#[inline(always)]
+fn word_len_in_block(bytes: &[u8], at: usize, words: u64, offset: usize) -> usize {
+    let run = (!(words >> offset)).trailing_zeros() as usize;
+    if offset + run < BLOCK {
+        run
+    } else {
+        run_len(bytes, at + offset)
+    }
 }
 
 /// How many bytes `word_mask` tests at once.
@@ -329,8 +365,12 @@ const NON_ASCII: u8 = 4;
 
 impl Names {
     /// Compiles `patterns`, compared ASCII-case-insensitively; of two equal
-    /// patterns the first counts.
-    pub fn build(patterns: &[String]) -> Result<Names, String> {
+    /// patterns the first counts. `small_start` tells for each pattern
+    /// whether a name found in text that begins with a small ASCII letter may
+    /// be kept (missing: yes); `next_start` outside words passes over the
+    /// word starts with a small letter where only names that may not be kept
+    /// can start on word boundaries.
+    pub fn build(patterns: &[String], small_start: &[bool]) -> Result<Names, String> {
         let too_many = || "cannot compile the actor names: too many".to_string();
         let mut classes = [0u8; 256];
         let mut class_count = 1usize;
@@ -368,23 +408,39 @@ impl Names {
         for kids in &mut children {
             kids.sort_unstable();
         }
-        // States: each trie node's children get consecutive numbers, node by
-        // node depth first, so that a run of single children (the tail of
-        // most names) lies in consecutive states, a few to a cache line.
+        // States: each trie node's children get consecutive numbers. The
+        // states of the first `TOP_LEVELS` bytes come first, level by level,
+        // so that the few states that most walks pass through share cache
+        // lines; below them, node by node depth first, so that a run of
+        // single children (the tail of most names) lies in consecutive
+        // states, a few to a cache line.
         if u32::try_from(children.len()).is_err() {
             return Err(too_many());
         }
         let mut state_of = vec![0usize; children.len()];
         let mut first_child_of = vec![0usize; children.len()];
         let mut next_state = 1;
-        let mut stack = vec![0usize];
-        while let Some(node) = stack.pop() {
+        let mut number_children = |node: usize, next_state: &mut usize| {
             let kids = &children[node];
-            first_child_of[node] = next_state;
+            first_child_of[node] = *next_state;
             for (i, &(_, child)) in kids.iter().enumerate() {
-                state_of[child] = next_state + i;
+                state_of[child] = *next_state + i;
             }
-            next_state += kids.len();
+            *next_state += kids.len();
+            kids
+        };
+        let mut level = vec![0usize];
+        for _ in 0..TOP_LEVELS {
+            let mut below = Vec::new();
+            for &node in &level {
+                let kids = number_children(node, &mut next_state);
+                below.extend(kids.iter().map(|&(_, child)| child));
+            }
+            level = below;
+        }
+        let mut stack: Vec<usize> = level.into_iter().rev().collect();
+        while let Some(node) = stack.pop() {
+            let kids = number_children(node, &mut next_state);
             stack.extend(kids.iter().rev().map(|&(_, child)| child));
         }
         // Trie node `order[s]` is state `s`.
@@ -445,7 +501,7 @@ impl Names {
             };
         }
         Ok(Names {
-            first_words: FirstWords::build(patterns),
+            first_words: FirstWords::build(patterns, small_start),
             no_other_starts: !kinds.contains(&OTHER_START),
             kinds,
             classes,
@@ -462,7 +518,9 @@ impl Names {
     pub fn memory_usage(&self) -> usize {
         self.nodes.len() * std::mem::size_of::<Node>()
             + (self.rows.len() + self.pairs.len()) * std::mem::size_of::<u32>()
-            + (self.first_words.words.len() + self.first_words.prefixes.len())
+            + (self.first_words.words.len()
+                + self.first_words.prefixes.len()
+                + self.first_words.small_prefixes.len())
                 * std::mem::size_of::<u64>()
             + self.first_words.offsets.len()
     }
@@ -553,8 +611,9 @@ impl Names {
     /// The first position at or after `from` where a name starts, and the
     /// longest name there. Positions inside a word (a word character after a
     /// word character) are passed over unless `inside_words` is set; then
-    /// so are ASCII words that no name on word boundaries can start with
-    /// (see `FirstWords`).
+    /// so are ASCII words that no name on word boundaries can start with,
+    /// or, when they begin with a small letter, no name that may be kept
+    /// there (see `FirstWords`).
     pub fn next_start(&self, text: &str, from: usize, inside_words: bool) -> Option<(usize, Hit)> {
         if !inside_words {
             return self.next_word_start(text, from);
@@ -598,13 +657,7 @@ impl Names {
                 let offset = starts.trailing_zeros() as usize;
                 starts &= starts - 1;
                 let start = at + offset;
-                let run = (!(words >> offset)).trailing_zeros() as usize;
-                let len = if offset + run < BLOCK {
-                    run
-                } else {
-                    // The word reaches the end of the block.
-                    run_len(bytes, start)
-                };
+                let len = word_len_in_block(bytes, at, words, offset);
                 if let Some(hit) = self.word_at(text, start, len) {
                     return Some((start, hit));
                 }
@@ -617,11 +670,20 @@ impl Names {
 
     /// The longest name at the word start `start` whose ASCII letters and
     /// digits run for `len` bytes, unless no name on word boundaries can
-    /// start there. The filters are read without a branch, so that the one
-    /// branch taken is the rare pass.
+    /// start there.
     #[inline(always)]
     fn word_at(&self, text: &str, start: usize, len: usize) -> Option<Hit> {
-        let bytes = text.as_bytes();
+        match self.word_passes(text.as_bytes(), start, len) {
+            (true, key) => self.word_candidate(text, start, start + len, key),
+            (false, _) => None,
+        }
+    }
+
+    /// Whether the word at the word start `start` whose ASCII letters and
+    /// digits run for `len` bytes passes the first-word filter, and its key
+    /// (`word_key`). The filter is read without a branch.
+    #[inline(always)]
+    fn word_passes(&self, bytes: &[u8], start: usize, len: usize) -> (bool, u64) {
         let head = load8(bytes, start);
         let starts_name = self.kinds[(head & 0xFF) as usize] == WORD_START;
         let end = start + len;
@@ -629,11 +691,10 @@ impl Names {
         let tail = load8(bytes, end.saturating_sub(8)) & tail_mask;
         let key = mix(head, tail, len);
         let before_non_ascii = bytes.get(end).is_some_and(|&b| b >= 0x80);
-        if starts_name & (before_non_ascii | holds(&self.first_words.words, key)) {
-            self.word_candidate(text, start, end, key)
-        } else {
-            None
-        }
+        (
+            starts_name & (before_non_ascii | holds(&self.first_words.words, key)),
+            key,
+        )
     }
 
     /// `next_word_start` byte by byte from `at`, where the byte before is a
@@ -734,7 +795,7 @@ mod tests {
 
     fn names(patterns: &[&str]) -> Names {
         let patterns: Vec<String> = patterns.iter().map(|p| p.to_string()).collect();
-        Names::build(&patterns).expect("patterns compile")
+        Names::build(&patterns, &[]).expect("patterns compile")
     }
 
     #[test]
@@ -796,7 +857,7 @@ mod tests {
 
     /// Every start and end of a name on word boundaries, not inside a word,
     /// by trying every character boundary.
-    fn boundary_names_everywhere(n: &Names, text: &str) -> Vec<(usize, usize)> {
+    fn boundary_names_everywhere(n: &Names, text: &str) -> Vec<(usize, usize, usize)> {
         let mut found = Vec::new();
         let mut hits = Vec::new();
         for (at, c) in text.char_indices() {
@@ -806,7 +867,7 @@ mod tests {
             n.all_at(text, at, &mut hits);
             for hit in &hits {
                 if super::super::context::on_boundaries(text, at, hit.end) {
-                    found.push((at, hit.end));
+                    found.push((at, hit.end, hit.pattern));
                 }
             }
         }
@@ -814,7 +875,7 @@ mod tests {
     }
 
     /// The same, by the positions `next_start` gives outside words.
-    fn boundary_names_by_scan(n: &Names, text: &str) -> Vec<(usize, usize)> {
+    fn boundary_names_by_scan(n: &Names, text: &str) -> Vec<(usize, usize, usize)> {
         let mut found = Vec::new();
         let mut hits = Vec::new();
         let mut from = 0;
@@ -823,7 +884,7 @@ mod tests {
             n.all_at(text, at, &mut hits);
             for hit in &hits {
                 if super::super::context::on_boundaries(text, at, hit.end) {
-                    found.push((at, hit.end));
+                    found.push((at, hit.end, hit.pattern));
                 }
             }
             from = at + text[at..].chars().next().map_or(1, char::len_utf8);
@@ -929,7 +990,7 @@ mod tests {
             patterns in proptest::collection::vec("[a-hA-H. -]{1,7}", 1..60),
             text in "[a-hA-H. x-]{0,40}",
         ) {
-            let n = Names::build(&patterns).expect("patterns compile");
+            let n = Names::build(&patterns, &[]).expect("patterns compile");
             let mut hits = Vec::new();
             for at in 0..=text.len() {
                 n.all_at(&text, at, &mut hits);
@@ -951,6 +1012,33 @@ mod tests {
             proptest::prop_assert_eq!(
                 boundary_names_by_scan(&n, &text),
                 boundary_names_everywhere(&n, &text)
+            );
+        }
+
+        #[test]
+        fn the_small_letter_filter_passes_over_no_name_that_may_be_kept(
+            pieces in proptest::collection::vec(
+                "(U\\.S\\.|u\\.s|a|A\\.|K\\.|Antony|antony|9/11|1st|Division|IS|is|-|KP|kp|The|the|Bahamas|bahamas|Raúl|raúl|Castro|castro|café|Café|al|Al|Qaeda|qaeda|é|x|'s| |, |\\.|verylongname|inc|withoutspaces)",
+                0..40,
+            ),
+            small_start in proptest::collection::vec(proptest::bool::ANY, FILTER_NAMES.len()),
+        ) {
+            let patterns: Vec<String> = FILTER_NAMES.iter().map(|p| p.to_string()).collect();
+            let n = Names::build(&patterns, &small_start).expect("patterns compile");
+            let text: String = pieces.concat();
+            // A name may be kept where its text begins with a small letter
+            // only if its pattern allows it.
+            let may_keep = |found: Vec<(usize, usize, usize)>| -> Vec<(usize, usize, usize)> {
+                found
+                    .into_iter()
+                    .filter(|&(at, _, pattern)| {
+                        !text.as_bytes()[at].is_ascii_lowercase() || small_start[pattern]
+                    })
+                    .collect()
+            };
+            proptest::prop_assert_eq!(
+                may_keep(boundary_names_by_scan(&n, &text)),
+                may_keep(boundary_names_everywhere(&n, &text))
             );
         }
     }

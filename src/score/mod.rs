@@ -237,7 +237,7 @@ impl Scorer {
 
         let found = holder::attributions(cues, &tokens, &mentions, &state.chain);
         let attribution: Option<Attribution> = holder::choose(&found).cloned();
-        let has_us = tokens.iter().any(|t| t.us);
+        let has_us = tokens.has_us();
         let stance_cue = cues
             .stance
             .iter()

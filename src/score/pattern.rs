@@ -259,6 +259,13 @@ impl PatternSet {
         self.vocabulary.get_short(key, len)
     }
 
+    /// [`PatternSet::word_id`] of a lowercase word of 9 to 15 bytes given
+    /// also as its first eight bytes and the rest, zero-padded.
+    #[inline]
+    pub fn mid_word_id(&self, head: u64, tail: u64, lower: &str) -> u32 {
+        self.vocabulary.get_mid(head, tail, lower)
+    }
+
     /// Whether a prefix may match `word` (checked on its first byte).
     fn may_start_prefix(&self, word: &str) -> bool {
         match word.as_bytes().first() {

@@ -292,6 +292,11 @@ impl WordInfo for Rules {
     fn short_word(&self, key: u64, len: u32) -> (u32, u16) {
         self.with_functions(self.all.short_word_id(key, len))
     }
+
+    #[inline]
+    fn mid_word(&self, head: u64, tail: u64, lower: &str) -> (u32, u16) {
+        self.with_functions(self.all.mid_word_id(head, tail, lower))
+    }
 }
 
 impl Rules {

@@ -4,8 +4,9 @@
 
 use super::pattern::NO_WORD;
 use super::rules::{Function, Report};
+use super::vocabulary::short_key;
 use crate::fold::{fold_range, plain_run, Folded};
-use crate::text::{capital_lanes, word_lanes, LANE_HIGH_BITS};
+use crate::text::{capital_lanes, word_lanes, LANE_HIGH_BITS, LANE_ONES};
 use crate::types::{Mention, Span};
 
 /// One word (or one whole actor mention) of a unit, small enough that a
@@ -68,6 +69,8 @@ pub struct Tokens {
     /// lowercase form lies at its own offsets), then the lowercase forms of
     /// words and mentions that are not ASCII.
     lower: String,
+    /// Some token is a mention of the United States.
+    has_us: bool,
 }
 
 impl std::ops::Deref for Tokens {
@@ -84,6 +87,12 @@ impl std::ops::DerefMut for Tokens {
 }
 
 impl Tokens {
+    /// Whether some token is a mention of the United States
+    /// ([`Token::us`]).
+    pub fn has_us(&self) -> bool {
+        self.has_us
+    }
+
     /// The lowercase word of `token` (one of these tokens).
     pub fn lower(&self, token: &Token) -> &str {
         let start = token.lower_start as usize;
@@ -238,6 +247,12 @@ fn char_at(text: &str, at: usize) -> Option<char> {
     }
 }
 
+/// The character ending at byte `at` (a character boundary of `text`):
+/// what the tokenizer passed last, be it a word, a mention or a mark.
+fn char_before(text: &str, at: usize) -> Option<char> {
+    text.get(..at).and_then(|head| head.chars().next_back())
+}
+
 /// An apostrophe at byte `at` inside a contraction (don't, we'll), not a
 /// possessive `'s`.
 fn contraction_at(text: &str, at: usize) -> bool {
@@ -304,6 +319,13 @@ pub trait WordInfo {
             .unwrap_or_default();
         self.word(word)
     }
+
+    /// [`WordInfo::word`] of an ASCII word `lower` of 9 to 15 bytes given
+    /// also as its first eight bytes and the rest, zero-padded.
+    fn mid_word(&self, head: u64, tail: u64, lower: &str) -> (u32, u16) {
+        let _ = (head, tail);
+        self.word(lower)
+    }
 }
 
 impl<F: Fn(&str) -> (u32, u16)> WordInfo for F {
@@ -332,16 +354,23 @@ pub fn tokenize(
     out: &mut Tokens,
 ) -> bool {
     let bytes = text.as_bytes();
-    let Tokens { list, lower } = out;
+    let Tokens {
+        list,
+        lower,
+        has_us,
+    } = out;
     list.clear();
+    *has_us = false;
     lower.clear();
+    // Lowercasing all the unit's ASCII at once lowercases every ASCII word
+    // and mention in place; the other bytes are never read from here.
     lower.push_str(text);
+    lower.make_ascii_lowercase();
     let mut quoted = quoted_at_start;
     let mut clause = 0u32;
     let mut before = Marks::default();
     let mut next_mention = 0usize;
     let mut mention_start = mentions.first().map_or(usize::MAX, |m| m.start);
-    let mut previous: Option<char> = None;
     let mut i = 0usize;
     while let Some(&byte) = bytes.get(i) {
         if i >= mention_start {
@@ -355,13 +384,12 @@ pub fn tokenize(
                 };
                 let surface = text.get(m.start..m.end).unwrap_or_default();
                 let (lower_start, lower_len) = if surface.is_ascii() {
-                    if let Some(form) = lower.get_mut(m.start..m.end) {
-                        form.make_ascii_lowercase();
-                    }
                     (m.start as u32, surface.len() as u32)
                 } else {
                     append_lower(lower, surface.to_lowercase().chars())
                 };
+                let us = m.actor == "USA";
+                *has_us |= us;
                 list.push(Token {
                     lower_start,
                     lower_len,
@@ -371,11 +399,10 @@ pub fn tokenize(
                     before: std::mem::take(&mut before),
                     functions: 0,
                     source: None,
-                    us: m.actor == "USA",
+                    us,
                     capitalized: true,
                     quoted,
                 });
-                previous = surface.chars().next_back().or(previous);
                 i = m.end;
                 next_mention += 1;
                 mention_start = mentions.get(next_mention).map_or(usize::MAX, |m| m.start);
@@ -398,24 +425,32 @@ pub fn tokenize(
             (c, class)
         };
         if class & WORD != 0 {
-            let short = short_ascii_word(bytes, i, mention_start);
-            let (end, last, ascii, upper) = match short {
-                Some((end, last, upper, _)) => (end, last, true, upper),
-                None => word_end(text, i, mention_start),
+            let short = ascii_word(bytes, i, mention_start);
+            let (end, ascii) = match short {
+                Some(w) => (w.end, true),
+                None => {
+                    let (end, _, ascii, _) = word_end(text, i, mention_start);
+                    (end, ascii)
+                }
             };
             let (lower_start, lower_len) = if ascii {
-                if upper {
-                    if let Some(form) = lower.get_mut(i..end) {
-                        form.make_ascii_lowercase();
-                    }
-                }
                 (i as u32, (end - i) as u32)
             } else {
                 let word = text.get(i..end).unwrap_or_default();
                 append_lower(lower, word.chars().flat_map(char::to_lowercase))
             };
             let (word, functions) = match short {
-                Some((_, _, _, key)) => word_info.short_word(key, lower_len),
+                Some(w) if lower_len <= 8 => word_info.short_word(w.head, lower_len),
+                Some(w) => {
+                    let form_start = lower_start as usize;
+                    word_info.mid_word(
+                        w.head,
+                        w.tail,
+                        lower
+                            .get(form_start..form_start + lower_len as usize)
+                            .unwrap_or_default(),
+                    )
+                }
                 None => {
                     let form_start = lower_start as usize;
                     word_info.word(
@@ -438,11 +473,9 @@ pub fn tokenize(
                 capitalized: class & UPPER != 0,
                 quoted,
             });
-            previous = Some(last);
             i = end;
             // The usual space after a word, passed here at once.
             if bytes.get(end) == Some(&b' ') && end < mention_start {
-                previous = Some(' ');
                 i = end + 1;
             }
             continue;
@@ -453,9 +486,8 @@ pub fn tokenize(
                 b'\'' => {
                     if matches!(bytes.get(i + 1), Some(b's' | b'S'))
                         && !char_at(text, i + 2).is_some_and(char::is_alphabetic)
-                        && previous.is_some_and(char::is_alphanumeric)
+                        && char_before(text, i).is_some_and(char::is_alphanumeric)
                     {
-                        previous = Some('s');
                         i += 2;
                         continue;
                     }
@@ -467,7 +499,7 @@ pub fn tokenize(
                 }
                 b'-' => {
                     // A spaced dash separates clauses; a hyphen joins words.
-                    let spaced = previous.is_some_and(char::is_whitespace)
+                    let spaced = char_before(text, i).is_some_and(char::is_whitespace)
                         || char_at(text, i + 1).is_some_and(char::is_whitespace);
                     if spaced {
                         clause = clause.wrapping_add(1);
@@ -482,41 +514,78 @@ pub fn tokenize(
                 }
             }
         }
-        previous = Some(c);
         i += c.len_utf8();
     }
     quoted
 }
 
-/// [`word_end`] of the common word, read as one eight-byte number: ASCII
-/// letters and digits ending within the eight bytes at `start`, before an
-/// ASCII byte other than an apostrophe and not past `stop` (a mention
-/// start). Gives its end, last character, whether it has capitals, and
-/// its lowercase form as a `vocabulary::short_key`; `None` for any other
-/// word.
+/// The eight bytes at `start` as one little-endian number, zero-padded
+/// past the end of `bytes` (a zero byte is no word character, so a word
+/// running to the end stops there as it does at a space).
 #[inline]
-fn short_ascii_word(bytes: &[u8], start: usize, stop: usize) -> Option<(usize, char, bool, u64)> {
-    let lanes: [u8; 8] = bytes.get(start..start + 8)?.try_into().ok()?;
-    let v = u64::from_le_bytes(lanes);
+fn window(bytes: &[u8], start: usize) -> u64 {
+    match bytes.get(start..start + 8) {
+        Some(lanes) => lanes.try_into().map_or(0, u64::from_le_bytes),
+        None => bytes.get(start..).map_or(0, short_key),
+    }
+}
+
+/// Lanes of ASCII letters and digits made lowercase: bit 5 makes a capital
+/// small and is set in every small letter and digit already.
+#[inline]
+fn lowercase_word_lanes(word: u64) -> u64 {
+    word | (0x20 * LANE_ONES)
+}
+
+/// A common ASCII word as [`ascii_word`] reads it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct AsciiWord {
+    end: usize,
+    /// The lowercase word's first eight bytes, zero-padded: its
+    /// `vocabulary::short_key`.
+    head: u64,
+    /// Bytes 8 to 15 of the lowercase word, zero-padded (0 for words of at most eight
+    /// bytes).
+    tail: u64,
+}
+
+/// [`word_end`] of the common word, read as one or two eight-byte numbers:
+/// ASCII letters and digits, at most 15 bytes, before an ASCII byte other
+/// than an apostrophe (or the end of `bytes`) and not past `stop` (a
+/// mention start). `None` for any other word.
+#[inline]
+fn ascii_word(bytes: &[u8], start: usize, stop: usize) -> Option<AsciiWord> {
+    let v = window(bytes, start);
     let other = !word_lanes(v) & LANE_HIGH_BITS;
-    if other == 0 {
-        return None;
+    let (len, next, head, tail);
+    if other != 0 {
+        // Bytes are taken from the number, not the array: a byte load
+        // from the eight-byte store would wait for it.
+        let bits = other.trailing_zeros() & !7;
+        if bits == 0 {
+            return None;
+        }
+        len = (bits / 8) as usize;
+        next = (v >> bits) as u8;
+        head = lowercase_word_lanes(v) & ((1u64 << bits) - 1);
+        tail = 0;
+    } else {
+        let w = window(bytes, start + 8);
+        let other = !word_lanes(w) & LANE_HIGH_BITS;
+        if other == 0 {
+            return None;
+        }
+        let bits = other.trailing_zeros() & !7;
+        len = 8 + (bits / 8) as usize;
+        next = (w >> bits) as u8;
+        head = lowercase_word_lanes(v);
+        tail = lowercase_word_lanes(w) & ((1u64 << bits) - 1);
     }
-    // Bytes are taken from the number, not the array: a byte load from
-    // the eight-byte store would wait for it.
-    let bits = other.trailing_zeros() & !7;
-    let len = (bits / 8) as usize;
-    let next = (v >> bits) as u8;
     let end = start + len;
-    if len == 0 || next == b'\'' || !next.is_ascii() || (stop > start && end > stop) {
+    if next == b'\'' || !next.is_ascii() || (stop > start && end > stop) {
         return None;
     }
-    let last = (v >> (bits - 8)) as u8;
-    let kept = (1u64 << bits) - 1;
-    let capitals = capital_lanes(v) & kept;
-    // A capital's high lane bit, shifted to 0x20, makes it small.
-    let key = (v | (capitals >> 2)) & kept;
-    Some((end, char::from(last), capitals != 0, key))
+    Some(AsciiWord { end, head, tail })
 }
 
 /// The length of the run of ASCII letters and digits at the start of
@@ -881,6 +950,7 @@ mod tests {
             let open = tokenize(&text, &mentions, quoted, &|w: &str| (test_word_id(w), 7), &mut tokens);
             prop_assert_eq!(open, expected_open);
             prop_assert_eq!(tokens.len(), expected.len());
+            prop_assert_eq!(tokens.has_us(), expected.iter().any(|t| t.us));
             for (t, e) in tokens.iter().zip(&expected) {
                 prop_assert_eq!(tokens.lower(t), e.lower.as_str());
                 prop_assert_eq!(t.word, e.word);
@@ -896,18 +966,41 @@ mod tests {
         }
 
         #[test]
-        fn short_words_match_word_end(
-            text in "([a-zA-Z0-9 ,.'-]|\u{e9}|\u{c9}){0,24}",
-            start in 0usize..24,
-            stop in 0usize..30,
+        fn ascii_words_match_word_end(
+            text in "([a-zA-Z0-9 ,.'-]|\u{e9}|\u{c9}){0,40}",
+            start in 0usize..40,
+            stop in 0usize..44,
         ) {
             let start = start.min(text.len());
             let first_is_word = text.as_bytes().get(start).is_some_and(u8::is_ascii_alphanumeric);
             if first_is_word && text.is_char_boundary(stop.min(text.len())) {
-                if let Some((end, last, upper, key)) = short_ascii_word(text.as_bytes(), start, stop) {
-                    prop_assert_eq!((end, last, true, upper), word_end(&text, start, stop));
-                    let lower = text[start..end].to_ascii_lowercase();
-                    prop_assert_eq!(key, super::super::vocabulary::short_key(lower.as_bytes()));
+                let (end, _, ascii, _) = word_end(&text, start, stop);
+                let lowercase = text.to_ascii_lowercase();
+                match ascii_word(text.as_bytes(), start, stop) {
+                    Some(w) => {
+                        prop_assert_eq!((w.end, true), (end, ascii));
+                        let lower = &lowercase[start..end];
+                        prop_assert!(lower.len() <= 15);
+                        prop_assert_eq!(w.head, short_key(lower.as_bytes()));
+                        prop_assert_eq!(w.tail, short_key(lower.as_bytes().get(8..).unwrap_or_default()));
+                    }
+                    None => {
+                        // Only other words are left to `word_end`: long
+                        // ones, those followed by an apostrophe or a
+                        // character that is not ASCII, and those a mention
+                        // cuts.
+                        let run = text.as_bytes()[start..]
+                            .iter()
+                            .take_while(|b| b.is_ascii_alphanumeric())
+                            .count();
+                        let next = text.as_bytes().get(start + run);
+                        prop_assert!(
+                            run > 15
+                                || next == Some(&b'\'')
+                                || next.is_some_and(|b| !b.is_ascii())
+                                || (stop > start && start + run > stop)
+                        );
+                    }
                 }
             }
         }

@@ -17,11 +17,13 @@ pub struct Vocabulary {
     /// `64 - log2(slots.len())`: the hash's top bits pick the slot.
     shift: u32,
     /// One bit per [`filter_bit`] of the words' hashes.
-    filter: Vec<u64>,
+    /// A fixed size, so that a hash's word is in it without a check.
+    filter: Box<[u64; FILTER_WORDS]>,
 }
 
 /// Bits in the filter.
 const FILTER_BITS: u64 = 1 << 15;
+const FILTER_WORDS: usize = (FILTER_BITS / 64) as usize;
 
 /// A hash's bit in the filter (from other bits than the slot's).
 fn filter_bit(hash: u64) -> (usize, u64) {
@@ -51,7 +53,7 @@ impl Default for Vocabulary {
             slots: vec![EMPTY; 16],
             words: Vec::new(),
             shift: 64 - 4,
-            filter: vec![0; (FILTER_BITS / 64) as usize],
+            filter: Box::new([0; FILTER_WORDS]),
         }
     }
 }
@@ -93,6 +95,20 @@ impl Key {
     fn short(key: u64, len: u32) -> Key {
         let hash = (key ^ u64::from(len)).wrapping_mul(K);
         Key { len, key, hash }
+    }
+
+    /// The key of a word of 9 to 15 bytes from its first eight bytes and
+    /// the rest zero-padded, as [`Key::of`] hashes them.
+    #[inline]
+    fn mid(head: u64, tail: u64, len: u32) -> Key {
+        let h = u64::from(len).wrapping_mul(K);
+        let h = (h.rotate_left(23) ^ head).wrapping_mul(K);
+        let hash = (h.rotate_left(23) ^ tail).wrapping_mul(K);
+        Key {
+            len,
+            key: hash,
+            hash,
+        }
     }
 
     #[inline]
@@ -157,6 +173,13 @@ impl Vocabulary {
     pub fn get_short(&self, key: u64, len: u32) -> u32 {
         // A short word is never compared as text.
         self.get_key("", &Key::short(key, len))
+    }
+
+    /// The id of `word` (9 to 15 bytes) given also as its first eight
+    /// bytes and the rest, zero-padded, or [`NO_WORD`].
+    #[inline]
+    pub fn get_mid(&self, head: u64, tail: u64, word: &str) -> u32 {
+        self.get_key(word, &Key::mid(head, tail, word.len() as u32))
     }
 
     #[inline]
@@ -255,6 +278,42 @@ mod tests {
         assert_eq!(vocabulary.get_short(short_key(b"said"), 4), id);
         assert_eq!(vocabulary.get_short(short_key(b"said"), 5), NO_WORD);
         assert_eq!(vocabulary.get_short(short_key(b"sad"), 3), NO_WORD);
+    }
+
+    #[test]
+    fn mid_length_words_are_found_from_their_two_halves() {
+        let mut vocabulary = Vocabulary::default();
+        let words = [
+            "president",
+            "government",
+            "washington",
+            "international",
+            "administrations",
+            "abcdefghijklmnop",
+        ];
+        for word in words {
+            vocabulary.get_or_add(word);
+        }
+        let halves = |word: &str| {
+            let bytes = word.as_bytes();
+            (
+                short_key(bytes),
+                short_key(bytes.get(8..).unwrap_or_default()),
+            )
+        };
+        for word in words.iter().filter(|w| (9..=15).contains(&w.len())) {
+            let (head, tail) = halves(word);
+            assert_eq!(
+                vocabulary.get_mid(head, tail, word),
+                vocabulary.get(word),
+                "{word}"
+            );
+            assert_ne!(vocabulary.get(word), NO_WORD, "{word}");
+        }
+        for near in ["presidents", "governmenT", "washingtom", "internationa1"] {
+            let (head, tail) = halves(near);
+            assert_eq!(vocabulary.get_mid(head, tail, near), NO_WORD, "{near}");
+        }
     }
 
     #[test]
