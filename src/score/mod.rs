@@ -22,7 +22,7 @@ use claims::{BioState, Rule, UnitFacts};
 use holder::{Attribution, Chain};
 use rules::{Function, Rules, StanceKind, UnitCues};
 use std::sync::Arc;
-use tokens::{tokenize, unit_mentions, Tokens, UnitMention, UnitText};
+use tokens::{tokenize, unit_mentions_into, Tokens, UnitMention, UnitText};
 
 /// Units a quotation may run over before an unmatched quote mark is
 /// taken for a stray one.
@@ -115,6 +115,25 @@ impl DocState<'_> {
     }
 }
 
+/// The mentions of sentences `0..sentences` grouped by sentence, each group
+/// in input order (a stable sort; mentions come in sentence order already),
+/// without a list per sentence: sentence `i`'s lie at
+/// `grouped[starts[i]..starts[i + 1]]`.
+fn group_by_sentence(mentions: &[Mention], sentences: usize) -> (Vec<&Mention>, Vec<usize>) {
+    let mut grouped: Vec<&Mention> = mentions.iter().filter(|m| m.sent < sentences).collect();
+    grouped.sort_by_key(|m| m.sent);
+    let mut starts: Vec<usize> = Vec::with_capacity(sentences + 1);
+    let mut taken = 0;
+    for i in 0..sentences {
+        starts.push(taken);
+        while grouped.get(taken).is_some_and(|m| m.sent == i) {
+            taken += 1;
+        }
+    }
+    starts.push(taken);
+    (grouped, starts)
+}
+
 impl Scorer {
     pub fn build(lexicons: &Lexicons) -> Result<Scorer, Vec<Problem>> {
         let (rules, problems) = Rules::build(lexicons);
@@ -163,12 +182,8 @@ impl Scorer {
         mentions: &[Mention],
         detailed: bool,
     ) -> (Vec<Explanation>, DocStance) {
-        let mut by_sentence: Vec<Vec<&Mention>> = vec![Vec::new(); sentences.len()];
-        for m in mentions {
-            if let Some(list) = by_sentence.get_mut(m.sent) {
-                list.push(m);
-            }
-        }
+        let (by_sentence, group_start) = group_by_sentence(mentions, sentences.len());
+        let mut unit_mentions_scratch: Vec<UnitMention> = Vec::new();
         let doc_us = mentions.iter().filter(|m| &*m.actor == "USA").count();
         let mut state = DocState {
             detailed,
@@ -184,8 +199,20 @@ impl Scorer {
                 out.push(self.unscored("invalid-span"));
                 continue;
             }
-            let explanation =
-                self.unit(src, span, &by_sentence[i], doc_us, i, &mut state, &mut out);
+            let group = match (group_start.get(i), group_start.get(i + 1)) {
+                (Some(&start), Some(&end)) => by_sentence.get(start..end).unwrap_or_default(),
+                _ => &[],
+            };
+            let explanation = self.unit(
+                src,
+                span,
+                group,
+                doc_us,
+                i,
+                &mut state,
+                &mut out,
+                &mut unit_mentions_scratch,
+            );
             out.push(explanation);
         }
         let doc = doc_stance(&out);
@@ -205,15 +232,16 @@ impl Scorer {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn unit<'r>(
+    fn unit<'r, 'm>(
         &'r self,
         src: &str,
         span: &Span,
-        unit_mentions_src: &[&Mention],
+        unit_mentions_src: &[&'m Mention],
         doc_us: usize,
         index: usize,
         state: &mut DocState<'r>,
         done: &mut [Explanation],
+        mentions: &mut Vec<UnitMention<'m>>,
     ) -> Explanation {
         let rules = &self.rules;
         let gap = src
@@ -227,15 +255,16 @@ impl Scorer {
         state.prev_end = span.end;
         let folded = UnitText::fold(src, span.clone());
         let text = folded.text();
-        let mentions: Vec<UnitMention> = unit_mentions(&folded, unit_mentions_src);
+        unit_mentions_into(&folded, unit_mentions_src, mentions);
+        let mentions: &[UnitMention] = mentions;
         let in_quote = state.quote_open;
         let mut tokens = std::mem::take(&mut state.tokens);
-        let quote_open_after = tokenize(text, &mentions, in_quote, rules, &mut tokens);
+        let quote_open_after = tokenize(text, mentions, in_quote, rules, &mut tokens);
         let mut unit_cues = std::mem::take(&mut state.cues);
         rules.find(&mut tokens, &mut state.scratch, &mut unit_cues);
         let cues = &unit_cues;
 
-        let found = holder::attributions(cues, &tokens, &mentions, &state.chain);
+        let found = holder::attributions(cues, &tokens, mentions, &state.chain);
         let attribution: Option<Attribution> = holder::choose(&found).cloned();
         let has_us = tokens.has_us();
         let stance_cue = cues
@@ -485,4 +514,44 @@ fn doc_stance(explained: &[Explanation]) -> DocStance {
         Stance::Neutral
     };
     doc
+}
+
+#[cfg(test)]
+mod grouping_tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn mentions_group_by_sentence_as_one_list_per_sentence_has_them(
+            sents in proptest::collection::vec(0..8usize, 0..20),
+            sentences in 0..7usize,
+        ) {
+            let mentions: Vec<Mention> = sents
+                .iter()
+                .enumerate()
+                .map(|(at, &sent)| Mention {
+                    sent,
+                    start: at,
+                    end: at + 1,
+                    actor: Arc::from("USA"),
+                    entity: Arc::from("USA"),
+                })
+                .collect();
+            let mut expected: Vec<Vec<&Mention>> = vec![Vec::new(); sentences];
+            for m in &mentions {
+                if let Some(list) = expected.get_mut(m.sent) {
+                    list.push(m);
+                }
+            }
+            let (grouped, starts) = group_by_sentence(&mentions, sentences);
+            prop_assert_eq!(starts.len(), sentences + 1);
+            for (i, list) in expected.iter().enumerate() {
+                let group = &grouped[starts[i]..starts[i + 1]];
+                let ends: Vec<usize> = group.iter().map(|m| m.end).collect();
+                let want: Vec<usize> = list.iter().map(|m| m.end).collect();
+                prop_assert_eq!(ends, want);
+            }
+        }
+    }
 }

@@ -187,7 +187,20 @@ impl<'s> UnitText<'s> {
 
 /// Folded offsets of the unit's mentions (folded text covers the source
 /// range the mentions lie in).
+#[cfg(test)]
 pub fn unit_mentions<'a>(unit: &UnitText, mentions: &[&'a Mention]) -> Vec<UnitMention<'a>> {
+    let mut out = Vec::new();
+    unit_mentions_into(unit, mentions, &mut out);
+    out
+}
+
+/// [`unit_mentions`] into `out` (cleared first), whose buffer is reused
+/// from one unit to the next.
+pub fn unit_mentions_into<'a>(
+    unit: &UnitText,
+    mentions: &[&'a Mention],
+    out: &mut Vec<UnitMention<'a>>,
+) {
     let len = unit.text().len();
     let to_folded = |src: usize| -> usize {
         if let UnitText::Plain { base, .. } = unit {
@@ -207,20 +220,18 @@ pub fn unit_mentions<'a>(unit: &UnitText, mentions: &[&'a Mention]) -> Vec<UnitM
         lo
     };
     let text = unit.text();
-    let mut out: Vec<UnitMention<'a>> = mentions
-        .iter()
-        .filter_map(|m| {
-            let start = to_folded(m.start);
-            let end = to_folded(m.end).max(start);
-            (start < end && text.is_char_boundary(start) && text.is_char_boundary(end)).then(|| {
-                UnitMention {
-                    actor: &m.actor,
-                    start,
-                    end,
-                }
-            })
+    out.clear();
+    out.extend(mentions.iter().filter_map(|m| {
+        let start = to_folded(m.start);
+        let end = to_folded(m.end).max(start);
+        (start < end && text.is_char_boundary(start) && text.is_char_boundary(end)).then(|| {
+            UnitMention {
+                actor: &m.actor,
+                start,
+                end,
+            }
         })
-        .collect();
+    }));
     out.sort_by_key(|m| (m.start, std::cmp::Reverse(m.end)));
     let mut last_end = 0;
     out.retain(|m| {
@@ -230,7 +241,6 @@ pub fn unit_mentions<'a>(unit: &UnitText, mentions: &[&'a Mention]) -> Vec<UnitM
         }
         keep
     });
-    out
 }
 
 fn is_word_char(c: char) -> bool {
