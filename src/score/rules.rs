@@ -642,17 +642,22 @@ mod tests {
         Rules::build(&Lexicons::builtin()).0
     }
 
-    /// The unit matched the simple way: every pattern of every lexicon in
-    /// one set, function words marked from their matches.
-    fn reference(rules: &Rules, tokens: &mut Tokens) -> Vec<Found> {
-        let patterns: Vec<Pattern> = rules
+    /// Every pattern of every cue lexicon, in pattern-number order.
+    fn every_pattern(rules: &Rules) -> Vec<Pattern> {
+        rules
             .claim
             .patterns()
             .chain(rules.report.patterns())
             .chain(rules.function.patterns())
             .chain(rules.stance.patterns())
             .chain(rules.modifiers.patterns())
-            .collect();
+            .collect()
+    }
+
+    /// The unit matched the simple way: every pattern of every lexicon in
+    /// one set, function words marked from their matches.
+    fn reference(rules: &Rules, tokens: &mut Tokens) -> Vec<Found> {
+        let patterns = every_pattern(rules);
         let set = PatternSet::new(patterns);
         let [_, report, function, stance, _] = rules.offsets;
         let found = set.find_all(tokens, &mut Scratch::default()).to_vec();
@@ -735,14 +740,7 @@ mod tests {
             picks in proptest::collection::vec((0..WORDS.len() + 12, 0..6usize), 1..30),
         ) {
             let rules = rules();
-            let mut patterns: Vec<Pattern> = rules
-                .claim
-                .patterns()
-                .chain(rules.report.patterns())
-                .chain(rules.function.patterns())
-                .chain(rules.stance.patterns())
-                .chain(rules.modifiers.patterns())
-                .collect();
+            let mut patterns = every_pattern(&rules);
             for extra in [
                 "withdr* * troops", "{us} forces", "{actor} ** said", "pull|pulled-out of",
                 "not * {us}", "the|a * war|forces", "we|they must|should|will", "an|the",
