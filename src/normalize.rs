@@ -622,6 +622,15 @@ pub fn is_caption(text: &str) -> bool {
 mod tests {
     use super::*;
 
+    /// Lexicons made of one boilerplate.csv, from a user's folder, holding `text`.
+    fn user_boilerplate(text: &str) -> Lexicons {
+        Lexicons::from_files(vec![LexiconFile {
+            name: "boilerplate.csv".to_string(),
+            origin: "user.csv".to_string(),
+            text: text.to_string(),
+        }])
+    }
+
     fn normalizer() -> Normalizer {
         Normalizer::build(&Lexicons::builtin()).expect("built-in rules compile")
     }
@@ -774,11 +783,7 @@ mod tests {
     #[test]
     fn a_floating_user_rule_without_literals_is_tried_on_every_line() {
         let text = "pattern,kind,scope,max_bytes,note\n.*\\p{Lu}{3}.*,shout,line,,\n(?i).*\\bkick off\\b.*,sport,line,,\n.*ſ.*,long_s,line,,\n(?i).*\\Bück.*,umlaut,line,,\n";
-        let lexicons = Lexicons::from_files(vec![LexiconFile {
-            name: "boilerplate.csv".to_string(),
-            origin: "user.csv".to_string(),
-            text: text.to_string(),
-        }]);
+        let lexicons = user_boilerplate(text);
         let n = Normalizer::build(&lexicons).expect("compiles");
         let plain = PlainSet::new(&lexicons);
         let (gated, _) = n.gated.as_ref().expect("two rules need literals");
@@ -872,11 +877,7 @@ mod tests {
     #[test]
     fn bad_rows_are_reported_with_their_line() {
         let text = "pattern,kind,scope,max_bytes,note\nShare,social,line,,\n(unclosed,social,line,,\nX,social,sideways,,\n";
-        let lexicons = Lexicons::from_files(vec![LexiconFile {
-            name: "boilerplate.csv".to_string(),
-            origin: "user.csv".to_string(),
-            text: text.to_string(),
-        }]);
+        let lexicons = user_boilerplate(text);
         let problems = Normalizer::check(&lexicons);
         let lines: Vec<u64> = problems.iter().map(|p| p.line).collect();
         assert_eq!(lines, vec![3, 4], "{problems:?}");
@@ -884,11 +885,9 @@ mod tests {
             problems[0].message.starts_with("bad pattern:"),
             "{problems:?}"
         );
-        assert!(Normalizer::check(&Lexicons::from_files(vec![LexiconFile {
-            name: "boilerplate.csv".to_string(),
-            origin: "user.csv".to_string(),
-            text: "pattern,kind,scope,max_bytes,note\nShare,social,line,,\n".to_string(),
-        }]))
+        assert!(Normalizer::check(&user_boilerplate(
+            "pattern,kind,scope,max_bytes,note\nShare,social,line,,\n"
+        ))
         .is_empty());
     }
 

@@ -310,6 +310,18 @@ const fn ascii_classes() -> [u8; 256] {
 /// By byte: its class; 0 for every byte of 0x80 and above.
 static ASCII_CLASSES: [u8; 256] = ascii_classes();
 
+/// The class of a non-ASCII character: `WORD` and `UPPER` only.
+fn char_class(c: char) -> u8 {
+    let mut class = 0;
+    if is_word_char(c) {
+        class |= WORD;
+    }
+    if c.is_uppercase() {
+        class |= UPPER;
+    }
+    class
+}
+
 fn ascii_class(byte: u8) -> u8 {
     ASCII_CLASSES[usize::from(byte)]
 }
@@ -425,14 +437,7 @@ pub fn tokenize(
             let Some(c) = text.get(i..).and_then(|rest| rest.chars().next()) else {
                 break;
             };
-            let mut class = 0;
-            if is_word_char(c) {
-                class |= WORD;
-            }
-            if c.is_uppercase() {
-                class |= UPPER;
-            }
-            (c, class)
+            (c, char_class(c))
         };
         if class & WORD != 0 {
             let short = ascii_word(bytes, i, mention_start);
@@ -775,14 +780,7 @@ mod tests {
                 let Some(c) = text.get(i..).and_then(|rest| rest.chars().next()) else {
                     break;
                 };
-                let mut class = 0;
-                if is_word_char(c) {
-                    class |= WORD;
-                }
-                if c.is_uppercase() {
-                    class |= UPPER;
-                }
-                (c, class)
+                (c, char_class(c))
             };
             if class & WORD != 0 {
                 let (end, last, ascii, upper) = word_end(text, i, mention_start);
