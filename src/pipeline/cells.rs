@@ -187,12 +187,31 @@ const DIGIT_PAIRS: [[u8; 2]; 100] = {
 };
 
 /// Appends the decimal digits of `n` with fixed-size copies (a copy of as
-/// many bytes as there are digits would call `memcpy`).
+/// many bytes as there are digits would call `memcpy`). Inlined: the usual
+/// numbers (counts, ids, offsets) have at most four digits.
+#[inline]
 fn write_number(out: &mut Vec<u8>, n: usize) {
     match n {
         0..=9 => out.push(b'0' + n as u8),
         10..=99 => out.extend_from_slice(&DIGIT_PAIRS[n]),
-        100..=99_999_999 => {
+        100..=999 => {
+            let [b, c] = DIGIT_PAIRS[n % 100];
+            out.extend_from_slice(&[b'0' + (n / 100) as u8, b, c]);
+        }
+        1000..=9999 => {
+            let [a, b] = DIGIT_PAIRS[n / 100];
+            let [c, d] = DIGIT_PAIRS[n % 100];
+            out.extend_from_slice(&[a, b, c, d]);
+        }
+        _ => write_long_number(out, n),
+    }
+}
+
+/// [`write_number`] of a number of five digits or more.
+#[inline(never)]
+fn write_long_number(out: &mut Vec<u8>, n: usize) {
+    match n {
+        10_000..=99_999_999 => {
             // Eight digits, leading zeros included, in one word; shifted
             // left past the zeros, its first `len` bytes are the number.
             let (high, low) = (n / 10_000, n % 10_000);
