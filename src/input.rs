@@ -460,14 +460,16 @@ impl WantedFields {
                 json.eat(b':')?;
                 json.skip_spaces();
                 json.eat(b'"')?;
-                let value = json.string()?;
-                if let Some(slot) = self
+                match self
                     .names
                     .iter()
                     .position(|name| name == key)
                     .and_then(|i| values.get_mut(i))
                 {
-                    *slot = Some(unescape_json_string(value)?);
+                    Some(slot) => *slot = Some(json.unescaped_string()?),
+                    None => {
+                        json.string()?;
+                    }
                 }
                 json.skip_spaces();
                 match json.next()? {
@@ -481,6 +483,10 @@ impl WantedFields {
         (json.at == body.len()).then_some(values)
     }
 }
+
+/// Unused bytes a string read by [`FlatJson::unescaped_string`] may keep
+/// rather than be copied into an allocation of its size.
+const SPARE_STRING_BYTES: usize = 256;
 
 /// A cursor over a JSON line without control bytes.
 struct FlatJson<'a> {
@@ -539,52 +545,57 @@ impl<'a> FlatJson<'a> {
         }
     }
 
+    /// [`FlatJson::string`], unescaped into a new string in the same pass:
+    /// the runs between escapes are copied as they are found.
+    fn unescaped_string(&mut self) -> Option<String> {
+        // The rest of the line bounds the string's length.
+        let mut out = String::with_capacity(self.text.len().saturating_sub(self.at));
+        loop {
+            let rest = self.text.get(self.at..)?;
+            let found = memchr::memchr2(b'"', b'\\', rest.as_bytes())?;
+            out.push_str(rest.get(..found)?);
+            self.at += found + 1;
+            if rest.as_bytes().get(found) == Some(&b'"') {
+                // Hand back the room the rest of the line held beyond it
+                // (the fields after it, the escapes it had).
+                if out.capacity() - out.len() > SPARE_STRING_BYTES {
+                    out.shrink_to_fit();
+                }
+                return Some(out);
+            }
+            let c = match self.next()? {
+                b'"' => '"',
+                b'\\' => '\\',
+                b'/' => '/',
+                b'b' => '\u{8}',
+                b'f' => '\u{c}',
+                b'n' => '\n',
+                b'r' => '\r',
+                b't' => '\t',
+                b'u' => match self.hex_unit()? {
+                    high @ 0xD800..=0xDBFF => {
+                        self.eat(b'\\')?;
+                        self.eat(b'u')?;
+                        let low = self.hex_unit()?;
+                        if !(0xDC00..=0xDFFF).contains(&low) {
+                            return None;
+                        }
+                        char::from_u32(0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00))?
+                    }
+                    0xDC00..=0xDFFF => return None,
+                    unit => char::from_u32(unit)?,
+                },
+                _ => return None,
+            };
+            out.push(c);
+        }
+    }
+
     fn hex_unit(&mut self) -> Option<u32> {
         let unit = hex_unit(self.text.get(self.at..self.at + 4)?)?;
         self.at += 4;
         Some(unit)
     }
-}
-
-/// Unescapes the contents of a JSON string checked by [`FlatJson::string`];
-/// `None` if it was not.
-fn unescape_json_string(inner: &str) -> Option<String> {
-    let mut out = String::with_capacity(inner.len());
-    let mut rest = inner;
-    while let Some(at) = memchr::memchr(b'\\', rest.as_bytes()) {
-        out.push_str(rest.get(..at)?);
-        let escape = rest.get(at + 1..)?;
-        let (c, used) = match escape.as_bytes().first()? {
-            b'"' => ('"', 1),
-            b'\\' => ('\\', 1),
-            b'/' => ('/', 1),
-            b'b' => ('\u{8}', 1),
-            b'f' => ('\u{c}', 1),
-            b'n' => ('\n', 1),
-            b'r' => ('\r', 1),
-            b't' => ('\t', 1),
-            b'u' => {
-                let unit = hex_unit(escape.get(1..5)?)?;
-                match unit {
-                    0xD800..=0xDBFF => {
-                        let low = hex_unit(escape.get(5..11)?.strip_prefix("\\u")?)?;
-                        if !(0xDC00..=0xDFFF).contains(&low) {
-                            return None;
-                        }
-                        let code = 0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00);
-                        (char::from_u32(code)?, 11)
-                    }
-                    0xDC00..=0xDFFF => return None,
-                    _ => (char::from_u32(unit)?, 5),
-                }
-            }
-            _ => return None,
-        };
-        out.push(c);
-        rest = escape.get(used..)?;
-    }
-    out.push_str(rest);
-    Some(out)
 }
 
 /// The value of four hex digits.
