@@ -33,7 +33,29 @@ impl<'a> Row<'a> {
     /// A field holding `text` exactly (quoted when it must be).
     pub(super) fn text(&mut self, text: &str) {
         self.separate();
-        write_quoted(self.out, text.as_bytes());
+        if !text.is_empty() {
+            write_quoted(self.out, text.as_bytes());
+        }
+    }
+
+    /// An empty field.
+    pub(super) fn empty(&mut self) {
+        self.separate();
+    }
+
+    /// A field whose bytes were written, quoted as they must be, by an
+    /// earlier row: a cell written twice is quoted once.
+    pub(super) fn written(&mut self, field: &[u8]) {
+        self.separate();
+        self.out.extend_from_slice(field);
+    }
+
+    /// [`Row::cell`], returning where the field's bytes lie in the buffer.
+    pub(super) fn cell_at(&mut self, cell: &Cell<'_>) -> std::ops::Range<usize> {
+        self.separate();
+        let start = self.out.len();
+        write_field(self.out, cell.text.as_bytes(), cell.quoting);
+        start..self.out.len()
     }
 
     /// A field holding a prepared cell.

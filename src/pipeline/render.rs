@@ -386,13 +386,15 @@ impl Renderer {
             let mut rest = mentions;
             for (i, span) in sentences.iter().enumerate() {
                 let cell = Cell::collapsed(slice(text, span.clone()), scratch);
+                // The bytes of the cell as the sentence row wrote them.
+                let mut written = 0..0;
                 if write_sentences {
                     let mut row = Row::new(sentence_rows);
                     row.cell(doc_id);
                     row.number(i + 1);
                     row.number(span.start);
                     row.number(span.end);
-                    row.cell(&cell);
+                    written = row.cell_at(&cell);
                     row.end();
                 }
                 if write_claims {
@@ -415,17 +417,28 @@ impl Renderer {
                     row.text(claim.holder.as_deref().unwrap_or_default());
                     row.plain(claim.stance.as_str().as_bytes());
                     row.score(claim.score);
-                    list.clear();
-                    for (j, cue) in claim.cues.iter().enumerate() {
-                        if j > 0 {
-                            list.push(';');
+                    if claim.cues.is_empty() {
+                        row.empty();
+                    } else {
+                        list.clear();
+                        for (j, cue) in claim.cues.iter().enumerate() {
+                            if j > 0 {
+                                list.push(';');
+                            }
+                            list.push_str(cue);
                         }
-                        list.push_str(cue);
+                        row.safe(list);
                     }
-                    row.safe(list);
-                    join_sentence_actors(sentence_mentions, list);
-                    row.text(list);
-                    row.cell(&cell);
+                    if sentence_mentions.is_empty() {
+                        row.empty();
+                    } else {
+                        join_sentence_actors(sentence_mentions, list);
+                        row.text(list);
+                    }
+                    match sentence_rows.get(written) {
+                        Some(field) if write_sentences => row.written(field),
+                        _ => row.cell(&cell),
+                    }
                     row.end();
                 }
             }
