@@ -212,7 +212,7 @@ const DIGIT_PAIRS: [[u8; 2]; 100] = {
 /// many bytes as there are digits would call `memcpy`). Inlined: the usual
 /// numbers (counts, ids, offsets) have at most four digits.
 #[inline]
-fn write_number(out: &mut Vec<u8>, n: usize) {
+pub(super) fn write_number(out: &mut Vec<u8>, n: usize) {
     match n {
         0..=9 => out.push(b'0' + n as u8),
         10..=99 => out.extend_from_slice(&DIGIT_PAIRS[n]),
@@ -258,6 +258,11 @@ const EXACT_THOUSANDTHS: f64 = 1e12;
 
 /// Appends [`format_score`]`(score)` without allocating.
 pub(super) fn write_score(out: &mut Vec<u8>, score: f64) {
+    if score == 0.0 {
+        // The score of most sentences (-0.0 included), without rounding.
+        out.extend_from_slice(b"0.000");
+        return;
+    }
     let thousandths = (score * 1000.0).round();
     if !(thousandths.is_finite() && thousandths.abs() < EXACT_THOUSANDTHS) {
         out.extend_from_slice(format_score(score).as_bytes());

@@ -2,7 +2,7 @@
 //! threads) and writing them, in input order, into the output folder's
 //! files; then actor_stance.csv and manifest.json at the end of a run.
 
-use super::cells::{Cell, Row};
+use super::cells::{write_number, Cell, Row};
 use super::progress::Progress;
 use super::{Config, PipelineError, Stage, Status, Summary, Work};
 use crate::input::Input;
@@ -194,14 +194,13 @@ fn join_sentence_actors(mentions: &[Mention], out: &mut String) {
 
 /// Appends line spans as `start-end`, space-separated.
 fn write_lines(out: &mut Vec<u8>, lines: &[Span]) {
-    let mut digits = itoa::Buffer::new();
     for (i, span) in lines.iter().enumerate() {
         if i > 0 {
             out.push(b' ');
         }
-        out.extend_from_slice(digits.format(span.start).as_bytes());
+        write_number(out, span.start);
         out.push(b'-');
-        out.extend_from_slice(digits.format(span.end).as_bytes());
+        write_number(out, span.end);
     }
 }
 
