@@ -552,8 +552,16 @@ impl<'a> FlatJson<'a> {
         let mut out = String::with_capacity(self.text.len().saturating_sub(self.at));
         loop {
             let rest = self.text.get(self.at..)?;
-            let found = memchr::memchr2(b'"', b'\\', rest.as_bytes())?;
-            out.push_str(rest.get(..found)?);
+            // Escapes often come in a row (`\n\n`): the next one is seen
+            // without a search.
+            let found = match rest.as_bytes().first() {
+                Some(b'"' | b'\\') => 0,
+                _ => {
+                    let found = memchr::memchr2(b'"', b'\\', rest.as_bytes())?;
+                    out.push_str(rest.get(..found)?);
+                    found
+                }
+            };
             self.at += found + 1;
             if rest.as_bytes().get(found) == Some(&b'"') {
                 // Hand back the room the rest of the line held beyond it
