@@ -209,8 +209,9 @@ const DIGIT_PAIRS: [[u8; 2]; 100] = {
 };
 
 /// Appends the decimal digits of `n` with fixed-size copies (a copy of as
-/// many bytes as there are digits would call `memcpy`). Inlined: the usual
-/// numbers (counts, ids, offsets) have at most four digits.
+/// many bytes as there are digits would call `memcpy`). The usual numbers
+/// (counts, ids, offsets) have at most four digits and take the short arms;
+/// longer ones are written out of line.
 #[inline]
 pub(super) fn write_number(out: &mut Vec<u8>, n: usize) {
     match n {
