@@ -241,8 +241,7 @@ impl Vocabulary {
     }
 
     /// The number of words.
-    #[cfg(test)]
-    fn len(&self) -> usize {
+    pub fn len(&self) -> usize {
         self.words.len()
     }
 }
