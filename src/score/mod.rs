@@ -393,9 +393,12 @@ impl Scorer {
         let starts_with_reference =
             (0..6).any(|at| tokens.get(at).is_some_and(|t| t.is(Function::Pronoun)));
         let no_other_actor = mentions.is_empty();
-        let first_plural = tokens
-            .iter()
-            .any(|t| !t.quoted && t.is(Function::FirstPlural));
+        // Read only when the rules before it do not decide.
+        let first_plural = || {
+            tokens
+                .iter()
+                .any(|t| !t.quoted && t.is(Function::FirstPlural))
+        };
         let target = if has_us {
             Some(Rule::Borrowed("us-mention"))
         } else if let Some(role) = role {
@@ -404,7 +407,7 @@ impl Scorer {
             Some(Rule::Borrowed("us-holder"))
         } else if state.prev_target && (starts_with_reference || no_other_actor) {
             Some(Rule::Borrowed("us-chain"))
-        } else if holder.as_deref() == Some("AUTHOR") && first_plural && doc_us >= 2 {
+        } else if holder.as_deref() == Some("AUTHOR") && doc_us >= 2 && first_plural() {
             Some(Rule::Borrowed("we-author"))
         } else {
             None
