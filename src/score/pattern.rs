@@ -240,40 +240,30 @@ impl PatternSet {
             let end = u32::try_from(set.word_starts.len()).unwrap_or(u32::MAX);
             set.by_word.push((start, end));
         }
+        for (word, &(start, end)) in set.by_word.iter().enumerate() {
+            if start < end {
+                set.vocabulary.add_bits(word as u32, MAY_START);
+            }
+        }
         set
     }
 
-    /// Whether some pattern [`PatternSet::find_all`] matches starts with
-    /// the word of vocabulary id `word`.
-    pub fn word_may_start(&self, word: u32) -> bool {
-        self.by_word
-            .get(word as usize)
-            .is_some_and(|&(start, end)| start < end)
+    /// Sets `bits` (function-word bits) in the bits word `id` is looked up
+    /// with ([`PatternSet::word_info`]).
+    pub fn add_word_bits(&mut self, id: u32, bits: u16) {
+        self.vocabulary.add_bits(id, bits);
     }
 
-    /// The vocabulary id of a lowercase word and, as a [`WordInfo`] gives
-    /// them, no function-word bits but [`MAY_START`] when a pattern starts
-    /// with it.
-    #[cfg(test)]
+    /// The vocabulary id of a lowercase word and its bits, as a
+    /// [`WordInfo`] gives them: [`MAY_START`] when a pattern
+    /// [`PatternSet::find_all`] matches starts with it, and those added
+    /// with [`PatternSet::add_word_bits`].
     pub fn word_info(&self, lower: &str) -> (u32, u16) {
-        let id = self.word_id(lower);
-        (
-            id,
-            if self.word_may_start(id) {
-                MAY_START
-            } else {
-                0
-            },
-        )
+        self.vocabulary.get_with_bits(lower)
     }
 
     fn word_id_or_add(&mut self, word: &str) -> u32 {
         self.vocabulary.get_or_add(word)
-    }
-
-    /// The number of words in the vocabulary (ids run from 0 to it).
-    pub fn word_count(&self) -> usize {
-        self.vocabulary.len()
     }
 
     /// The vocabulary id of a lowercase word, or [`NO_WORD`].
@@ -281,17 +271,17 @@ impl PatternSet {
         self.vocabulary.get(lower)
     }
 
-    /// [`PatternSet::word_id`] of a lowercase word of `len` bytes (at most
-    /// 8) given as its `vocabulary::short_key`.
+    /// [`PatternSet::word_info`] of a lowercase word of `len` bytes (at
+    /// most 8) given as its `vocabulary::short_key`.
     #[inline]
-    pub fn short_word_id(&self, key: u64, len: u32) -> u32 {
+    pub fn short_word_info(&self, key: u64, len: u32) -> (u32, u16) {
         self.vocabulary.get_short(key, len)
     }
 
-    /// [`PatternSet::word_id`] of a lowercase word of 9 to 15 bytes given
-    /// also as its first eight bytes and the rest, zero-padded.
+    /// [`PatternSet::word_info`] of a lowercase word of 9 to 15 bytes
+    /// given also as its first eight bytes and the rest, zero-padded.
     #[inline]
-    pub fn mid_word_id(&self, head: u64, tail: u64, lower: &str) -> u32 {
+    pub fn mid_word_info(&self, head: u64, tail: u64, lower: &str) -> (u32, u16) {
         self.vocabulary.get_mid(head, tail, lower)
     }
 

@@ -4,7 +4,7 @@
 //! with weight 0 removes it.
 
 use super::pattern::{Found, Pattern, PatternSet, Scratch};
-use super::tokens::{Tokens, WordInfo, MAY_START};
+use super::tokens::{Tokens, WordInfo};
 use crate::lexicon::{read_rows, LexiconFile, Lexicons, Problem};
 use serde::Deserialize;
 
@@ -189,12 +189,9 @@ pub struct Rules {
     pub modifiers: CueSet<Modifier>,
     /// Every lexicon's patterns in one index, in the order above, so that a
     /// unit is matched once; function words that are one word from a list
-    /// are not matched there but marked through `word_functions`.
+    /// are not matched there but marked through the bits their words are
+    /// looked up with (`PatternSet::add_word_bits`).
     all: PatternSet,
-    /// By vocabulary id: the bits of the function-word kinds whose
-    /// one-word patterns hold the word, and [`MAY_START`] when a pattern
-    /// `all` matches starts with the word.
-    word_functions: Vec<u16>,
     /// Where each lexicon's patterns start in `all`.
     offsets: [usize; 5],
 }
@@ -235,31 +232,18 @@ impl Rules {
                     && patterns.get(id).is_some_and(|p| p.single_words().is_some())
             })
             .collect();
-        let all = PatternSet::with_unmatched(patterns, |id| {
+        let mut all = PatternSet::with_unmatched(patterns, |id| {
             one_word_function.get(id).copied().unwrap_or(false)
         });
-        // By vocabulary id: the word's function-word kinds, and whether a
-        // pattern starts with it.
-        let mut word_functions: Vec<u16> = (0..all.word_count())
-            .map(|id| {
-                let starts = u32::try_from(id).is_ok_and(|id| all.word_may_start(id));
-                if starts {
-                    MAY_START
-                } else {
-                    0
-                }
-            })
-            .collect();
+        // A word's function-word kinds are read with its id.
         for cue in &function.cues {
             for word in cue.pattern.single_words().into_iter().flatten() {
-                if let Some(bits) = word_functions.get_mut(all.word_id(word) as usize) {
-                    *bits |= cue.kind.bit();
-                }
+                let id = all.word_id(word);
+                all.add_word_bits(id, cue.kind.bit());
             }
         }
         Rules {
             all,
-            word_functions,
             offsets,
             claim,
             report,
@@ -276,14 +260,7 @@ impl Rules {
     /// [`Token::word`]: super::tokens::Token::word
     /// [`Token::functions`]: super::tokens::Token::functions
     pub fn word_info(&self, lower: &str) -> (u32, u16) {
-        self.with_functions(self.all.word_id(lower))
-    }
-
-    fn with_functions(&self, id: u32) -> (u32, u16) {
-        (
-            id,
-            self.word_functions.get(id as usize).copied().unwrap_or(0),
-        )
+        self.all.word_info(lower)
     }
 }
 
@@ -294,12 +271,12 @@ impl WordInfo for Rules {
 
     #[inline]
     fn short_word(&self, key: u64, len: u32) -> (u32, u16) {
-        self.with_functions(self.all.short_word_id(key, len))
+        self.all.short_word_info(key, len)
     }
 
     #[inline]
     fn mid_word(&self, head: u64, tail: u64, lower: &str) -> (u32, u16) {
-        self.with_functions(self.all.mid_word_id(head, tail, lower))
+        self.all.mid_word_info(head, tail, lower)
     }
 }
 
@@ -594,7 +571,7 @@ impl Rules {
 
 #[cfg(test)]
 mod tests {
-    use super::super::tokens::{tokenize, UnitMention};
+    use super::super::tokens::{tokenize, UnitMention, MAY_START};
     use super::*;
     use proptest::prelude::*;
 
