@@ -21,6 +21,7 @@ use crate::types::{Claim, ClaimType, DocStance, Mention, Span, Stance};
 use claims::{BioState, Rule, UnitFacts};
 use holder::{Attribution, Chain};
 use rules::{Function, Rules, StanceKind, UnitCues};
+use std::borrow::Cow;
 use std::sync::Arc;
 use tokens::{tokenize, unit_mentions_into, Tokens, UnitMention, UnitText};
 
@@ -265,7 +266,7 @@ impl Scorer {
         let cues = &unit_cues;
 
         let found = holder::attributions(cues, &tokens, mentions, &state.chain);
-        let attribution: Option<Attribution> = holder::choose(&found).cloned();
+        let attribution: Option<&Attribution> = holder::choose(&found);
         let has_us = tokens.has_us();
         let stance_cue = cues
             .stance
@@ -290,9 +291,9 @@ impl Scorer {
             .map(|a| a.cue.to_string());
         let (holder, holder_rule, claim_type, type_rule) = if !is_claim {
             (None, Rule::Borrowed(""), None, Rule::Borrowed(""))
-        } else if let Some(a) = &attribution {
+        } else if let Some(a) = attribution {
             (
-                Some(a.holder.clone()),
+                Some(Cow::Owned(a.holder.clone())),
                 if state.detailed {
                     Rule::Owned(a.rule())
                 } else {
@@ -303,11 +304,11 @@ impl Scorer {
             )
         } else if let Some(speaker) = state
             .last_reported
-            .clone()
+            .as_ref()
             .filter(|_| !in_quote && opens_with_quote(text))
         {
             (
-                Some(speaker),
+                Some(Cow::Owned(speaker.clone())),
                 Rule::Borrowed("quote-follows-speaker"),
                 Some(ClaimType::Reported),
                 Rule::Borrowed("reported:quotation"),
@@ -315,7 +316,7 @@ impl Scorer {
         } else if in_quote {
             match &state.quote_holder {
                 Some(h) => (
-                    Some(h.clone()),
+                    Some(Cow::Owned(h.clone())),
                     Rule::Borrowed("quote-continues"),
                     Some(ClaimType::Reported),
                     Rule::Borrowed("reported:quotation"),
@@ -324,7 +325,7 @@ impl Scorer {
                     // The speaker may come later; until then the author's.
                     let (t, rule) = claims::claim_type(cues, state.detailed);
                     (
-                        Some("AUTHOR".to_string()),
+                        Some(Cow::Borrowed("AUTHOR")),
                         Rule::Borrowed("quote-awaiting-speaker"),
                         Some(t),
                         rule,
@@ -334,7 +335,7 @@ impl Scorer {
         } else {
             let (t, rule) = claims::claim_type(cues, state.detailed);
             (
-                Some("AUTHOR".to_string()),
+                Some(Cow::Borrowed("AUTHOR")),
                 Rule::Borrowed("author"),
                 Some(t),
                 rule,
@@ -346,7 +347,7 @@ impl Scorer {
         if opened_here {
             state.quote_holder = attribution.as_ref().map(|a| a.holder.clone()).or_else(|| {
                 (holder_rule == "quote-follows-speaker")
-                    .then(|| holder.clone())
+                    .then(|| holder.clone().map(Cow::into_owned))
                     .flatten()
             });
             if state.quote_holder.is_none() {
@@ -380,9 +381,11 @@ impl Scorer {
         }
         state.quote_open = quote_open_after && !runaway;
 
-        state.last_reported = holder
-            .clone()
-            .filter(|_| claim_type == Some(ClaimType::Reported));
+        state.last_reported = if claim_type == Some(ClaimType::Reported) {
+            holder.as_deref().map(str::to_string)
+        } else {
+            None
+        };
 
         // Target: is US engagement in play?
         let role = cues
@@ -393,9 +396,12 @@ impl Scorer {
         let starts_with_reference =
             (0..6).any(|at| tokens.get(at).is_some_and(|t| t.is(Function::Pronoun)));
         let no_other_actor = mentions.is_empty();
-        let first_plural = tokens
-            .iter()
-            .any(|t| !t.quoted && t.is(Function::FirstPlural));
+        // Read only when the rules before it do not decide.
+        let first_plural = || {
+            tokens
+                .iter()
+                .any(|t| !t.quoted && t.is(Function::FirstPlural))
+        };
         let target = if has_us {
             Some(Rule::Borrowed("us-mention"))
         } else if let Some(role) = role {
@@ -404,7 +410,7 @@ impl Scorer {
             Some(Rule::Borrowed("us-holder"))
         } else if state.prev_target && (starts_with_reference || no_other_actor) {
             Some(Rule::Borrowed("us-chain"))
-        } else if holder.as_deref() == Some("AUTHOR") && first_plural && doc_us >= 2 {
+        } else if holder.as_deref() == Some("AUTHOR") && doc_us >= 2 && first_plural() {
             Some(Rule::Borrowed("we-author"))
         } else {
             None
@@ -428,7 +434,9 @@ impl Scorer {
             }
         }
         if let Some(first) = mentions.first() {
-            state.chain.last_subject = Some(first.actor.to_string());
+            if state.chain.last_subject.as_deref() != Some(first.actor) {
+                state.chain.last_subject = Some(first.actor.to_string());
+            }
         }
 
         // Stance.

@@ -4,7 +4,7 @@
 //! words in the same clause), `{us}` (a US actor mention), `{actor}` (any
 //! actor mention). Words are lowercase; hyphens split words like the text.
 
-use super::tokens::{Token, Tokens};
+use super::tokens::{Token, Tokens, MAY_START};
 use super::vocabulary::Vocabulary;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -240,7 +240,26 @@ impl PatternSet {
             let end = u32::try_from(set.word_starts.len()).unwrap_or(u32::MAX);
             set.by_word.push((start, end));
         }
+        for (word, &(start, end)) in set.by_word.iter().enumerate() {
+            if start < end {
+                set.vocabulary.add_bits(word as u32, MAY_START);
+            }
+        }
         set
+    }
+
+    /// Sets `bits` (function-word bits) in the bits word `id` is looked up
+    /// with ([`PatternSet::word_info`]).
+    pub fn add_word_bits(&mut self, id: u32, bits: u16) {
+        self.vocabulary.add_bits(id, bits);
+    }
+
+    /// The vocabulary id of a lowercase word and its bits, as a
+    /// [`WordInfo`] gives them: [`MAY_START`] when a pattern
+    /// [`PatternSet::find_all`] matches starts with it, and those added
+    /// with [`PatternSet::add_word_bits`].
+    pub fn word_info(&self, lower: &str) -> (u32, u16) {
+        self.vocabulary.get_with_bits(lower)
     }
 
     fn word_id_or_add(&mut self, word: &str) -> u32 {
@@ -252,17 +271,17 @@ impl PatternSet {
         self.vocabulary.get(lower)
     }
 
-    /// [`PatternSet::word_id`] of a lowercase word of `len` bytes (at most
-    /// 8) given as its `vocabulary::short_key`.
+    /// [`PatternSet::word_info`] of a lowercase word of `len` bytes (at
+    /// most 8) given as its `vocabulary::short_key`.
     #[inline]
-    pub fn short_word_id(&self, key: u64, len: u32) -> u32 {
+    pub fn short_word_info(&self, key: u64, len: u32) -> (u32, u16) {
         self.vocabulary.get_short(key, len)
     }
 
-    /// [`PatternSet::word_id`] of a lowercase word of 9 to 15 bytes given
-    /// also as its first eight bytes and the rest, zero-padded.
+    /// [`PatternSet::word_info`] of a lowercase word of 9 to 15 bytes
+    /// given also as its first eight bytes and the rest, zero-padded.
     #[inline]
-    pub fn mid_word_id(&self, head: u64, tail: u64, lower: &str) -> u32 {
+    pub fn mid_word_info(&self, head: u64, tail: u64, lower: &str) -> (u32, u16) {
         self.vocabulary.get_mid(head, tail, lower)
     }
 
@@ -292,113 +311,133 @@ impl PatternSet {
         // The patterns that may start here: the alternative of their first
         // words that starts with this word, or `ANY_START` for patterns
         // starting with a prefix or a mention.
-        for (at, token) in tokens.iter().enumerate() {
-            // Most tokens start patterns from one source only, whose list is
-            // sorted and free of duplicates already: it is read in place.
-            let from_word: &[WordStart] = if token.is_mention() {
-                &self.mention_starts
-            } else {
-                self.by_word
-                    .get(token.word as usize)
-                    .and_then(|&(start, end)| self.word_starts.get(start as usize..end as usize))
-                    .unwrap_or_default()
-            };
-            let starts: &[WordStart] = if !token.is_mention()
-                && !self.by_prefix.is_empty()
-                && self.may_start_prefix(tokens.lower(token))
-            {
-                let lower = tokens.lower(token);
-                candidates.clear();
-                candidates.extend_from_slice(from_word);
-                candidates.extend(
-                    self.by_prefix
-                        .iter()
-                        .filter(|(p, _)| lower.starts_with(p.as_str()))
-                        .map(|(_, id)| any_start(*id)),
-                );
-                candidates.sort_unstable();
-                candidates.dedup();
-                candidates
-            } else {
-                from_word
-            };
-            if starts.is_empty() {
-                continue;
+        // Only tokens that may start a pattern ([`MAY_START`]) are visited,
+        // found from their bits 64 tokens at a time without a branch per
+        // token; a prefix may start at any word.
+        let every_token = u64::from(!self.by_prefix.is_empty()).wrapping_neg();
+        for (chunk_index, chunk) in tokens.chunks(64).enumerate() {
+            let mut may_start = every_token;
+            for (k, token) in chunk.iter().enumerate() {
+                may_start |= u64::from(token.functions >> MAY_START.trailing_zeros()) << k;
             }
-            // The word of the next token: `NO_WORD` after the last token or
-            // before a mention, which no word of a pattern is.
-            let next_word = tokens
-                .get(at + 1)
-                .filter(|t| !t.is_mention())
-                .map_or(NO_WORD, |t| t.word);
-            let next_bit = word_bit(next_word);
-            let mut matched_here = None;
-            for &WordStart {
-                id,
-                alternative,
-                whole,
-                one_word,
-                second,
-                next_bits,
-                more_steps,
-                words_at,
-                words_len,
-            } in starts.iter()
-            {
-                let id = id as usize;
-                if (second != NO_WORD && second != next_word)
-                    || (next_bits != ANY_NEXT && next_bits & next_bit == 0)
-                {
-                    continue;
-                }
-                if matched_here == Some(id) {
-                    // An earlier alternative of this pattern matched.
-                    continue;
-                }
-                if one_word {
-                    matched_here = Some(id);
-                    found.push(Found {
-                        id,
-                        start: at,
-                        end: at + 1,
-                    });
-                    continue;
-                }
-                let slot = next_free.iter().position(|&(p, _)| p == id);
-                if slot
-                    .and_then(|k| next_free.get(k))
-                    .is_some_and(|&(_, free)| at < free)
-                {
-                    continue;
-                }
-                let end = if whole {
-                    Some(at + 1)
-                } else if alternative == ANY_START {
-                    let steps = self.patterns.get(id).map(Vec::as_slice).unwrap_or_default();
-                    match_from(steps, tokens, at, token.clause)
-                } else {
-                    let words_at = words_at as usize;
-                    let words = self
-                        .flat_words
-                        .get(words_at..words_at + words_len as usize)
-                        .unwrap_or_default();
-                    let rest = if more_steps {
-                        self.patterns
-                            .get(id)
-                            .and_then(|steps| steps.get(1..))
-                            .unwrap_or_default()
-                    } else {
-                        &[]
-                    };
-                    match_words(words, rest, tokens, at, token.clause)
+            if chunk.len() < 64 {
+                may_start &= (1 << chunk.len()) - 1;
+            }
+            while may_start != 0 {
+                let at = chunk_index * 64 + may_start.trailing_zeros() as usize;
+                may_start &= may_start - 1;
+                let Some(token) = tokens.get(at) else {
+                    break;
                 };
-                if let Some(end) = end {
-                    matched_here = Some(id);
-                    found.push(Found { id, start: at, end });
-                    let free = end.max(at + 1);
-                    match slot.and_then(|k| next_free.get_mut(k)) {
-                        Some(entry) => entry.1 = free,
-                        None => next_free.push((id, free)),
+                // Most tokens start patterns from one source only, whose list is
+                // sorted and free of duplicates already: it is read in place.
+                let from_word: &[WordStart] = if token.is_mention() {
+                    &self.mention_starts
+                } else {
+                    self.by_word
+                        .get(token.word as usize)
+                        .and_then(|&(start, end)| {
+                            self.word_starts.get(start as usize..end as usize)
+                        })
+                        .unwrap_or_default()
+                };
+                let starts: &[WordStart] = if !token.is_mention()
+                    && !self.by_prefix.is_empty()
+                    && self.may_start_prefix(tokens.lower(token))
+                {
+                    let lower = tokens.lower(token);
+                    candidates.clear();
+                    candidates.extend_from_slice(from_word);
+                    candidates.extend(
+                        self.by_prefix
+                            .iter()
+                            .filter(|(p, _)| lower.starts_with(p.as_str()))
+                            .map(|(_, id)| any_start(*id)),
+                    );
+                    candidates.sort_unstable();
+                    candidates.dedup();
+                    candidates
+                } else {
+                    from_word
+                };
+                if starts.is_empty() {
+                    continue;
+                }
+                // The word of the next token: `NO_WORD` after the last token or
+                // before a mention, which no word of a pattern is.
+                let next_word = tokens
+                    .get(at + 1)
+                    .filter(|t| !t.is_mention())
+                    .map_or(NO_WORD, |t| t.word);
+                let next_bit = word_bit(next_word);
+                let mut matched_here = None;
+                for &WordStart {
+                    id,
+                    alternative,
+                    whole,
+                    one_word,
+                    second,
+                    next_bits,
+                    more_steps,
+                    words_at,
+                    words_len,
+                } in starts.iter()
+                {
+                    let id = id as usize;
+                    if (second != NO_WORD && second != next_word)
+                        || (next_bits != ANY_NEXT && next_bits & next_bit == 0)
+                    {
+                        continue;
+                    }
+                    if matched_here == Some(id) {
+                        // An earlier alternative of this pattern matched.
+                        continue;
+                    }
+                    if one_word {
+                        matched_here = Some(id);
+                        found.push(Found {
+                            id,
+                            start: at,
+                            end: at + 1,
+                        });
+                        continue;
+                    }
+                    let slot = next_free.iter().position(|&(p, _)| p == id);
+                    if slot
+                        .and_then(|k| next_free.get(k))
+                        .is_some_and(|&(_, free)| at < free)
+                    {
+                        continue;
+                    }
+                    let end = if whole {
+                        Some(at + 1)
+                    } else if alternative == ANY_START {
+                        let steps = self.patterns.get(id).map(Vec::as_slice).unwrap_or_default();
+                        match_from(steps, tokens, at, token.clause)
+                    } else {
+                        let words_at = words_at as usize;
+                        let words = self
+                            .flat_words
+                            .get(words_at..words_at + words_len as usize)
+                            .unwrap_or_default();
+                        let rest = if more_steps {
+                            self.patterns
+                                .get(id)
+                                .and_then(|steps| steps.get(1..))
+                                .unwrap_or_default()
+                        } else {
+                            &[]
+                        };
+                        match_words(words, rest, tokens, at, token.clause)
+                    };
+                    if let Some(end) = end {
+                        matched_here = Some(id);
+                        found.push(Found { id, start: at, end });
+                        let free = end.max(at + 1);
+                        match slot.and_then(|k| next_free.get_mut(k)) {
+                            Some(entry) => entry.1 = free,
+                            None => next_free.push((id, free)),
+                        }
                     }
                 }
             }
@@ -571,13 +610,7 @@ mod tests {
     fn find(pattern: &str, text: &str) -> Vec<(usize, usize)> {
         let set = PatternSet::new(vec![Pattern::parse(pattern).unwrap()]);
         let mut tokens = Tokens::default();
-        tokenize(
-            text,
-            &[],
-            false,
-            &|w: &str| (set.word_id(w), 0),
-            &mut tokens,
-        );
+        tokenize(text, &[], false, &|w: &str| set.word_info(w), &mut tokens);
         set.find_all(&tokens, &mut Scratch::default())
             .iter()
             .map(|f| (f.start, f.end))

@@ -326,8 +326,13 @@ fn ascii_class(byte: u8) -> u8 {
     ASCII_CLASSES[usize::from(byte)]
 }
 
+/// A bit of the function-word bits a [`WordInfo`] gives and
+/// [`Token::functions`] keeps (no `Function` kind has it): a pattern may
+/// start with the word. Every mention has it.
+pub const MAY_START: u16 = 1 << 15;
+
 /// What the tokenizer learns about a lowercase word: its vocabulary id and
-/// its function-word bits.
+/// its function-word bits (with [`MAY_START`]).
 pub trait WordInfo {
     fn word(&self, lower: &str) -> (u32, u16);
 
@@ -419,7 +424,7 @@ pub fn tokenize(
                     mention: next_mention as u32,
                     clause,
                     before: std::mem::take(&mut before),
-                    functions: 0,
+                    functions: MAY_START,
                     source: None,
                     us,
                     capitalized: true,
@@ -968,7 +973,7 @@ mod tests {
                 prop_assert_eq!(t.before, e.before);
                 prop_assert_eq!(t.clause as usize, e.clause);
                 prop_assert_eq!(t.quoted, e.quoted);
-                prop_assert_eq!(t.functions, if t.is_mention() { 0 } else { 7 });
+                prop_assert_eq!(t.functions, if t.is_mention() { MAY_START } else { 7 });
                 prop_assert_eq!(t.source, None);
             }
         }

@@ -4,6 +4,7 @@
 //! the L1 cache) turns away most of them, and the rest probe an
 //! open-addressing table kept at most a quarter full, with a multiply hash
 //! of the word's 8-byte chunks; words of up to 8 bytes compare as numbers.
+//! Each word carries 16 bits its user sets, read with its id from one slot.
 
 /// The id of a word the vocabulary does not hold.
 pub const NO_WORD: u32 = u32::MAX;
@@ -14,6 +15,8 @@ pub struct Vocabulary {
     slots: Vec<Slot>,
     /// Each id's word.
     words: Vec<Box<str>>,
+    /// Each id's bits (see [`Vocabulary::add_bits`]), copied into its slot.
+    bits: Vec<u16>,
     /// `64 - log2(slots.len())`: the hash's top bits pick the slot.
     shift: u32,
     /// One bit per [`filter_bit`] of the words' hashes.
@@ -35,7 +38,10 @@ fn filter_bit(hash: u64) -> (usize, u64) {
 struct Slot {
     /// `NO_WORD` for an empty slot.
     id: u32,
-    len: u32,
+    /// The word's length (its low 16 bits: longer words also compare as
+    /// text).
+    len: u16,
+    bits: u16,
     /// The word itself when it has at most 8 bytes (see [`Key`]), else
     /// its hash.
     key: u64,
@@ -44,6 +50,7 @@ struct Slot {
 const EMPTY: Slot = Slot {
     id: NO_WORD,
     len: 0,
+    bits: 0,
     key: 0,
 };
 
@@ -52,6 +59,7 @@ impl Default for Vocabulary {
         Vocabulary {
             slots: vec![EMPTY; 16],
             words: Vec::new(),
+            bits: Vec::new(),
             shift: 64 - 4,
             filter: Box::new([0; FILTER_WORDS]),
         }
@@ -137,7 +145,7 @@ impl Key {
 impl Vocabulary {
     /// The slot holding `word`, or the empty slot where it would go.
     #[inline]
-    fn slot_of(&self, word: &str, key: &Key) -> (usize, Option<u32>) {
+    fn slot_of(&self, word: &str, key: &Key) -> (usize, Option<&Slot>) {
         let mask = self.slots.len() - 1;
         let mut slot = (key.hash >> self.shift) as usize;
         loop {
@@ -147,7 +155,7 @@ impl Vocabulary {
             if entry.id == NO_WORD {
                 return (slot, None);
             }
-            if entry.len == key.len
+            if entry.len == key.len as u16
                 && entry.key == key.key
                 && (key.len <= 8
                     || self
@@ -155,7 +163,7 @@ impl Vocabulary {
                         .get(entry.id as usize)
                         .is_some_and(|w| &**w == word))
             {
-                return (slot, Some(entry.id));
+                return (slot, Some(entry));
             }
             slot = (slot + 1) & mask;
         }
@@ -164,37 +172,59 @@ impl Vocabulary {
     /// The id of `word`, or [`NO_WORD`].
     #[inline]
     pub fn get(&self, word: &str) -> u32 {
+        self.get_with_bits(word).0
+    }
+
+    /// The id of `word` and its bits, or [`NO_WORD`] and 0.
+    #[inline]
+    pub fn get_with_bits(&self, word: &str) -> (u32, u16) {
         self.get_key(word, &Key::of(word.as_bytes()))
     }
 
-    /// The id of the word of `len` bytes (at most 8) whose [`short_key`]
-    /// is `key`, or [`NO_WORD`].
+    /// The id and bits of the word of `len` bytes (at most 8) whose
+    /// [`short_key`] is `key`, or [`NO_WORD`] and 0.
     #[inline]
-    pub fn get_short(&self, key: u64, len: u32) -> u32 {
+    pub fn get_short(&self, key: u64, len: u32) -> (u32, u16) {
         // A short word is never compared as text.
         self.get_key("", &Key::short(key, len))
     }
 
-    /// The id of `word` (9 to 15 bytes) given also as its first eight
-    /// bytes and the rest, zero-padded, or [`NO_WORD`].
+    /// The id and bits of `word` (9 to 15 bytes) given also as its first
+    /// eight bytes and the rest, zero-padded, or [`NO_WORD`] and 0.
     #[inline]
-    pub fn get_mid(&self, head: u64, tail: u64, word: &str) -> u32 {
+    pub fn get_mid(&self, head: u64, tail: u64, word: &str) -> (u32, u16) {
         self.get_key(word, &Key::mid(head, tail, word.len() as u32))
     }
 
     #[inline]
-    fn get_key(&self, word: &str, key: &Key) -> u32 {
+    fn get_key(&self, word: &str, key: &Key) -> (u32, u16) {
         let (word_index, bit) = filter_bit(key.hash);
         if self.filter.get(word_index).is_none_or(|w| w & bit == 0) {
-            return NO_WORD;
+            return (NO_WORD, 0);
         }
-        self.slot_of(word, key).1.unwrap_or(NO_WORD)
+        self.slot_of(word, key)
+            .1
+            .map_or((NO_WORD, 0), |slot| (slot.id, slot.bits))
+    }
+
+    /// Sets `bits` in the bits of word `id` (none for an id it lacks).
+    pub fn add_bits(&mut self, id: u32, bits: u16) {
+        let Some(word) = self.words.get(id as usize) else {
+            return;
+        };
+        if let Some(own) = self.bits.get_mut(id as usize) {
+            *own |= bits;
+        }
+        let (slot, _) = self.slot_of(word, &Key::of(word.as_bytes()));
+        if let Some(entry) = self.slots.get_mut(slot) {
+            entry.bits |= bits;
+        }
     }
 
     /// The id of `word`, added if new (`NO_WORD` once ids run out).
     pub fn get_or_add(&mut self, word: &str) -> u32 {
-        if let (_, Some(id)) = self.slot_of(word, &Key::of(word.as_bytes())) {
-            return id;
+        if let (_, Some(slot)) = self.slot_of(word, &Key::of(word.as_bytes())) {
+            return slot.id;
         }
         let Ok(id) = u32::try_from(self.words.len()) else {
             return NO_WORD;
@@ -203,6 +233,7 @@ impl Vocabulary {
             return NO_WORD;
         }
         self.words.push(word.into());
+        self.bits.push(0);
         if self.words.len() * 4 > self.slots.len() {
             self.grow();
         } else {
@@ -221,10 +252,12 @@ impl Vocabulary {
             *w |= bit;
         }
         let (slot, _) = self.slot_of(word, &key);
+        let bits = self.bits.get(id as usize).copied().unwrap_or(0);
         if let Some(entry) = self.slots.get_mut(slot) {
             *entry = Slot {
                 id,
-                len: key.len,
+                len: key.len as u16,
+                bits,
                 key: key.key,
             };
         }
@@ -275,9 +308,10 @@ mod tests {
         assert_eq!(short_key(b"abcdefghijk"), short_key(b"abcdefgh"));
         let mut vocabulary = Vocabulary::default();
         let id = vocabulary.get_or_add("said");
-        assert_eq!(vocabulary.get_short(short_key(b"said"), 4), id);
-        assert_eq!(vocabulary.get_short(short_key(b"said"), 5), NO_WORD);
-        assert_eq!(vocabulary.get_short(short_key(b"sad"), 3), NO_WORD);
+        vocabulary.add_bits(id, 5);
+        assert_eq!(vocabulary.get_short(short_key(b"said"), 4), (id, 5));
+        assert_eq!(vocabulary.get_short(short_key(b"said"), 5), (NO_WORD, 0));
+        assert_eq!(vocabulary.get_short(short_key(b"sad"), 3), (NO_WORD, 0));
     }
 
     #[test]
@@ -304,7 +338,7 @@ mod tests {
         for word in words.iter().filter(|w| (9..=15).contains(&w.len())) {
             let (head, tail) = halves(word);
             assert_eq!(
-                vocabulary.get_mid(head, tail, word),
+                vocabulary.get_mid(head, tail, word).0,
                 vocabulary.get(word),
                 "{word}"
             );
@@ -312,7 +346,7 @@ mod tests {
         }
         for near in ["presidents", "governmenT", "washingtom", "internationa1"] {
             let (head, tail) = halves(near);
-            assert_eq!(vocabulary.get_mid(head, tail, near), NO_WORD, "{near}");
+            assert_eq!(vocabulary.get_mid(head, tail, near).0, NO_WORD, "{near}");
         }
     }
 
@@ -324,7 +358,19 @@ mod tests {
             assert_eq!(vocabulary.get_or_add(word), n as u32);
         }
         assert_eq!(vocabulary.get_or_add("word7"), 7);
-        assert_eq!(vocabulary.len(), 500);
+        vocabulary.add_bits(7, 1);
+        vocabulary.add_bits(7, 4);
+        for n in 500..1000 {
+            vocabulary.get_or_add(&format!("word{n}"));
+        }
+        assert_eq!(
+            vocabulary.get_with_bits("word7"),
+            (7, 5),
+            "bits outlive growing"
+        );
+        assert_eq!(vocabulary.get_with_bits("word8"), (8, 0));
+        assert_eq!(vocabulary.get_with_bits("nothing"), (NO_WORD, 0));
+        assert_eq!(vocabulary.len(), 1000);
         for (n, word) in words.iter().enumerate() {
             assert_eq!(vocabulary.get(word), n as u32);
         }
