@@ -602,20 +602,62 @@ pub fn is_caption(text: &str) -> bool {
     if ends_sentence(text) {
         return false;
     }
-    let mut words = 0;
-    let mut long = 0;
-    let mut long_lower = 0;
-    for (i, word) in text.split_whitespace().enumerate() {
-        words += 1;
-        let letters = word.chars().filter(|c| c.is_alphabetic()).count();
-        if i > 0 && letters >= 4 {
-            long += 1;
-            if word.chars().next().is_some_and(char::is_lowercase) {
-                long_lower += 1;
+    let counts = if text.is_ascii() {
+        WordCounts::of_ascii(text.as_bytes())
+    } else {
+        WordCounts::of(text)
+    };
+    counts.words >= 5 && counts.long_lower >= 2 && counts.long_lower * 2 >= counts.long
+}
+
+/// What [`is_caption`] counts in a line: its words (split at whitespace),
+/// the words after the first with four letters or more, and those of them
+/// that start with a lower-case letter.
+#[derive(Debug, Default, PartialEq)]
+struct WordCounts {
+    words: usize,
+    long: usize,
+    long_lower: usize,
+}
+
+impl WordCounts {
+    fn of(text: &str) -> WordCounts {
+        let mut counts = WordCounts::default();
+        for (i, word) in text.split_whitespace().enumerate() {
+            let letters = word.chars().filter(|c| c.is_alphabetic()).count();
+            let first_lower = word.chars().next().is_some_and(char::is_lowercase);
+            counts.add(i > 0 && letters >= 4, first_lower);
+        }
+        counts
+    }
+
+    /// [`WordCounts::of`] for ASCII text, a byte at a time.
+    fn of_ascii(text: &[u8]) -> WordCounts {
+        // The ASCII characters `char::is_whitespace` holds (with U+000B,
+        // which `u8::is_ascii_whitespace` leaves out).
+        let is_space = |byte: &u8| matches!(byte, b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' ');
+        let mut counts = WordCounts::default();
+        let words = text.split(is_space).filter(|word| !word.is_empty());
+        for (i, word) in words.enumerate() {
+            let letters = word
+                .iter()
+                .filter(|byte| byte.is_ascii_alphabetic())
+                .count();
+            let first_lower = word.first().is_some_and(u8::is_ascii_lowercase);
+            counts.add(i > 0 && letters >= 4, first_lower);
+        }
+        counts
+    }
+
+    fn add(&mut self, long: bool, first_lower: bool) {
+        self.words += 1;
+        if long {
+            self.long += 1;
+            if first_lower {
+                self.long_lower += 1;
             }
         }
     }
-    words >= 5 && long_lower >= 2 && long_lower * 2 >= long
 }
 
 #[cfg(test)]
@@ -865,6 +907,15 @@ mod tests {
             let line = line.trim();
             let (n, plain) = builtin();
             proptest::prop_assert_eq!(gated_rule(n, line), plain.rule(line), "{}", line);
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn caption_words_are_counted_alike_a_byte_or_a_char_at_a_time(
+            text in "([a-zA-Z]{1,7}|[ -~]|[\t\n\x0B\x0C\r ]){0,24}"
+        ) {
+            proptest::prop_assert_eq!(WordCounts::of_ascii(text.as_bytes()), WordCounts::of(&text));
         }
     }
 

@@ -439,6 +439,16 @@ fn closers_len(rest: &str) -> usize {
 
 /// The first position at or after `at` that is not whitespace or invisible.
 fn skip_space(text: &str, at: usize) -> usize {
+    // Spaces and printable ASCII tell without decoding a character.
+    let bytes = text.as_bytes();
+    let mut at = at;
+    while let Some(&byte) = bytes.get(at) {
+        match byte {
+            b' ' => at += 1,
+            0x21..=0x7E => return at,
+            _ => break,
+        }
+    }
     let rest = &text[at..];
     at + (rest.len()
         - rest
@@ -448,7 +458,17 @@ fn skip_space(text: &str, at: usize) -> usize {
 
 /// The whitespace-delimited token that ends at `i` and its start.
 fn token_before(text: &str, i: usize) -> (usize, &str) {
-    let start = text[..i]
+    // Printable ASCII is read back a byte at a time, up to a space.
+    let bytes = text.as_bytes();
+    let mut end = i;
+    while let Some(&byte) = end.checked_sub(1).and_then(|before| bytes.get(before)) {
+        match byte {
+            0x21..=0x7E => end -= 1,
+            b' ' => return (end, &text[end..i]),
+            _ => break,
+        }
+    }
+    let start = text[..end]
         .char_indices()
         .rev()
         .find(|(_, c)| c.is_whitespace())
@@ -598,6 +618,37 @@ fn best_break(src: &str, unit: Span, max: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `skip_space` a character at a time (what it must give).
+    fn skip_space_by_chars(text: &str, at: usize) -> usize {
+        let rest = &text[at..];
+        at + (rest.len()
+            - rest
+                .trim_start_matches(|c: char| c.is_whitespace() || crate::fold::is_invisible(c))
+                .len())
+    }
+
+    /// `token_before` a character at a time (what it must give).
+    fn token_before_by_chars(text: &str, i: usize) -> (usize, &str) {
+        let start = text[..i]
+            .char_indices()
+            .rev()
+            .find(|(_, c)| c.is_whitespace())
+            .map_or(0, |(at, c)| at + c.len_utf8());
+        (start, &text[start..i])
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn spaces_and_tokens_are_found_as_a_char_at_a_time_would(
+            text in "([a-zA-Z.,]{1,5}|[ \t\n\x0B\x0C\r\x00\x7F]|\u{A0}|\u{AD}|\u{200B}|\u{2009}|\u{FEFF}|é|’){0,16}"
+        ) {
+            for (at, _) in text.char_indices().chain(std::iter::once((text.len(), ' '))) {
+                proptest::prop_assert_eq!(skip_space(&text, at), skip_space_by_chars(&text, at));
+                proptest::prop_assert_eq!(token_before(&text, at), token_before_by_chars(&text, at));
+            }
+        }
+    }
     use crate::normalize::Normalizer;
 
     fn units(text: &str) -> Vec<String> {
