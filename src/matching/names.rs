@@ -20,8 +20,9 @@
 //! `FirstWords`), and a small Bloom filter of the names' first words, which
 //! stays in cache, rules out most words without touching the trie.
 
+use super::blocks::{word_mask, BLOCK};
 use super::context::{char_before, is_word_char};
-use crate::text::{word_lanes, LANE_HIGH_BITS, LANE_ONES};
+use crate::text::{LANE_HIGH_BITS, LANE_ONES};
 
 /// A name found at a start position: where it ends and its pattern index.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -319,41 +320,6 @@ fn word_len_in_block(bytes: &[u8], at: usize, words: u64, offset: usize) -> usiz
     } else {
         run_len(bytes, at + offset)
     }
-}
-
-/// How many bytes `word_mask` tests at once.
-const BLOCK: usize = 64;
-
-/// Which of the `BLOCK` bytes from `bytes[at]` on are ASCII letters or
-/// digits (bit `i` for `bytes[at + i]`; none past the end), or `None` when
-/// one of them is not ASCII.
-#[inline(always)]
-fn word_mask(bytes: &[u8], at: usize) -> Option<u64> {
-    let mut chunks = [0u64; BLOCK / 8];
-    let load = |chunks: &mut [u64; BLOCK / 8], block: &[u8]| {
-        for (chunk, eight) in chunks.iter_mut().zip(block.chunks_exact(8)) {
-            *chunk = <[u8; 8]>::try_from(eight).map_or(0, u64::from_le_bytes);
-        }
-    };
-    match bytes.get(at..at + BLOCK) {
-        Some(block) => load(&mut chunks, block),
-        None => {
-            let mut buffer = [0u8; BLOCK];
-            for (b, &byte) in buffer.iter_mut().zip(bytes.get(at..).unwrap_or_default()) {
-                *b = byte;
-            }
-            load(&mut chunks, &buffer);
-        }
-    }
-    if chunks.iter().fold(0, |all, &chunk| all | chunk) & LANE_HIGH_BITS != 0 {
-        return None;
-    }
-    // The high bit of each lane, gathered into one byte (bit `i` from lane
-    // `i`: the products of distinct lanes fall on distinct bits).
-    let gather = |lanes: u64| (lanes >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56;
-    Some(chunks.iter().enumerate().fold(0, |mask, (i, &chunk)| {
-        mask | gather(word_lanes(chunk)) << (8 * i)
-    }))
 }
 
 /// What a byte is, for the scan outside words (`Names::kinds`).
@@ -942,23 +908,6 @@ mod tests {
             n.next_start("x Castro", 0, false),
             Some((2, Hit { end: 8, pattern: 9 }))
         );
-    }
-
-    #[test]
-    fn the_word_mask_marks_ascii_letters_and_digits() {
-        let text =
-            "Kabul, 9/11 and the U.S.-led coalition's 2nd year: twenty-one words or so, then more";
-        for at in 0..text.len() {
-            let mask = word_mask(text.as_bytes(), at).expect("ASCII text");
-            for i in 0..BLOCK {
-                let expected = text
-                    .as_bytes()
-                    .get(at + i)
-                    .is_some_and(u8::is_ascii_alphanumeric);
-                assert_eq!(mask >> i & 1 == 1, expected, "{at} + {i}");
-            }
-        }
-        assert_eq!(word_mask("caf\u{e9} Iran".as_bytes(), 0), None);
     }
 
     /// Every name at `at` by comparing each pattern with the text.

@@ -1,0 +1,166 @@
+//! Bit masks of 64-byte blocks of match text for the name scan: which bytes
+//! are ASCII letters or digits (from which the scan reads word starts and
+//! word lengths) and which are not ASCII, one bit per byte. On x86_64 a
+//! block is tested 16 bytes at a time with SSE2 compares and byte masks
+//! (SSE2 is part of every x86_64 processor); elsewhere eight bytes at a time
+//! in a `u64` (SWAR), as the tests also do.
+
+/// How many bytes `word_mask` tests at once.
+pub const BLOCK: usize = 64;
+
+/// Which of the `BLOCK` bytes from `bytes[at]` on are ASCII letters or
+/// digits (bit `i` for `bytes[at + i]`; none past the end), or `None` when
+/// one of them is not ASCII.
+#[inline(always)]
+pub fn word_mask(bytes: &[u8], at: usize) -> Option<u64> {
+    let (words, non_ascii) = match bytes.get(at..).and_then(|rest| rest.first_chunk()) {
+        Some(block) => block_masks(block),
+        None => tail_masks(bytes, at),
+    };
+    (non_ascii == 0).then_some(words)
+}
+
+/// `block_masks` of the bytes from `bytes[at]` to the end, fewer than
+/// `BLOCK`: of the last `BLOCK` bytes of the text, shifted so that bit 0
+/// stands for `bytes[at]`, or of a copy padded with zeros when the text is
+/// shorter.
+#[cold]
+#[inline(never)]
+fn tail_masks(bytes: &[u8], at: usize) -> (u64, u64) {
+    let before = bytes.len().saturating_sub(BLOCK);
+    if let Some(last) = bytes.get(before..).and_then(|rest| rest.first_chunk()) {
+        // `before < at < bytes.len() = before + BLOCK` here, so the shift is
+        // below 64.
+        let shift = at.saturating_sub(before) as u32;
+        let (words, non_ascii) = block_masks(last);
+        return (
+            words.checked_shr(shift).unwrap_or(0),
+            non_ascii.checked_shr(shift).unwrap_or(0),
+        );
+    }
+    let mut padded = [0u8; BLOCK];
+    let rest = bytes.get(at..).unwrap_or_default();
+    if let Some(head) = padded.get_mut(..rest.len()) {
+        head.copy_from_slice(rest);
+    }
+    block_masks(&padded)
+}
+
+/// The masks of one block: its ASCII letters and digits, and its bytes that
+/// are not ASCII (bit `i` for `block[i]`).
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn block_masks(block: &[u8; BLOCK]) -> (u64, u64) {
+    use std::arch::x86_64::{
+        __m128i, _mm_add_epi8, _mm_cmplt_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128,
+        _mm_set1_epi8,
+    };
+    let mut words = 0u64;
+    let mut non_ascii = 0u64;
+    for (i, sixteen) in block.chunks_exact(16).enumerate() {
+        // SAFETY: SSE2 is part of the x86_64 baseline, so these intrinsics
+        // are always available; the load reads the 16 bytes of `sixteen`
+        // (unaligned loads allowed).
+        let (word_bits, high_bits) = unsafe {
+            let lanes = _mm_loadu_si128(sixteen.as_ptr().cast::<__m128i>());
+            // A byte is in `lo..=hi` when, shifted so that `lo` becomes
+            // -128, it is below -128 + (hi - lo + 1) as a signed byte.
+            let in_range = |v: __m128i, lo: u8, count: u8| {
+                let shifted = _mm_add_epi8(v, _mm_set1_epi8(0x80u8.wrapping_sub(lo) as i8));
+                _mm_cmplt_epi8(shifted, _mm_set1_epi8(0x80u8.wrapping_add(count) as i8))
+            };
+            // Setting bit 5 maps capitals onto small letters and no other
+            // ASCII byte onto them.
+            let letters = in_range(_mm_or_si128(lanes, _mm_set1_epi8(0x20)), b'a', 26);
+            let digits = in_range(lanes, b'0', 10);
+            (
+                _mm_movemask_epi8(_mm_or_si128(letters, digits)),
+                _mm_movemask_epi8(lanes),
+            )
+        };
+        words |= u64::from(word_bits as u16) << (16 * i);
+        non_ascii |= u64::from(high_bits as u16) << (16 * i);
+    }
+    (words, non_ascii)
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+#[inline(always)]
+fn block_masks(block: &[u8; BLOCK]) -> (u64, u64) {
+    block_masks_by_lanes(block)
+}
+
+/// `block_masks` eight bytes at a time in a `u64`.
+#[cfg(any(test, not(target_arch = "x86_64")))]
+#[inline(always)]
+fn block_masks_by_lanes(block: &[u8; BLOCK]) -> (u64, u64) {
+    use crate::text::{word_lanes, LANE_HIGH_BITS};
+    // The high bit of each lane, gathered into one byte (bit `i` from lane
+    // `i`: the products of distinct lanes fall on distinct bits).
+    let gather = |lanes: u64| (lanes >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56;
+    let mut words = 0u64;
+    let mut non_ascii = 0u64;
+    for (i, eight) in block.chunks_exact(8).enumerate() {
+        let chunk = <[u8; 8]>::try_from(eight).map_or(0, u64::from_le_bytes);
+        words |= gather(word_lanes(chunk)) << (8 * i);
+        non_ascii |= gather(chunk & LANE_HIGH_BITS) << (8 * i);
+    }
+    (words, non_ascii)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The masks byte by byte.
+    fn masks_by_bytes(bytes: &[u8]) -> (u64, u64) {
+        let mut words = 0u64;
+        let mut non_ascii = 0u64;
+        for (i, &byte) in bytes.iter().take(BLOCK).enumerate() {
+            words |= u64::from(byte.is_ascii_alphanumeric()) << i;
+            non_ascii |= u64::from(!byte.is_ascii()) << i;
+        }
+        (words, non_ascii)
+    }
+
+    #[test]
+    fn every_byte_in_every_position_is_classed_as_byte_tests_do() {
+        for byte in 0..=255u8 {
+            for position in 0..BLOCK {
+                let mut block =
+                    *b"The U.S.-led coalition's 2nd year: twenty-one words, or so. Then";
+                block[position] = byte;
+                let expected = masks_by_bytes(&block);
+                assert_eq!(block_masks(&block), expected, "{byte} at {position}");
+                assert_eq!(
+                    block_masks_by_lanes(&block),
+                    expected,
+                    "{byte} at {position}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_word_mask_marks_ascii_letters_and_digits_up_to_the_end() {
+        let text =
+            "Kabul, 9/11 and the U.S.-led coalition's 2nd year: twenty-one words or so, then more";
+        for end in [text.len(), 70, 64, 63, 10, 1] {
+            let bytes = &text.as_bytes()[..end];
+            for at in 0..end {
+                let mask = word_mask(bytes, at).expect("ASCII text");
+                assert_eq!(mask, masks_by_bytes(&bytes[at..]).0, "{end} {at}");
+            }
+        }
+        assert_eq!(word_mask("caf\u{e9} Iran".as_bytes(), 0), None);
+        // Bytes before `at` do not count, even when the last block holds
+        // them.
+        let mut long = "\u{e9}".repeat(40);
+        long.push_str(&"Iran ".repeat(20));
+        assert_eq!(word_mask(long.as_bytes(), 0), None);
+        assert_eq!(
+            word_mask(long.as_bytes(), 80),
+            Some(masks_by_bytes(&long.as_bytes()[80..]).0)
+        );
+    }
+}
