@@ -89,7 +89,7 @@ struct FirstWords {
     /// For each bucket of first-word keys (`offset_bucket`), which lengths
     /// past the first word (bit `n` for `n` bytes, 0 to `PREFIX_PAST_WORD`)
     /// the prefixes of the names with such a first word have.
-    offsets: Box<[u8]>,
+    offsets: Box<[u8; 1 << OFFSET_BUCKET_BITS]>,
 }
 
 /// log2 of the number of buckets of `FirstWords::offsets` (4 KB).
@@ -118,7 +118,7 @@ impl FirstWords {
             words: empty(),
             prefixes: empty(),
             small_prefixes: empty(),
-            offsets: vec![0u8; 1 << OFFSET_BUCKET_BITS].into_boxed_slice(),
+            offsets: Box::new([0u8; 1 << OFFSET_BUCKET_BITS]),
         };
         let set = |bits: &mut [u64], key: u64| {
             let (word, mask) = slot_of(key);
@@ -158,27 +158,46 @@ impl FirstWords {
     /// a length that names with such a first word have.
     #[inline]
     fn may_begin(&self, bytes: &[u8], start: usize, word_end: usize, word_key: u64) -> bool {
-        let prefixes = if bytes.get(start).is_some_and(u8::is_ascii_lowercase) {
+        self.may_begin_with(
+            load8(bytes, start),
+            word_end.saturating_sub(start),
+            word_key,
+            bytes.len().saturating_sub(start),
+            |len| load8(bytes, start + len - 8),
+        )
+    }
+
+    /// `may_begin` from the first eight bytes of the text at the word's
+    /// start (`head`), the word's length and key, how many bytes the text
+    /// has from the word's start (`available`), and `tail(len)`: the eight
+    /// bytes that end `len` bytes from the word's start (`8 < len <=
+    /// available`).
+    #[inline(always)]
+    fn may_begin_with(
+        &self,
+        head: u64,
+        word_len: usize,
+        word_key: u64,
+        available: usize,
+        tail: impl Fn(usize) -> u64,
+    ) -> bool {
+        let prefixes = if (head as u8).is_ascii_lowercase() {
             &self.small_prefixes
         } else {
             &self.prefixes
         };
-        let mut offsets = self
-            .offsets
-            .get(offset_bucket(word_key))
-            .copied()
-            .unwrap_or(u8::MAX);
+        let mut offsets = self.offsets[offset_bucket(word_key)];
         while offsets != 0 {
             let past = offsets.trailing_zeros() as usize;
             offsets &= offsets - 1;
-            let end = word_end + past;
-            if end > bytes.len() {
+            let len = word_len + past;
+            if len > available {
                 break;
             }
             let key = if past == 0 {
                 word_key
             } else {
-                self::word_key(bytes, start, end)
+                mix(head, if len > 8 { tail(len) } else { 0 }, len)
             };
             if holds(prefixes, key) {
                 return true;
@@ -227,8 +246,16 @@ fn mix(head: u64, tail: u64, len: usize) -> u64 {
 /// A mask of the low `n` bytes of a u64 (all of them from 8 on).
 #[inline(always)]
 fn low_bytes(n: usize) -> u64 {
-    // `n` is at most 8, so the shift is at most 64 (0 bytes: none).
-    u64::MAX.checked_shr(64 - 8 * n.min(8) as u32).unwrap_or(0)
+    const MASKS: [u64; 9] = {
+        let mut masks = [u64::MAX; 9];
+        let mut n = 0;
+        while n < 8 {
+            masks[n] = (1 << (8 * n)) - 1;
+            n += 1;
+        }
+        masks
+    };
+    MASKS[n.min(8)]
 }
 
 /// The eight bytes at `bytes[at..]` as a little-endian number, zeros past
@@ -321,6 +348,11 @@ fn word_len_in_block(bytes: &[u8], at: usize, words: u64, offset: usize) -> usiz
         run_len(bytes, at + offset)
     }
 }
+
+/// The bytes from a block's start that the words starting in it are read
+/// from when they end inside it: the block and the first eight bytes of a
+/// word that starts at its last byte.
+const WINDOW: usize = BLOCK + 8;
 
 /// What a byte is, for the scan outside words (`Names::kinds`).
 const WORD_START: u8 = 0;
@@ -619,12 +651,21 @@ impl Names {
                 }
             };
             let mut starts = words & !((words << 1) | u64::from(prev_word));
+            let window = bytes
+                .get(at..)
+                .and_then(|rest| rest.first_chunk::<WINDOW>());
             while starts != 0 {
                 let offset = starts.trailing_zeros() as usize;
                 starts &= starts - 1;
                 let start = at + offset;
-                let len = word_len_in_block(bytes, at, words, offset);
-                if let Some(hit) = self.word_at(text, start, len) {
+                let run = (!(words >> offset)).trailing_zeros() as usize;
+                let found = match window {
+                    Some(window) if offset + run < BLOCK => {
+                        self.word_in_window(text, window, at, offset, run)
+                    }
+                    _ => self.word_at(text, start, word_len_in_block(bytes, at, words, offset)),
+                };
+                if let Some(hit) = found {
                     return Some((start, hit));
                 }
             }
@@ -643,6 +684,53 @@ impl Names {
             (true, key) => self.word_candidate(text, start, start + len, key),
             (false, _) => None,
         }
+    }
+
+    /// `word_at` for a word that starts `offset` bytes into the block at
+    /// `text[at..]` and ends inside it (`offset + len < BLOCK`), read from
+    /// `window`, the text from the block's start: every byte read lies in
+    /// the window, so no read needs a test of the text's end. The block is
+    /// ASCII (see `word_mask`), so the byte after the word is too: no
+    /// non-ASCII word character goes on with the word.
+    #[inline(always)]
+    fn word_in_window(
+        &self,
+        text: &str,
+        window: &[u8; WINDOW],
+        at: usize,
+        offset: usize,
+        len: usize,
+    ) -> Option<Hit> {
+        let eight = |from: usize| {
+            let from = from % BLOCK;
+            window
+                .get(from..from + 8)
+                .and_then(|bytes| bytes.first_chunk())
+                .map_or(0, |bytes| u64::from_le_bytes(*bytes))
+        };
+        let head = eight(offset);
+        let starts_name = self.kinds[(head & 0xFF) as usize] == WORD_START;
+        let tail_mask = 0u64.wrapping_sub(u64::from(len > 8));
+        let tail = eight((offset + len).saturating_sub(8)) & tail_mask;
+        let key = mix(head, tail, len);
+        // The prefixes end at most `PREFIX_PAST_WORD` bytes past the word,
+        // inside the window.
+        let may_begin = starts_name
+            && holds(&self.first_words.words, key)
+            && self
+                .first_words
+                .may_begin_with(head, len, key, WINDOW - offset, |len| {
+                    eight(offset + len - 8)
+                });
+        may_begin
+            .then(|| self.longest_at_word(text, at + offset))
+            .flatten()
+    }
+
+    /// `longest_at`, kept out of the scan's loop.
+    #[inline(never)]
+    fn longest_at_word(&self, text: &str, start: usize) -> Option<Hit> {
+        self.longest_at(text, start)
     }
 
     /// Whether the word at the word start `start` whose ASCII letters and
@@ -842,9 +930,17 @@ mod tests {
 
     /// The same, by the positions `next_start` gives outside words.
     fn boundary_names_by_scan(n: &Names, text: &str) -> Vec<(usize, usize, usize)> {
+        boundary_names_by_scan_from(n, text, 0)
+    }
+
+    /// The same from `from` on.
+    fn boundary_names_by_scan_from(
+        n: &Names,
+        text: &str,
+        mut from: usize,
+    ) -> Vec<(usize, usize, usize)> {
         let mut found = Vec::new();
         let mut hits = Vec::new();
-        let mut from = 0;
         while let Some((at, longest)) = n.next_start(text, from, false) {
             assert_eq!(n.longest_at(text, at), Some(longest));
             n.all_at(text, at, &mut hits);
@@ -856,6 +952,11 @@ mod tests {
             from = at + text[at..].chars().next().map_or(1, char::len_utf8);
         }
         found
+    }
+
+    /// `text` with more than a block of spaces after it.
+    fn padded(text: &str) -> String {
+        format!("{text}{}", " ".repeat(WINDOW + BLOCK))
     }
 
     const FILTER_NAMES: &[&str] = &[
@@ -894,12 +995,23 @@ mod tests {
             "is",
             "a",
         ];
-        for text in texts {
-            assert_eq!(
-                boundary_names_by_scan(&n, text),
-                boundary_names_everywhere(&n, text),
-                "{text}"
-            );
+        // Alone, the words near the end of a text are read with tests of its
+        // end; with plenty of text after them, from a block's window. Blocks
+        // start where a scan starts: from every position, so that each word
+        // is read at every offset into a block.
+        for text in texts
+            .into_iter()
+            .flat_map(|text| [text.to_string(), padded(text)])
+        {
+            let everywhere = boundary_names_everywhere(&n, &text);
+            for from in (0..text.len()).filter(|&from| text.is_char_boundary(from)) {
+                let after: Vec<_> = everywhere.iter().filter(|n| n.0 >= from).copied().collect();
+                assert_eq!(
+                    boundary_names_by_scan_from(&n, &text, from),
+                    after,
+                    "{from} {text}"
+                );
+            }
         }
         // The filter passes over words, not names: a word that starts no name
         // yields nothing, while its neighbours still do.
@@ -957,11 +1069,12 @@ mod tests {
             )
         ) {
             let n = names(FILTER_NAMES);
-            let text: String = pieces.concat();
-            proptest::prop_assert_eq!(
-                boundary_names_by_scan(&n, &text),
-                boundary_names_everywhere(&n, &text)
-            );
+            for text in [pieces.concat(), padded(&pieces.concat())] {
+                proptest::prop_assert_eq!(
+                    boundary_names_by_scan(&n, &text),
+                    boundary_names_everywhere(&n, &text)
+                );
+            }
         }
 
         #[test]
@@ -974,21 +1087,22 @@ mod tests {
         ) {
             let patterns: Vec<String> = FILTER_NAMES.iter().map(|p| p.to_string()).collect();
             let n = Names::build(&patterns, &small_start).expect("patterns compile");
-            let text: String = pieces.concat();
-            // A name may be kept where its text begins with a small letter
-            // only if its pattern allows it.
-            let may_keep = |found: Vec<(usize, usize, usize)>| -> Vec<(usize, usize, usize)> {
-                found
-                    .into_iter()
-                    .filter(|&(at, _, pattern)| {
-                        !text.as_bytes()[at].is_ascii_lowercase() || small_start[pattern]
-                    })
-                    .collect()
-            };
-            proptest::prop_assert_eq!(
-                may_keep(boundary_names_by_scan(&n, &text)),
-                may_keep(boundary_names_everywhere(&n, &text))
-            );
+            for text in [pieces.concat(), padded(&pieces.concat())] {
+                // A name may be kept where its text begins with a small
+                // letter only if its pattern allows it.
+                let may_keep = |found: Vec<(usize, usize, usize)>| -> Vec<(usize, usize, usize)> {
+                    found
+                        .into_iter()
+                        .filter(|&(at, _, pattern)| {
+                            !text.as_bytes()[at].is_ascii_lowercase() || small_start[pattern]
+                        })
+                        .collect()
+                };
+                proptest::prop_assert_eq!(
+                    may_keep(boundary_names_by_scan(&n, &text)),
+                    may_keep(boundary_names_everywhere(&n, &text))
+                );
+            }
         }
     }
 }
