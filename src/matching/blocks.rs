@@ -5,52 +5,14 @@
 //! (SSE2 is part of every x86_64 processor); elsewhere eight bytes at a time
 //! in a `u64` (SWAR), as the tests also do.
 
-/// How many bytes `word_mask` tests at once.
+/// How many bytes `block_masks` tests at once.
 pub const BLOCK: usize = 64;
-
-/// Which of the `BLOCK` bytes from `bytes[at]` on are ASCII letters or
-/// digits (bit `i` for `bytes[at + i]`; none past the end), or `None` when
-/// one of them is not ASCII.
-#[inline(always)]
-pub fn word_mask(bytes: &[u8], at: usize) -> Option<u64> {
-    let (words, non_ascii) = match bytes.get(at..).and_then(|rest| rest.first_chunk()) {
-        Some(block) => block_masks(block),
-        None => tail_masks(bytes, at),
-    };
-    (non_ascii == 0).then_some(words)
-}
-
-/// `block_masks` of the bytes from `bytes[at]` to the end, fewer than
-/// `BLOCK`: of the last `BLOCK` bytes of the text, shifted so that bit 0
-/// stands for `bytes[at]`, or of a copy padded with zeros when the text is
-/// shorter.
-#[cold]
-#[inline(never)]
-fn tail_masks(bytes: &[u8], at: usize) -> (u64, u64) {
-    let before = bytes.len().saturating_sub(BLOCK);
-    if let Some(last) = bytes.get(before..).and_then(|rest| rest.first_chunk()) {
-        // `before < at < bytes.len() = before + BLOCK` here, so the shift is
-        // below 64.
-        let shift = at.saturating_sub(before) as u32;
-        let (words, non_ascii) = block_masks(last);
-        return (
-            words.checked_shr(shift).unwrap_or(0),
-            non_ascii.checked_shr(shift).unwrap_or(0),
-        );
-    }
-    let mut padded = [0u8; BLOCK];
-    let rest = bytes.get(at..).unwrap_or_default();
-    if let Some(head) = padded.get_mut(..rest.len()) {
-        head.copy_from_slice(rest);
-    }
-    block_masks(&padded)
-}
 
 /// The masks of one block: its ASCII letters and digits, and its bytes that
 /// are not ASCII (bit `i` for `block[i]`).
 #[cfg(target_arch = "x86_64")]
 #[inline(always)]
-fn block_masks(block: &[u8; BLOCK]) -> (u64, u64) {
+pub fn block_masks(block: &[u8; BLOCK]) -> (u64, u64) {
     use std::arch::x86_64::{
         __m128i, _mm_add_epi8, _mm_cmplt_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128,
         _mm_set1_epi8,
@@ -86,7 +48,7 @@ fn block_masks(block: &[u8; BLOCK]) -> (u64, u64) {
 
 #[cfg(not(target_arch = "x86_64"))]
 #[inline(always)]
-fn block_masks(block: &[u8; BLOCK]) -> (u64, u64) {
+pub fn block_masks(block: &[u8; BLOCK]) -> (u64, u64) {
     block_masks_by_lanes(block)
 }
 
@@ -139,28 +101,5 @@ mod tests {
                 );
             }
         }
-    }
-
-    #[test]
-    fn the_word_mask_marks_ascii_letters_and_digits_up_to_the_end() {
-        let text =
-            "Kabul, 9/11 and the U.S.-led coalition's 2nd year: twenty-one words or so, then more";
-        for end in [text.len(), 70, 64, 63, 10, 1] {
-            let bytes = &text.as_bytes()[..end];
-            for at in 0..end {
-                let mask = word_mask(bytes, at).expect("ASCII text");
-                assert_eq!(mask, masks_by_bytes(&bytes[at..]).0, "{end} {at}");
-            }
-        }
-        assert_eq!(word_mask("caf\u{e9} Iran".as_bytes(), 0), None);
-        // Bytes before `at` do not count, even when the last block holds
-        // them.
-        let mut long = "\u{e9}".repeat(40);
-        long.push_str(&"Iran ".repeat(20));
-        assert_eq!(word_mask(long.as_bytes(), 0), None);
-        assert_eq!(
-            word_mask(long.as_bytes(), 80),
-            Some(masks_by_bytes(&long.as_bytes()[80..]).0)
-        );
     }
 }

@@ -20,7 +20,7 @@
 //! `FirstWords`), and a small Bloom filter of the names' first words, which
 //! stays in cache, rules out most words without touching the trie.
 
-use super::blocks::{word_mask, BLOCK};
+use super::blocks::{block_masks, BLOCK};
 use super::context::{char_before, is_word_char};
 use crate::text::{LANE_HIGH_BITS, LANE_ONES};
 
@@ -336,19 +336,6 @@ fn run_len(bytes: &[u8], at: usize) -> usize {
         .unwrap_or(rest.len())
 }
 
-/// The length of the ASCII word that starts `offset` bytes into the block
-/// at `bytes[at..]` whose `word_mask` is `words`, measured past the block
-/// when it reaches the block's end.
-#[inline(always)]
-fn word_len_in_block(bytes: &[u8], at: usize, words: u64, offset: usize) -> usize {
-    let run = (!(words >> offset)).trailing_zeros() as usize;
-    if offset + run < BLOCK {
-        run
-    } else {
-        run_len(bytes, at + offset)
-    }
-}
-
 /// The bytes from a block's start that the words starting in it are read
 /// from when they end inside it: the block and the first eight bytes of a
 /// word that starts at its last byte.
@@ -630,8 +617,11 @@ impl Names {
     }
 
     /// `next_start` outside words: 64 bytes at a time while they are ASCII,
-    /// finding the word starts in them with one bit mask (see `word_mask`);
-    /// each word is measured from its start, also when it runs past them.
+    /// finding the word starts in them with one bit mask (see
+    /// `block_masks`); each word is measured from its start, also when it
+    /// runs past them. The words that end inside a block are read from the
+    /// block and the bytes after it (`WINDOW`), from a copy padded with
+    /// zeros near the text's end.
     fn next_word_start(&self, text: &str, from: usize) -> Option<(usize, Hit)> {
         let bytes = text.as_bytes();
         let mut prev_word = char_before(text, from).is_some_and(is_word_char);
@@ -639,8 +629,23 @@ impl Names {
             return self.scan_bytes(text, from, prev_word, usize::MAX).err();
         }
         let mut at = from;
+        let mut padded: [u8; WINDOW];
         while at < bytes.len() {
-            let Some(words) = word_mask(bytes, at) else {
+            let rest = bytes.get(at..).unwrap_or_default();
+            let window = match rest.first_chunk::<WINDOW>() {
+                Some(window) => window,
+                None => {
+                    // The text's last bytes, zeros after them (as `load8`
+                    // reads past the end).
+                    padded = [0u8; WINDOW];
+                    if let Some(head) = padded.get_mut(..rest.len()) {
+                        head.copy_from_slice(rest);
+                    }
+                    &padded
+                }
+            };
+            let (words, non_ascii) = window.first_chunk().map_or((0, 1), block_masks);
+            if non_ascii != 0 {
                 match self.scan_bytes(text, at, prev_word, at + BLOCK) {
                     Ok((next, next_prev_word)) => {
                         at = next;
@@ -649,21 +654,25 @@ impl Names {
                     }
                     Err(found) => return Some(found),
                 }
-            };
+            }
             let mut starts = words & !((words << 1) | u64::from(prev_word));
-            let window = bytes
-                .get(at..)
-                .and_then(|rest| rest.first_chunk::<WINDOW>());
             while starts != 0 {
                 let offset = starts.trailing_zeros() as usize;
                 starts &= starts - 1;
                 let start = at + offset;
                 let run = (!(words >> offset)).trailing_zeros() as usize;
-                let found = match window {
-                    Some(window) if offset + run < BLOCK => {
-                        self.word_in_window(text, window, at, offset, run)
-                    }
-                    _ => self.word_at(text, start, word_len_in_block(bytes, at, words, offset)),
+                let found = if offset + run < BLOCK {
+                    self.word_in_window(
+                        text,
+                        window,
+                        at,
+                        offset,
+                        run,
+                        rest.len().saturating_sub(offset),
+                    )
+                } else {
+                    // The word may go on past the block.
+                    self.word_at(text, start, run_len(bytes, start))
                 };
                 if let Some(hit) = found {
                     return Some((start, hit));
@@ -688,10 +697,11 @@ impl Names {
 
     /// `word_at` for a word that starts `offset` bytes into the block at
     /// `text[at..]` and ends inside it (`offset + len < BLOCK`), read from
-    /// `window`, the text from the block's start: every byte read lies in
+    /// `window`, the text from the block's start (zeros past the text's end,
+    /// `available` bytes from the word's start on): every byte read lies in
     /// the window, so no read needs a test of the text's end. The block is
-    /// ASCII (see `word_mask`), so the byte after the word is too: no
-    /// non-ASCII word character goes on with the word.
+    /// ASCII, so the byte after the word is too: no non-ASCII word character
+    /// goes on with the word.
     #[inline(always)]
     fn word_in_window(
         &self,
@@ -700,6 +710,7 @@ impl Names {
         at: usize,
         offset: usize,
         len: usize,
+        available: usize,
     ) -> Option<Hit> {
         let eight = |from: usize| {
             let from = from % BLOCK;
@@ -714,14 +725,12 @@ impl Names {
         let tail = eight((offset + len).saturating_sub(8)) & tail_mask;
         let key = mix(head, tail, len);
         // The prefixes end at most `PREFIX_PAST_WORD` bytes past the word,
-        // inside the window.
+        // inside the window (`WINDOW - offset` bytes from the word's start).
         let may_begin = starts_name
             && holds(&self.first_words.words, key)
             && self
                 .first_words
-                .may_begin_with(head, len, key, WINDOW - offset, |len| {
-                    eight(offset + len - 8)
-                });
+                .may_begin_with(head, len, key, available, |len| eight(offset + len - 8));
         may_begin
             .then(|| self.longest_at_word(text, at + offset))
             .flatten()
