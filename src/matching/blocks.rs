@@ -1,8 +1,8 @@
 //! Bit masks of runs of bytes, one bit per byte: of 64-byte blocks of match
 //! text for the name scan, which bytes are ASCII letters or digits (from
 //! which the scan reads word starts and word lengths) and which are not
-//! ASCII; of 16 bytes of a sentence, which stay as they are in match text
-//! and which are spaces. On x86_64 bytes are tested 16 at a time with SSE2
+//! ASCII; of 16 bytes of a sentence, which stay as they are in match text,
+//! which are spaces and which are line feeds. On x86_64 bytes are tested 16 at a time with SSE2
 //! compares and byte masks (SSE2 is part of every x86_64 processor);
 //! elsewhere eight at a time in a `u64` (SWAR), as the tests also do.
 
@@ -48,51 +48,55 @@ pub fn block_masks(block: &[u8; BLOCK]) -> (u64, u64) {
 }
 
 /// Which of 16 bytes are printable ASCII but the backquote (the bytes that
-/// stay as they are in match text), and which are spaces (bit `i` for
-/// `bytes[i]`).
+/// stay as they are in match text), which are spaces and which are line
+/// feeds (bit `i` for `bytes[i]`).
 #[cfg(target_arch = "x86_64")]
 #[inline(always)]
-pub fn plain_and_spaces(bytes: &[u8; 16]) -> (u16, u16) {
+pub fn plain_and_spaces(bytes: &[u8; 16]) -> (u16, u16, u16) {
     use std::arch::x86_64::{
         __m128i, _mm_add_epi8, _mm_andnot_si128, _mm_cmpeq_epi8, _mm_cmplt_epi8, _mm_loadu_si128,
         _mm_movemask_epi8, _mm_set1_epi8,
     };
     // SAFETY: as in `block_masks`; the load reads the 16 bytes of `bytes`.
-    let (plain, spaces) = unsafe {
+    let (plain, spaces, line_feeds) = unsafe {
         let lanes = _mm_loadu_si128(bytes.as_ptr().cast::<__m128i>());
         // `b' '..=b'~'`, 95 bytes, as in `block_masks`.
         let shifted = _mm_add_epi8(lanes, _mm_set1_epi8(0x80u8.wrapping_sub(b' ') as i8));
         let printable = _mm_cmplt_epi8(shifted, _mm_set1_epi8(0x80u8.wrapping_add(95) as i8));
         let backquotes = _mm_cmpeq_epi8(lanes, _mm_set1_epi8(b'`' as i8));
         let spaces = _mm_cmpeq_epi8(lanes, _mm_set1_epi8(b' ' as i8));
+        let line_feeds = _mm_cmpeq_epi8(lanes, _mm_set1_epi8(b'\n' as i8));
         (
             _mm_movemask_epi8(_mm_andnot_si128(backquotes, printable)),
             _mm_movemask_epi8(spaces),
+            _mm_movemask_epi8(line_feeds),
         )
     };
-    (plain as u16, spaces as u16)
+    (plain as u16, spaces as u16, line_feeds as u16)
 }
 
 #[cfg(not(target_arch = "x86_64"))]
 #[inline(always)]
-pub fn plain_and_spaces(bytes: &[u8; 16]) -> (u16, u16) {
+pub fn plain_and_spaces(bytes: &[u8; 16]) -> (u16, u16, u16) {
     plain_and_spaces_by_lanes(bytes)
 }
 
 /// `plain_and_spaces` eight bytes at a time in a `u64`.
 #[cfg(any(test, not(target_arch = "x86_64")))]
 #[inline(always)]
-fn plain_and_spaces_by_lanes(bytes: &[u8; 16]) -> (u16, u16) {
+fn plain_and_spaces_by_lanes(bytes: &[u8; 16]) -> (u16, u16, u16) {
     use crate::text::lanes_in;
     let mut plain = 0u16;
     let mut spaces = 0u16;
+    let mut line_feeds = 0u16;
     for (i, eight) in bytes.chunks_exact(8).enumerate() {
         let chunk = <[u8; 8]>::try_from(eight).map_or(0, u64::from_le_bytes);
         let printable = lanes_in(chunk, b' ', b'~') & !lanes_in(chunk, b'`', b'`');
         plain |= (gather(printable) as u16) << (8 * i);
         spaces |= (gather(lanes_in(chunk, b' ', b' ')) as u16) << (8 * i);
+        line_feeds |= (gather(lanes_in(chunk, b'\n', b'\n')) as u16) << (8 * i);
     }
-    (plain, spaces)
+    (plain, spaces, line_feeds)
 }
 
 /// The high bit of each lane of a `u64`, gathered into one byte (bit `i`
@@ -161,13 +165,14 @@ mod tests {
     fn plain_bytes_and_spaces_are_found_in_every_position() {
         for byte in 0..=255u8 {
             for position in 0..16 {
-                let mut bytes = *b"The `U.S.`  said";
+                let mut bytes = *b"The `U.S.`  sa\nd";
                 bytes[position] = byte;
-                let mut expected = (0u16, 0u16);
+                let mut expected = (0u16, 0u16, 0u16);
                 for (i, &b) in bytes.iter().enumerate() {
                     let plain = (b' '..=b'~').contains(&b) && b != b'`';
                     expected.0 |= u16::from(plain) << i;
                     expected.1 |= u16::from(b == b' ') << i;
+                    expected.2 |= u16::from(b == b'\n') << i;
                 }
                 assert_eq!(plain_and_spaces(&bytes), expected, "{byte} at {position}");
                 assert_eq!(

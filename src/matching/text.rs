@@ -114,7 +114,7 @@ impl QuickFold {
         let bytes = slice.as_bytes();
         let mut at = 0;
         while at < bytes.len() {
-            let run = at + crate::fold::plain_run(bytes.get(at..).unwrap_or_default());
+            let run = at + plain_run(bytes.get(at..).unwrap_or_default());
             self.text.push_str(slice.get(at..run).unwrap_or(""));
             at = run;
             let Some(&byte) = bytes.get(at) else {
@@ -186,6 +186,31 @@ impl QuickFold {
     }
 }
 
+/// `crate::fold::plain_run` (the length of the run of bytes at the start of
+/// `bytes` that fold to themselves: printable ASCII but the backquote, and
+/// line feeds), 16 bytes at a time (see `blocks::plain_and_spaces`).
+fn plain_run(bytes: &[u8]) -> usize {
+    let folds_to_itself = |b: u8| (b' '..=b'~').contains(&b) && b != b'`' || b == b'\n';
+    let mut chunks = bytes.chunks_exact(16);
+    let mut run = 0;
+    for chunk in &mut chunks {
+        let Some(chunk) = chunk.first_chunk() else {
+            break;
+        };
+        let (plain, _, line_feeds) = plain_and_spaces(chunk);
+        let others = !(plain | line_feeds);
+        if others != 0 {
+            return run + others.trailing_zeros() as usize;
+        }
+        run += 16;
+    }
+    let rest = chunks.remainder();
+    run + rest
+        .iter()
+        .position(|&b| !folds_to_itself(b))
+        .unwrap_or(rest.len())
+}
+
 /// Whether every byte of `bytes` stays as it is in match text (printable
 /// ASCII but the backquote) and no two spaces follow each other: tested 16
 /// bytes at a time (see `blocks::plain_and_spaces`) with no early exit, so
@@ -195,7 +220,7 @@ fn plain_single_spaced(bytes: &[u8]) -> bool {
     // Bit 0 when the byte before the chunk is a space.
     let mut space_before = 0u16;
     let mut test = |chunk: &[u8; 16]| {
-        let (plain, spaces) = plain_and_spaces(chunk);
+        let (plain, spaces, _) = plain_and_spaces(chunk);
         bad |= !plain | (spaces & ((spaces << 1) | space_before));
         space_before = spaces >> 15;
     };
@@ -328,6 +353,16 @@ mod tests {
     }
 
     proptest::proptest! {
+        #[test]
+        fn the_plain_run_is_the_fold_plain_run(
+            text in "(The quick brown fox jumped| |a|~|\n|`|\t|\r|\u{7f}|\u{e9}|\u{2019}){0,20}"
+        ) {
+            let bytes = text.as_bytes();
+            for at in 0..bytes.len() {
+                proptest::prop_assert_eq!(plain_run(&bytes[at..]), crate::fold::plain_run(&bytes[at..]));
+            }
+        }
+
         #[test]
         fn the_sixteen_byte_test_is_the_byte_test(text in "[ a`~\t\n\u{7f}\u{e9}\u{2019}]{0,80}") {
             let bytes = text.as_bytes();
