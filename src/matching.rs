@@ -7,6 +7,7 @@
 //! capital stands for its government (context words in
 //! `lexicons/actor_context.csv`).
 
+mod blocks;
 mod context;
 mod names;
 mod tables;

@@ -20,8 +20,9 @@
 //! `FirstWords`), and a small Bloom filter of the names' first words, which
 //! stays in cache, rules out most words without touching the trie.
 
+use super::blocks::{block_masks, BLOCK};
 use super::context::{char_before, is_word_char};
-use crate::text::{word_lanes, LANE_HIGH_BITS, LANE_ONES};
+use crate::text::{LANE_HIGH_BITS, LANE_ONES};
 
 /// A name found at a start position: where it ends and its pattern index.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -88,7 +89,7 @@ struct FirstWords {
     /// For each bucket of first-word keys (`offset_bucket`), which lengths
     /// past the first word (bit `n` for `n` bytes, 0 to `PREFIX_PAST_WORD`)
     /// the prefixes of the names with such a first word have.
-    offsets: Box<[u8]>,
+    offsets: Box<[u8; 1 << OFFSET_BUCKET_BITS]>,
 }
 
 /// log2 of the number of buckets of `FirstWords::offsets` (4 KB).
@@ -117,7 +118,7 @@ impl FirstWords {
             words: empty(),
             prefixes: empty(),
             small_prefixes: empty(),
-            offsets: vec![0u8; 1 << OFFSET_BUCKET_BITS].into_boxed_slice(),
+            offsets: Box::new([0u8; 1 << OFFSET_BUCKET_BITS]),
         };
         let set = |bits: &mut [u64], key: u64| {
             let (word, mask) = slot_of(key);
@@ -157,27 +158,46 @@ impl FirstWords {
     /// a length that names with such a first word have.
     #[inline]
     fn may_begin(&self, bytes: &[u8], start: usize, word_end: usize, word_key: u64) -> bool {
-        let prefixes = if bytes.get(start).is_some_and(u8::is_ascii_lowercase) {
+        self.may_begin_with(
+            load8(bytes, start),
+            word_end.saturating_sub(start),
+            word_key,
+            bytes.len().saturating_sub(start),
+            |len| load8(bytes, start + len - 8),
+        )
+    }
+
+    /// `may_begin` from the first eight bytes of the text at the word's
+    /// start (`head`), the word's length and key, how many bytes the text
+    /// has from the word's start (`available`), and `tail(len)`: the eight
+    /// bytes that end `len` bytes from the word's start (`8 < len <=
+    /// available`).
+    #[inline(always)]
+    fn may_begin_with(
+        &self,
+        head: u64,
+        word_len: usize,
+        word_key: u64,
+        available: usize,
+        tail: impl Fn(usize) -> u64,
+    ) -> bool {
+        let prefixes = if (head as u8).is_ascii_lowercase() {
             &self.small_prefixes
         } else {
             &self.prefixes
         };
-        let mut offsets = self
-            .offsets
-            .get(offset_bucket(word_key))
-            .copied()
-            .unwrap_or(u8::MAX);
+        let mut offsets = self.offsets[offset_bucket(word_key)];
         while offsets != 0 {
             let past = offsets.trailing_zeros() as usize;
             offsets &= offsets - 1;
-            let end = word_end + past;
-            if end > bytes.len() {
+            let len = word_len + past;
+            if len > available {
                 break;
             }
             let key = if past == 0 {
                 word_key
             } else {
-                self::word_key(bytes, start, end)
+                mix(head, if len > 8 { tail(len) } else { 0 }, len)
             };
             if holds(prefixes, key) {
                 return true;
@@ -226,8 +246,16 @@ fn mix(head: u64, tail: u64, len: usize) -> u64 {
 /// A mask of the low `n` bytes of a u64 (all of them from 8 on).
 #[inline(always)]
 fn low_bytes(n: usize) -> u64 {
-    // `n` is at most 8, so the shift is at most 64 (0 bytes: none).
-    u64::MAX.checked_shr(64 - 8 * n.min(8) as u32).unwrap_or(0)
+    const MASKS: [u64; 9] = {
+        let mut masks = [u64::MAX; 9];
+        let mut n = 0;
+        while n < 8 {
+            masks[n] = (1 << (8 * n)) - 1;
+            n += 1;
+        }
+        masks
+    };
+    MASKS[n.min(8)]
 }
 
 /// The eight bytes at `bytes[at..]` as a little-endian number, zeros past
@@ -308,53 +336,10 @@ fn run_len(bytes: &[u8], at: usize) -> usize {
         .unwrap_or(rest.len())
 }
 
-/// The length of the ASCII word that starts `offset` bytes into the block
-/// at `bytes[at..]` whose `word_mask` is `words`, measured past the block
-/// when it reaches the block's end.
-#[inline(always)]
-fn word_len_in_block(bytes: &[u8], at: usize, words: u64, offset: usize) -> usize {
-    let run = (!(words >> offset)).trailing_zeros() as usize;
-    if offset + run < BLOCK {
-        run
-    } else {
-        run_len(bytes, at + offset)
-    }
-}
-
-/// How many bytes `word_mask` tests at once.
-const BLOCK: usize = 64;
-
-/// Which of the `BLOCK` bytes from `bytes[at]` on are ASCII letters or
-/// digits (bit `i` for `bytes[at + i]`; none past the end), or `None` when
-/// one of them is not ASCII.
-#[inline(always)]
-fn word_mask(bytes: &[u8], at: usize) -> Option<u64> {
-    let mut chunks = [0u64; BLOCK / 8];
-    let load = |chunks: &mut [u64; BLOCK / 8], block: &[u8]| {
-        for (chunk, eight) in chunks.iter_mut().zip(block.chunks_exact(8)) {
-            *chunk = <[u8; 8]>::try_from(eight).map_or(0, u64::from_le_bytes);
-        }
-    };
-    match bytes.get(at..at + BLOCK) {
-        Some(block) => load(&mut chunks, block),
-        None => {
-            let mut buffer = [0u8; BLOCK];
-            for (b, &byte) in buffer.iter_mut().zip(bytes.get(at..).unwrap_or_default()) {
-                *b = byte;
-            }
-            load(&mut chunks, &buffer);
-        }
-    }
-    if chunks.iter().fold(0, |all, &chunk| all | chunk) & LANE_HIGH_BITS != 0 {
-        return None;
-    }
-    // The high bit of each lane, gathered into one byte (bit `i` from lane
-    // `i`: the products of distinct lanes fall on distinct bits).
-    let gather = |lanes: u64| (lanes >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56;
-    Some(chunks.iter().enumerate().fold(0, |mask, (i, &chunk)| {
-        mask | gather(word_lanes(chunk)) << (8 * i)
-    }))
-}
+/// The bytes from a block's start that the words starting in it are read
+/// from when they end inside it: the block and the first eight bytes of a
+/// word that starts at its last byte.
+const WINDOW: usize = BLOCK + 8;
 
 /// What a byte is, for the scan outside words (`Names::kinds`).
 const WORD_START: u8 = 0;
@@ -632,8 +617,11 @@ impl Names {
     }
 
     /// `next_start` outside words: 64 bytes at a time while they are ASCII,
-    /// finding the word starts in them with one bit mask (see `word_mask`);
-    /// each word is measured from its start, also when it runs past them.
+    /// finding the word starts in them with one bit mask (see
+    /// `block_masks`); each word is measured from its start, also when it
+    /// runs past them. The words that end inside a block are read from the
+    /// block and the bytes after it (`WINDOW`), from a copy padded with
+    /// zeros near the text's end.
     fn next_word_start(&self, text: &str, from: usize) -> Option<(usize, Hit)> {
         let bytes = text.as_bytes();
         let mut prev_word = char_before(text, from).is_some_and(is_word_char);
@@ -641,8 +629,23 @@ impl Names {
             return self.scan_bytes(text, from, prev_word, usize::MAX).err();
         }
         let mut at = from;
+        let mut padded: [u8; WINDOW];
         while at < bytes.len() {
-            let Some(words) = word_mask(bytes, at) else {
+            let rest = bytes.get(at..).unwrap_or_default();
+            let window = match rest.first_chunk::<WINDOW>() {
+                Some(window) => window,
+                None => {
+                    // The text's last bytes, zeros after them (as `load8`
+                    // reads past the end).
+                    padded = [0u8; WINDOW];
+                    if let Some(head) = padded.get_mut(..rest.len()) {
+                        head.copy_from_slice(rest);
+                    }
+                    &padded
+                }
+            };
+            let (words, non_ascii) = window.first_chunk().map_or((0, 1), block_masks);
+            if non_ascii != 0 {
                 match self.scan_bytes(text, at, prev_word, at + BLOCK) {
                     Ok((next, next_prev_word)) => {
                         at = next;
@@ -651,14 +654,27 @@ impl Names {
                     }
                     Err(found) => return Some(found),
                 }
-            };
+            }
             let mut starts = words & !((words << 1) | u64::from(prev_word));
             while starts != 0 {
                 let offset = starts.trailing_zeros() as usize;
                 starts &= starts - 1;
                 let start = at + offset;
-                let len = word_len_in_block(bytes, at, words, offset);
-                if let Some(hit) = self.word_at(text, start, len) {
+                let run = (!(words >> offset)).trailing_zeros() as usize;
+                let found = if offset + run < BLOCK {
+                    self.word_in_window(
+                        text,
+                        window,
+                        at,
+                        offset,
+                        run,
+                        rest.len().saturating_sub(offset),
+                    )
+                } else {
+                    // The word may go on past the block.
+                    self.word_at(text, start, run_len(bytes, start))
+                };
+                if let Some(hit) = found {
                     return Some((start, hit));
                 }
             }
@@ -677,6 +693,53 @@ impl Names {
             (true, key) => self.word_candidate(text, start, start + len, key),
             (false, _) => None,
         }
+    }
+
+    /// `word_at` for a word that starts `offset` bytes into the block at
+    /// `text[at..]` and ends inside it (`offset + len < BLOCK`), read from
+    /// `window`, the text from the block's start (zeros past the text's end,
+    /// `available` bytes from the word's start on): every byte read lies in
+    /// the window, so no read needs a test of the text's end. The block is
+    /// ASCII, so the byte after the word is too: no non-ASCII word character
+    /// goes on with the word.
+    #[inline(always)]
+    fn word_in_window(
+        &self,
+        text: &str,
+        window: &[u8; WINDOW],
+        at: usize,
+        offset: usize,
+        len: usize,
+        available: usize,
+    ) -> Option<Hit> {
+        let eight = |from: usize| {
+            let from = from % BLOCK;
+            window
+                .get(from..from + 8)
+                .and_then(|bytes| bytes.first_chunk())
+                .map_or(0, |bytes| u64::from_le_bytes(*bytes))
+        };
+        let head = eight(offset);
+        let starts_name = self.kinds[(head & 0xFF) as usize] == WORD_START;
+        let tail_mask = 0u64.wrapping_sub(u64::from(len > 8));
+        let tail = eight((offset + len).saturating_sub(8)) & tail_mask;
+        let key = mix(head, tail, len);
+        // The prefixes end at most `PREFIX_PAST_WORD` bytes past the word,
+        // inside the window (`WINDOW - offset` bytes from the word's start).
+        let may_begin = starts_name
+            && holds(&self.first_words.words, key)
+            && self
+                .first_words
+                .may_begin_with(head, len, key, available, |len| eight(offset + len - 8));
+        may_begin
+            .then(|| self.longest_at_word(text, at + offset))
+            .flatten()
+    }
+
+    /// `longest_at`, kept out of the scan's loop.
+    #[inline(never)]
+    fn longest_at_word(&self, text: &str, start: usize) -> Option<Hit> {
+        self.longest_at(text, start)
     }
 
     /// Whether the word at the word start `start` whose ASCII letters and
@@ -876,9 +939,17 @@ mod tests {
 
     /// The same, by the positions `next_start` gives outside words.
     fn boundary_names_by_scan(n: &Names, text: &str) -> Vec<(usize, usize, usize)> {
+        boundary_names_by_scan_from(n, text, 0)
+    }
+
+    /// The same from `from` on.
+    fn boundary_names_by_scan_from(
+        n: &Names,
+        text: &str,
+        mut from: usize,
+    ) -> Vec<(usize, usize, usize)> {
         let mut found = Vec::new();
         let mut hits = Vec::new();
-        let mut from = 0;
         while let Some((at, longest)) = n.next_start(text, from, false) {
             assert_eq!(n.longest_at(text, at), Some(longest));
             n.all_at(text, at, &mut hits);
@@ -890,6 +961,11 @@ mod tests {
             from = at + text[at..].chars().next().map_or(1, char::len_utf8);
         }
         found
+    }
+
+    /// `text` with more than a block of spaces after it.
+    fn padded(text: &str) -> String {
+        format!("{text}{}", " ".repeat(WINDOW + BLOCK))
     }
 
     const FILTER_NAMES: &[&str] = &[
@@ -928,12 +1004,23 @@ mod tests {
             "is",
             "a",
         ];
-        for text in texts {
-            assert_eq!(
-                boundary_names_by_scan(&n, text),
-                boundary_names_everywhere(&n, text),
-                "{text}"
-            );
+        // Alone, the words near the end of a text are read with tests of its
+        // end; with plenty of text after them, from a block's window. Blocks
+        // start where a scan starts: from every position, so that each word
+        // is read at every offset into a block.
+        for text in texts
+            .into_iter()
+            .flat_map(|text| [text.to_string(), padded(text)])
+        {
+            let everywhere = boundary_names_everywhere(&n, &text);
+            for from in (0..text.len()).filter(|&from| text.is_char_boundary(from)) {
+                let after: Vec<_> = everywhere.iter().filter(|n| n.0 >= from).copied().collect();
+                assert_eq!(
+                    boundary_names_by_scan_from(&n, &text, from),
+                    after,
+                    "{from} {text}"
+                );
+            }
         }
         // The filter passes over words, not names: a word that starts no name
         // yields nothing, while its neighbours still do.
@@ -942,23 +1029,6 @@ mod tests {
             n.next_start("x Castro", 0, false),
             Some((2, Hit { end: 8, pattern: 9 }))
         );
-    }
-
-    #[test]
-    fn the_word_mask_marks_ascii_letters_and_digits() {
-        let text =
-            "Kabul, 9/11 and the U.S.-led coalition's 2nd year: twenty-one words or so, then more";
-        for at in 0..text.len() {
-            let mask = word_mask(text.as_bytes(), at).expect("ASCII text");
-            for i in 0..BLOCK {
-                let expected = text
-                    .as_bytes()
-                    .get(at + i)
-                    .is_some_and(u8::is_ascii_alphanumeric);
-                assert_eq!(mask >> i & 1 == 1, expected, "{at} + {i}");
-            }
-        }
-        assert_eq!(word_mask("caf\u{e9} Iran".as_bytes(), 0), None);
     }
 
     /// Every name at `at` by comparing each pattern with the text.
@@ -1008,11 +1078,12 @@ mod tests {
             )
         ) {
             let n = names(FILTER_NAMES);
-            let text: String = pieces.concat();
-            proptest::prop_assert_eq!(
-                boundary_names_by_scan(&n, &text),
-                boundary_names_everywhere(&n, &text)
-            );
+            for text in [pieces.concat(), padded(&pieces.concat())] {
+                proptest::prop_assert_eq!(
+                    boundary_names_by_scan(&n, &text),
+                    boundary_names_everywhere(&n, &text)
+                );
+            }
         }
 
         #[test]
@@ -1025,21 +1096,22 @@ mod tests {
         ) {
             let patterns: Vec<String> = FILTER_NAMES.iter().map(|p| p.to_string()).collect();
             let n = Names::build(&patterns, &small_start).expect("patterns compile");
-            let text: String = pieces.concat();
-            // A name may be kept where its text begins with a small letter
-            // only if its pattern allows it.
-            let may_keep = |found: Vec<(usize, usize, usize)>| -> Vec<(usize, usize, usize)> {
-                found
-                    .into_iter()
-                    .filter(|&(at, _, pattern)| {
-                        !text.as_bytes()[at].is_ascii_lowercase() || small_start[pattern]
-                    })
-                    .collect()
-            };
-            proptest::prop_assert_eq!(
-                may_keep(boundary_names_by_scan(&n, &text)),
-                may_keep(boundary_names_everywhere(&n, &text))
-            );
+            for text in [pieces.concat(), padded(&pieces.concat())] {
+                // A name may be kept where its text begins with a small
+                // letter only if its pattern allows it.
+                let may_keep = |found: Vec<(usize, usize, usize)>| -> Vec<(usize, usize, usize)> {
+                    found
+                        .into_iter()
+                        .filter(|&(at, _, pattern)| {
+                            !text.as_bytes()[at].is_ascii_lowercase() || small_start[pattern]
+                        })
+                        .collect()
+                };
+                proptest::prop_assert_eq!(
+                    may_keep(boundary_names_by_scan(&n, &text)),
+                    may_keep(boundary_names_everywhere(&n, &text))
+                );
+            }
         }
     }
 }

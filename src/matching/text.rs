@@ -5,9 +5,11 @@
 //! with every whitespace run collapsed to one space when it has any, and the
 //! map of its offsets back to the source.
 
+use super::blocks::plain_and_spaces;
 use crate::fold::{fold_range, Folded};
-use crate::text::{lanes_in, LANE_HIGH_BITS};
 use crate::types::Span;
+use memchr::memmem::Finder;
+use std::sync::LazyLock;
 
 /// Buffers reused from one sentence to the next.
 #[derive(Debug, Default)]
@@ -104,13 +106,15 @@ impl QuickFold {
             return false;
         };
         self.text.clear();
+        // The folded slice is no longer than the slice.
+        self.text.reserve(slice.len());
         self.replaced.clear();
         self.base = span.start;
         self.source_end = span.end;
         let bytes = slice.as_bytes();
         let mut at = 0;
         while at < bytes.len() {
-            let run = at + crate::fold::plain_run(bytes.get(at..).unwrap_or_default());
+            let run = at + plain_run(bytes.get(at..).unwrap_or_default());
             self.text.push_str(slice.get(at..run).unwrap_or(""));
             at = run;
             let Some(&byte) = bytes.get(at) else {
@@ -182,32 +186,58 @@ impl QuickFold {
     }
 }
 
-/// Whether every byte of `bytes` stays as it is in match text (printable
-/// ASCII but the backquote) and no two spaces follow each other: tested eight bytes at a time with
-/// no early exit, so that most sentences, which pass, take no branch but
-/// the loop's.
-fn plain_single_spaced(bytes: &[u8]) -> bool {
-    let mut bad = 0u64;
-    // The high bit of lane 0 when the byte before the chunk is a space.
-    let mut space_before = 0u64;
-    let mut test = |chunk: u64| {
-        let plain = lanes_in(chunk, b' ', b'~') & !lanes_in(chunk, b'`', b'`');
-        let spaces = lanes_in(chunk, b' ', b' ');
-        bad |= (!plain & LANE_HIGH_BITS) | (spaces & ((spaces << 8) | space_before));
-        space_before = spaces >> 56;
-    };
-    let mut chunks = bytes.chunks_exact(8);
+/// `crate::fold::plain_run` (the length of the run of bytes at the start of
+/// `bytes` that fold to themselves: printable ASCII but the backquote, and
+/// line feeds), 16 bytes at a time (see `blocks::plain_and_spaces`).
+fn plain_run(bytes: &[u8]) -> usize {
+    let folds_to_itself = |b: u8| (b' '..=b'~').contains(&b) && b != b'`' || b == b'\n';
+    let mut chunks = bytes.chunks_exact(16);
+    let mut run = 0;
     for chunk in &mut chunks {
-        test(<[u8; 8]>::try_from(chunk).map_or(0, u64::from_le_bytes));
+        let Some(chunk) = chunk.first_chunk() else {
+            break;
+        };
+        let (plain, _, line_feeds) = plain_and_spaces(chunk);
+        let others = !(plain | line_feeds);
+        if others != 0 {
+            return run + others.trailing_zeros() as usize;
+        }
+        run += 16;
+    }
+    let rest = chunks.remainder();
+    run + rest
+        .iter()
+        .position(|&b| !folds_to_itself(b))
+        .unwrap_or(rest.len())
+}
+
+/// Whether every byte of `bytes` stays as it is in match text (printable
+/// ASCII but the backquote) and no two spaces follow each other: tested 16
+/// bytes at a time (see `blocks::plain_and_spaces`) with no early exit, so
+/// that most sentences, which pass, take no branch but the loop's.
+fn plain_single_spaced(bytes: &[u8]) -> bool {
+    let mut bad = 0u16;
+    // Bit 0 when the byte before the chunk is a space.
+    let mut space_before = 0u16;
+    let mut test = |chunk: &[u8; 16]| {
+        let (plain, spaces, _) = plain_and_spaces(chunk);
+        bad |= !plain | (spaces & ((spaces << 1) | space_before));
+        space_before = spaces >> 15;
+    };
+    let mut chunks = bytes.chunks_exact(16);
+    for chunk in &mut chunks {
+        if let Some(chunk) = chunk.first_chunk() {
+            test(chunk);
+        }
     }
     let rest = chunks.remainder();
     if !rest.is_empty() {
         // Padded with a plain byte that is not a space.
-        let mut padded = [b'x'; 8];
-        for (pad, &byte) in padded.iter_mut().zip(rest) {
-            *pad = byte;
+        let mut padded = [b'x'; 16];
+        if let Some(head) = padded.get_mut(..rest.len()) {
+            head.copy_from_slice(rest);
         }
-        test(u64::from_le_bytes(padded));
+        test(&padded);
     }
     bad == 0
 }
@@ -232,8 +262,9 @@ impl Scratch {
             FoldedText::Full(&self.folded)
         };
         let text = folded.text();
+        static TWO_SPACES: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"  "));
         let runs = memchr::memchr3(b'\n', b'\t', b'\r', text.as_bytes()).is_some()
-            || memchr::memmem::find(text.as_bytes(), b"  ").is_some();
+            || TWO_SPACES.find(text.as_bytes()).is_some();
         if !runs {
             return MatchText::Folded { folded };
         }
@@ -323,7 +354,17 @@ mod tests {
 
     proptest::proptest! {
         #[test]
-        fn the_eight_byte_test_is_the_byte_test(text in "[ a`~\t\n\u{7f}\u{e9}\u{2019}]{0,40}") {
+        fn the_plain_run_is_the_fold_plain_run(
+            text in "(The quick brown fox jumped| |a|~|\n|`|\t|\r|\u{7f}|\u{e9}|\u{2019}){0,20}"
+        ) {
+            let bytes = text.as_bytes();
+            for at in 0..bytes.len() {
+                proptest::prop_assert_eq!(plain_run(&bytes[at..]), crate::fold::plain_run(&bytes[at..]));
+            }
+        }
+
+        #[test]
+        fn the_sixteen_byte_test_is_the_byte_test(text in "[ a`~\t\n\u{7f}\u{e9}\u{2019}]{0,80}") {
             let bytes = text.as_bytes();
             let expected = bytes.iter().all(|&b| plain(b)) && !text.contains("  ");
             proptest::prop_assert_eq!(plain_single_spaced(bytes), expected);

@@ -1,0 +1,186 @@
+//! Bit masks of runs of bytes, one bit per byte: of 64-byte blocks of match
+//! text for the name scan, which bytes are ASCII letters or digits (from
+//! which the scan reads word starts and word lengths) and which are not
+//! ASCII; of 16 bytes of a sentence, which stay as they are in match text,
+//! which are spaces and which are line feeds. On x86_64 bytes are tested 16 at a time with SSE2
+//! compares and byte masks (SSE2 is part of every x86_64 processor);
+//! elsewhere eight at a time in a `u64` (SWAR), as the tests also do.
+
+/// How many bytes `block_masks` tests at once.
+pub const BLOCK: usize = 64;
+
+/// The masks of one block: its ASCII letters and digits, and its bytes that
+/// are not ASCII (bit `i` for `block[i]`).
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+pub fn block_masks(block: &[u8; BLOCK]) -> (u64, u64) {
+    use std::arch::x86_64::{
+        __m128i, _mm_add_epi8, _mm_cmplt_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128,
+        _mm_set1_epi8,
+    };
+    let mut words = 0u64;
+    let mut non_ascii = 0u64;
+    for (i, sixteen) in block.chunks_exact(16).enumerate() {
+        // SAFETY: SSE2 is part of the x86_64 baseline, so these intrinsics
+        // are always available; the load reads the 16 bytes of `sixteen`
+        // (unaligned loads allowed).
+        let (word_bits, high_bits) = unsafe {
+            let lanes = _mm_loadu_si128(sixteen.as_ptr().cast::<__m128i>());
+            // A byte is in `lo..=hi` when, shifted so that `lo` becomes
+            // -128, it is below -128 + (hi - lo + 1) as a signed byte.
+            let in_range = |v: __m128i, lo: u8, count: u8| {
+                let shifted = _mm_add_epi8(v, _mm_set1_epi8(0x80u8.wrapping_sub(lo) as i8));
+                _mm_cmplt_epi8(shifted, _mm_set1_epi8(0x80u8.wrapping_add(count) as i8))
+            };
+            // Setting bit 5 maps capitals onto small letters and no other
+            // ASCII byte onto them.
+            let letters = in_range(_mm_or_si128(lanes, _mm_set1_epi8(0x20)), b'a', 26);
+            let digits = in_range(lanes, b'0', 10);
+            (
+                _mm_movemask_epi8(_mm_or_si128(letters, digits)),
+                _mm_movemask_epi8(lanes),
+            )
+        };
+        words |= u64::from(word_bits as u16) << (16 * i);
+        non_ascii |= u64::from(high_bits as u16) << (16 * i);
+    }
+    (words, non_ascii)
+}
+
+/// Which of 16 bytes are printable ASCII but the backquote (the bytes that
+/// stay as they are in match text), which are spaces and which are line
+/// feeds (bit `i` for `bytes[i]`).
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+pub fn plain_and_spaces(bytes: &[u8; 16]) -> (u16, u16, u16) {
+    use std::arch::x86_64::{
+        __m128i, _mm_add_epi8, _mm_andnot_si128, _mm_cmpeq_epi8, _mm_cmplt_epi8, _mm_loadu_si128,
+        _mm_movemask_epi8, _mm_set1_epi8,
+    };
+    // SAFETY: as in `block_masks`; the load reads the 16 bytes of `bytes`.
+    let (plain, spaces, line_feeds) = unsafe {
+        let lanes = _mm_loadu_si128(bytes.as_ptr().cast::<__m128i>());
+        // `b' '..=b'~'`, 95 bytes, as in `block_masks`.
+        let shifted = _mm_add_epi8(lanes, _mm_set1_epi8(0x80u8.wrapping_sub(b' ') as i8));
+        let printable = _mm_cmplt_epi8(shifted, _mm_set1_epi8(0x80u8.wrapping_add(95) as i8));
+        let backquotes = _mm_cmpeq_epi8(lanes, _mm_set1_epi8(b'`' as i8));
+        let spaces = _mm_cmpeq_epi8(lanes, _mm_set1_epi8(b' ' as i8));
+        let line_feeds = _mm_cmpeq_epi8(lanes, _mm_set1_epi8(b'\n' as i8));
+        (
+            _mm_movemask_epi8(_mm_andnot_si128(backquotes, printable)),
+            _mm_movemask_epi8(spaces),
+            _mm_movemask_epi8(line_feeds),
+        )
+    };
+    (plain as u16, spaces as u16, line_feeds as u16)
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+#[inline(always)]
+pub fn plain_and_spaces(bytes: &[u8; 16]) -> (u16, u16, u16) {
+    plain_and_spaces_by_lanes(bytes)
+}
+
+/// `plain_and_spaces` eight bytes at a time in a `u64`.
+#[cfg(any(test, not(target_arch = "x86_64")))]
+#[inline(always)]
+fn plain_and_spaces_by_lanes(bytes: &[u8; 16]) -> (u16, u16, u16) {
+    use crate::text::lanes_in;
+    let mut plain = 0u16;
+    let mut spaces = 0u16;
+    let mut line_feeds = 0u16;
+    for (i, eight) in bytes.chunks_exact(8).enumerate() {
+        let chunk = <[u8; 8]>::try_from(eight).map_or(0, u64::from_le_bytes);
+        let printable = lanes_in(chunk, b' ', b'~') & !lanes_in(chunk, b'`', b'`');
+        plain |= (gather(printable) as u16) << (8 * i);
+        spaces |= (gather(lanes_in(chunk, b' ', b' ')) as u16) << (8 * i);
+        line_feeds |= (gather(lanes_in(chunk, b'\n', b'\n')) as u16) << (8 * i);
+    }
+    (plain, spaces, line_feeds)
+}
+
+/// The high bit of each lane of a `u64`, gathered into one byte (bit `i`
+/// from lane `i`: the products of distinct lanes fall on distinct bits).
+#[cfg(any(test, not(target_arch = "x86_64")))]
+#[inline(always)]
+fn gather(lanes: u64) -> u64 {
+    (lanes >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+#[inline(always)]
+pub fn block_masks(block: &[u8; BLOCK]) -> (u64, u64) {
+    block_masks_by_lanes(block)
+}
+
+/// `block_masks` eight bytes at a time in a `u64`.
+#[cfg(any(test, not(target_arch = "x86_64")))]
+#[inline(always)]
+fn block_masks_by_lanes(block: &[u8; BLOCK]) -> (u64, u64) {
+    use crate::text::{word_lanes, LANE_HIGH_BITS};
+    let mut words = 0u64;
+    let mut non_ascii = 0u64;
+    for (i, eight) in block.chunks_exact(8).enumerate() {
+        let chunk = <[u8; 8]>::try_from(eight).map_or(0, u64::from_le_bytes);
+        words |= gather(word_lanes(chunk)) << (8 * i);
+        non_ascii |= gather(chunk & LANE_HIGH_BITS) << (8 * i);
+    }
+    (words, non_ascii)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The masks byte by byte.
+    fn masks_by_bytes(bytes: &[u8]) -> (u64, u64) {
+        let mut words = 0u64;
+        let mut non_ascii = 0u64;
+        for (i, &byte) in bytes.iter().take(BLOCK).enumerate() {
+            words |= u64::from(byte.is_ascii_alphanumeric()) << i;
+            non_ascii |= u64::from(!byte.is_ascii()) << i;
+        }
+        (words, non_ascii)
+    }
+
+    #[test]
+    fn every_byte_in_every_position_is_classed_as_byte_tests_do() {
+        for byte in 0..=255u8 {
+            for position in 0..BLOCK {
+                let mut block =
+                    *b"The U.S.-led coalition's 2nd year: twenty-one words, or so. Then";
+                block[position] = byte;
+                let expected = masks_by_bytes(&block);
+                assert_eq!(block_masks(&block), expected, "{byte} at {position}");
+                assert_eq!(
+                    block_masks_by_lanes(&block),
+                    expected,
+                    "{byte} at {position}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn plain_bytes_and_spaces_are_found_in_every_position() {
+        for byte in 0..=255u8 {
+            for position in 0..16 {
+                let mut bytes = *b"The `U.S.`  sa\nd";
+                bytes[position] = byte;
+                let mut expected = (0u16, 0u16, 0u16);
+                for (i, &b) in bytes.iter().enumerate() {
+                    let plain = (b' '..=b'~').contains(&b) && b != b'`';
+                    expected.0 |= u16::from(plain) << i;
+                    expected.1 |= u16::from(b == b' ') << i;
+                    expected.2 |= u16::from(b == b'\n') << i;
+                }
+                assert_eq!(plain_and_spaces(&bytes), expected, "{byte} at {position}");
+                assert_eq!(
+                    plain_and_spaces_by_lanes(&bytes),
+                    expected,
+                    "{byte} at {position}"
+                );
+            }
+        }
+    }
+}
