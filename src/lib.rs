@@ -5,6 +5,11 @@
 //! The stages are pure functions over `&str` that return spans in source byte
 //! offsets ([`normalize`], [`segment`], [`matching`], [`score`]); [`input`] and
 //! [`output`] own all I/O, and [`pipeline`] wires them together in parallel.
+//!
+//! `unsafe` is denied everywhere but in `matching::blocks`, whose two SSE2
+//! byte-class functions are tested against a portable twin.
+
+#![deny(unsafe_code)]
 
 pub mod annotate;
 pub mod eval;

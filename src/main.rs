@@ -1,5 +1,7 @@
 //! The claimstance command line: parses arguments and hands them to the library.
 
+#![forbid(unsafe_code)]
+
 use claimstance::annotate::Model;
 use claimstance::input::{Format, Input, InputOptions};
 use claimstance::lexicon::{Lexicons, Severity};

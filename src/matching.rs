@@ -7,6 +7,7 @@
 //! capital stands for its government (context words in
 //! `lexicons/actor_context.csv`).
 
+#[allow(unsafe_code)]
 mod blocks;
 mod context;
 mod names;
