@@ -318,11 +318,30 @@ fn quick_typographic(rest: &[u8]) -> Option<(&'static str, usize)> {
 /// Folds `src[range]`; offsets in the result map back into `src`. A range
 /// that is out of bounds or off character boundaries folds to empty text.
 pub fn fold_range(src: &str, range: Span) -> Folded {
+    let Some(slice) = src.get(range.clone()) else {
+        let mut out = Folded::default();
+        fold_range_into(&mut out, src, range);
+        return out;
+    };
+    let plain = plain_run(slice.as_bytes());
+    if plain == slice.len() {
+        // Folds to itself: one verbatim piece.
+        return Folded {
+            text: slice.to_string(),
+            pieces: vec![Piece {
+                folded: 0,
+                source: range.start as u32,
+                source_len: slice.len() as u32,
+                verbatim: true,
+            }],
+            source_end: range.end,
+        };
+    }
     let mut out = Folded {
-        text: String::with_capacity(src.get(range.clone()).map_or(0, str::len)),
+        text: String::with_capacity(slice.len()),
         ..Folded::default()
     };
-    fold_range_into(&mut out, src, range);
+    fold_range_with::<true>(&mut out, src, range, Some(plain));
     out
 }
 
@@ -555,6 +574,10 @@ mod tests {
             proptest::prop_assert_eq!(quick.text(), general.text());
             proptest::prop_assert_eq!(pieces(&quick), pieces(&general));
             proptest::prop_assert_eq!(quick.source_end, general.source_end);
+            let fresh = fold_range(&src, start..end);
+            proptest::prop_assert_eq!(fresh.text(), general.text());
+            proptest::prop_assert_eq!(pieces(&fresh), pieces(&general));
+            proptest::prop_assert_eq!(fresh.source_end, general.source_end);
         }
     }
 
@@ -563,5 +586,8 @@ mod tests {
         let src = "é";
         assert_eq!(fold_range(src, 1..2).text(), "");
         assert_eq!(fold_range(src, 0..9).text(), "");
+        #[allow(clippy::reversed_empty_ranges)]
+        let reversed = fold_range(src, 2..0);
+        assert_eq!((reversed.text(), reversed.source_end), ("", 2));
     }
 }
