@@ -74,21 +74,11 @@ impl Folded {
 }
 
 /// Builds a [`Folded`] piece by piece.
-struct Builder {
-    out: Folded,
+struct Builder<'f> {
+    out: &'f mut Folded,
 }
 
-impl Builder {
-    fn new(capacity: usize, source_end: usize) -> Builder {
-        Builder {
-            out: Folded {
-                text: String::with_capacity(capacity),
-                pieces: Vec::new(),
-                source_end,
-            },
-        }
-    }
-
+impl Builder<'_> {
     /// Appends `text`, which maps byte for byte onto the source at `source`
     /// (the source itself, or one-byte characters replaced by one-byte ones).
     fn verbatim(&mut self, source: usize, text: &str) {
@@ -302,27 +292,108 @@ pub(crate) fn plain_run(bytes: &[u8]) -> usize {
         .unwrap_or(rest.len())
 }
 
+/// The folded form and source length of the character at the start of
+/// `rest` when it is one of the common typographic characters (curly quotes,
+/// en and em dashes, the ellipsis, the no-break space) and no combining mark
+/// follows it. For these `fold_cluster` comes to the same: none is a
+/// Windows-1252 lead byte (so no repair starts at it), each is NFC on its own,
+/// and each folds as `fold_char` has it.
+fn quick_typographic(rest: &[u8]) -> Option<(&'static str, usize)> {
+    let (folded, len) = match rest {
+        [0xE2, 0x80, 0x98 | 0x99, ..] => ("'", 3),
+        [0xE2, 0x80, 0x9C | 0x9D, ..] => ("\"", 3),
+        [0xE2, 0x80, 0x93 | 0x94, ..] => ("-", 3),
+        [0xE2, 0x80, 0xA6, ..] => ("...", 3),
+        [0xC2, 0xA0, ..] => (" ", 2),
+        _ => return None,
+    };
+    match rest.get(len) {
+        None => Some((folded, len)),
+        Some(&next) if next < 0x80 => Some((folded, len)),
+        // A combining mark after it goes through `fold_cluster`.
+        Some(_) => None,
+    }
+}
+
 /// Folds `src[range]`; offsets in the result map back into `src`. A range
 /// that is out of bounds or off character boundaries folds to empty text.
 pub fn fold_range(src: &str, range: Span) -> Folded {
     let Some(slice) = src.get(range.clone()) else {
-        return Folded {
-            source_end: range.start.min(src.len()),
-            ..Folded::default()
-        };
+        let mut out = Folded::default();
+        fold_range_into(&mut out, src, range);
+        return out;
     };
+    let plain = plain_run(slice.as_bytes());
+    if plain == slice.len() {
+        // Folds to itself: one verbatim piece.
+        return Folded {
+            text: slice.to_string(),
+            pieces: vec![Piece {
+                folded: 0,
+                source: range.start as u32,
+                source_len: slice.len() as u32,
+                verbatim: true,
+            }],
+            source_end: range.end,
+        };
+    }
+    let mut out = Folded {
+        text: String::with_capacity(slice.len()),
+        ..Folded::default()
+    };
+    fold_range_with::<true>(&mut out, src, range, Some(plain));
+    out
+}
+
+/// [`fold_range`] into `out`, whose buffers are reused from one call to the
+/// next.
+pub fn fold_range_into(out: &mut Folded, src: &str, range: Span) {
+    fold_range_with::<true>(out, src, range, None);
+}
+
+/// [`fold_range_into`] when the caller already knows `plain_run` of the
+/// slice (`plain_prefix`), which is not scanned again.
+pub(crate) fn fold_range_after_plain(
+    out: &mut Folded,
+    src: &str,
+    range: Span,
+    plain_prefix: usize,
+) {
+    fold_range_with::<true>(out, src, range, Some(plain_prefix));
+}
+
+/// [`fold_range_into`]; `QUICK` lets the common typographic characters skip
+/// the general cluster machinery (`false` only to test that it changes
+/// nothing).
+fn fold_range_with<const QUICK: bool>(
+    folded: &mut Folded,
+    src: &str,
+    range: Span,
+    plain_prefix: Option<usize>,
+) {
+    folded.text.clear();
+    folded.pieces.clear();
+    let Some(slice) = src.get(range.clone()) else {
+        folded.source_end = range.start.min(src.len());
+        return;
+    };
+    folded.source_end = range.end;
+    folded.text.reserve(slice.len());
     let base = range.start;
     let bytes = slice.as_bytes();
-    let mut out = Builder::new(slice.len(), range.end);
-    if plain_run(bytes) == bytes.len() {
+    let mut out = Builder { out: folded };
+    if bytes.is_empty() {
+        // The map of an empty slice has one empty piece.
         out.verbatim(base, slice);
-        return out.out;
+        return;
     }
+    let mut known_run = plain_prefix;
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
+        let known = known_run.take();
         if b < 0x80 {
-            let mut run = plain_run(&bytes[i..]);
+            let mut run = known.unwrap_or_else(|| plain_run(&bytes[i..]));
             // The last letter before a combining mark composes with it.
             if run > 0 && starts_with_combining(&slice[i + run..]) {
                 run -= 1;
@@ -346,9 +417,15 @@ pub fn fold_range(src: &str, range: Span) -> Folded {
             i += 1;
             continue;
         }
+        if QUICK {
+            if let Some((rep, len)) = quick_typographic(&bytes[i..]) {
+                out.replace(base + i, len, rep);
+                i += len;
+                continue;
+            }
+        }
         i += fold_cluster(&mut out, base + i, &slice[i..]);
     }
-    out.out
 }
 
 /// Folds a whole source text.
@@ -436,10 +513,81 @@ mod tests {
         assert_eq!(round_trip(src, "- go"), "\u{2014} go");
     }
 
+    /// Pieces as plain tuples, to compare two maps.
+    fn pieces(folded: &Folded) -> Vec<(u32, u32, u32, bool)> {
+        folded
+            .pieces
+            .iter()
+            .map(|p| (p.folded, p.source, p.source_len, p.verbatim))
+            .collect()
+    }
+
+    #[test]
+    fn quick_characters_fold_as_the_general_path_does() {
+        let src = "\u{2018}a\u{2019} \u{201C}b\u{201D}\u{2013}\u{2014}\u{2026}\u{a0}x\u{2019}\u{301}\u{2019}";
+        let mut general = Folded::default();
+        fold_range_with::<false>(&mut general, src, 0..src.len(), None);
+        let quick = fold(src);
+        assert_eq!(quick.text(), "'a' \"b\"--... x'\u{301}'");
+        assert_eq!(quick.text(), general.text());
+        assert_eq!(pieces(&quick), pieces(&general));
+    }
+
+    #[test]
+    fn buffers_are_reused_without_leftovers() {
+        let src = "caf\u{e9}\u{2019}s \u{201C}long\u{201D} text, and more";
+        let mut out = Folded::default();
+        fold_range_into(&mut out, src, 0..src.len());
+        fold_range_into(&mut out, src, 8..12);
+        let fresh = fold_range(src, 8..12);
+        assert_eq!(out.text(), fresh.text());
+        assert_eq!(pieces(&out), pieces(&fresh));
+        assert_eq!(out.source_end, fresh.source_end);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn quick_path_matches_general_path(
+            parts in proptest::collection::vec(proptest::sample::select(vec![
+                "a", "Z", " ", ".", "`", "\t", "\r", "\n", "\r\n", "\u{7}",
+                "\u{2018}", "\u{2019}", "\u{201C}", "\u{201D}", "\u{2013}", "\u{2014}",
+                "\u{2026}", "\u{a0}", "\u{301}", "\u{308}", "\u{e9}", "\u{e2}", "\u{20ac}",
+                "\u{2122}", "\u{e2}\u{20ac}\u{2122}", "\u{e2}\u{20ac}\u{201C}", "\u{c3}\u{a9}",
+                "\u{c2}\u{a0}", "\u{ad}", "\u{200b}", "\u{feff}", "\u{212b}",
+            ]), 0..24),
+            from in 0usize..80,
+            len in 0usize..80,
+            plain_known in proptest::bool::ANY,
+        ) {
+            let src: String = parts.concat();
+            let start = from.min(src.len());
+            let end = (start + len).min(src.len() + 2);
+            let mut general = Folded::default();
+            fold_range_with::<false>(&mut general, &src, start..end, None);
+            let mut quick = Folded::default();
+            if plain_known {
+                let prefix = src.get(start..end).map_or(0, |s| plain_run(s.as_bytes()));
+                fold_range_after_plain(&mut quick, &src, start..end, prefix);
+            } else {
+                fold_range_into(&mut quick, &src, start..end);
+            }
+            proptest::prop_assert_eq!(quick.text(), general.text());
+            proptest::prop_assert_eq!(pieces(&quick), pieces(&general));
+            proptest::prop_assert_eq!(quick.source_end, general.source_end);
+            let fresh = fold_range(&src, start..end);
+            proptest::prop_assert_eq!(fresh.text(), general.text());
+            proptest::prop_assert_eq!(pieces(&fresh), pieces(&general));
+            proptest::prop_assert_eq!(fresh.source_end, general.source_end);
+        }
+    }
+
     #[test]
     fn bad_range_folds_to_nothing() {
         let src = "é";
         assert_eq!(fold_range(src, 1..2).text(), "");
         assert_eq!(fold_range(src, 0..9).text(), "");
+        #[allow(clippy::reversed_empty_ranges)]
+        let reversed = fold_range(src, 2..0);
+        assert_eq!((reversed.text(), reversed.source_end), ("", 2));
     }
 }

@@ -16,6 +16,7 @@ pub use tally::{ActorTable, ActorTally, ActorTotals};
 
 pub use stance::CueFired;
 
+use crate::fold::Folded;
 use crate::lexicon::{Lexicons, Problem};
 use crate::types::{Claim, ClaimType, DocStance, Mention, Span, Stance};
 use claims::{BioState, Rule, UnitFacts};
@@ -99,6 +100,9 @@ struct DocState<'r> {
     scratch: pattern::Scratch,
     /// The unit's tokens, reused from one unit to the next.
     tokens: Tokens,
+    /// The unit's folded text when it differs from the source, reused from
+    /// one unit to the next.
+    folded: Folded,
     /// The cue lists, reused from one unit to the next.
     cues: UnitCues<'r>,
     /// Explanations name their cues (see [`Scorer::explain_units`]).
@@ -254,7 +258,8 @@ impl Scorer {
             state.quote_pending.clear();
         }
         state.prev_end = span.end;
-        let folded = UnitText::fold(src, span.clone());
+        let mut folded_buffer = std::mem::take(&mut state.folded);
+        let folded = UnitText::fold(src, span.clone(), &mut folded_buffer);
         let text = folded.text();
         unit_mentions_into(&folded, unit_mentions_src, mentions);
         let mentions: &[UnitMention] = mentions;
@@ -458,6 +463,7 @@ impl Scorer {
         };
         state.cues = unit_cues;
         state.tokens = tokens;
+        state.folded = folded_buffer;
         let claim = Claim {
             is_claim,
             claim_type,

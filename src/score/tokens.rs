@@ -5,7 +5,7 @@
 use super::pattern::NO_WORD;
 use super::rules::{Function, Report};
 use super::vocabulary::short_key;
-use crate::fold::{fold_range, plain_run, Folded};
+use crate::fold::{fold_range_after_plain, plain_run, Folded};
 use crate::text::{capital_lanes, word_lanes, LANE_HIGH_BITS, LANE_ONES};
 use crate::types::{Mention, Span};
 
@@ -154,18 +154,25 @@ pub struct UnitMention<'a> {
 /// of its bytes (most units), which saves the copy and the offset map.
 pub enum UnitText<'s> {
     Plain { text: &'s str, base: usize },
-    Folded(Folded),
+    Folded(&'s Folded),
 }
 
 impl<'s> UnitText<'s> {
-    /// The folded text of `src[span]`, as `crate::fold::fold_range` has it.
-    pub fn fold(src: &'s str, span: Span) -> UnitText<'s> {
-        match src.get(span.clone()) {
-            Some(text) if plain_run(text.as_bytes()) == text.len() => UnitText::Plain {
+    /// The folded text of `src[span]`, as `crate::fold::fold_range` has it;
+    /// `buffer` holds it when it is not the source slice.
+    pub fn fold(src: &'s str, span: Span, buffer: &'s mut Folded) -> UnitText<'s> {
+        let plain = src
+            .get(span.clone())
+            .map(|text| (text, plain_run(text.as_bytes())));
+        match plain {
+            Some((text, run)) if run == text.len() => UnitText::Plain {
                 text,
                 base: span.start,
             },
-            _ => UnitText::Folded(fold_range(src, span)),
+            _ => {
+                fold_range_after_plain(buffer, src, span, plain.map_or(0, |(_, run)| run));
+                UnitText::Folded(buffer)
+            }
         }
     }
 
@@ -930,8 +937,10 @@ mod tests {
             let start = from.min(src.len());
             let end = (start + len).min(src.len());
             prop_assume!(src.is_char_boundary(start) && src.is_char_boundary(end));
-            let unit = UnitText::fold(&src, start..end);
-            let folded = UnitText::Folded(fold_range(&src, start..end));
+            let mut buffer = Folded::default();
+            let unit = UnitText::fold(&src, start..end, &mut buffer);
+            let full = crate::fold::fold_range(&src, start..end);
+            let folded = UnitText::Folded(&full);
             prop_assert_eq!(unit.text(), folded.text());
             let mentions: Vec<Mention> = cuts
                 .iter()
