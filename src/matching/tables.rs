@@ -4,6 +4,7 @@
 
 use crate::fold::fold;
 use crate::lexicon::{read_rows, LexiconFile, Lexicons, Problem};
+use rustc_hash::FxHashSet;
 use serde::Deserialize;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -92,17 +93,17 @@ pub struct ContextWords {
     /// As written (dots kept: `Dr.` is not `DR`).
     pub titles: Vec<String>,
     /// The last word of each title, as a context key (`minister`, `gen`).
-    pub title_words: HashSet<String>,
-    pub capital_place_preposition: HashSet<String>,
-    pub capital_government_before: HashSet<String>,
+    pub title_words: FxHashSet<String>,
+    pub capital_place_preposition: FxHashSet<String>,
+    pub capital_government_before: FxHashSet<String>,
     /// Phrases of one or more words, each as its words.
     pub capital_place_before: Vec<Vec<String>>,
-    pub capital_place_after: HashSet<String>,
-    pub not_name_word: HashSet<String>,
-    pub caps_word: HashSet<String>,
-    pub caps_pronoun: HashSet<String>,
-    pub pronoun_cue: HashSet<String>,
-    pub determiner: HashSet<String>,
+    pub capital_place_after: FxHashSet<String>,
+    pub not_name_word: FxHashSet<String>,
+    pub caps_word: FxHashSet<String>,
+    pub caps_pronoun: FxHashSet<String>,
+    pub pronoun_cue: FxHashSet<String>,
+    pub determiner: FxHashSet<String>,
 }
 
 /// Everything the matcher compiles, in lexicon order.
