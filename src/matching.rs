@@ -19,7 +19,7 @@ use crate::types::{Mention, Span};
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind, StartKind};
 use context::CapitalRule;
 use names::{Hit, Names};
-use std::collections::HashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::sync::Arc;
 use tables::{context_key, ContextWords, Tables};
 use text::{MatchText, Scratch};
@@ -43,7 +43,7 @@ pub struct Matcher {
     /// has none, no name there can be kept.
     small_start_ok: Vec<bool>,
     /// Entities whose (last) row is a person, for the surname pass.
-    person_entities: std::collections::HashSet<Box<str>>,
+    person_entities: FxHashSet<Box<str>>,
     non_actors: Vec<Box<str>>,
     words: ContextWords,
 }
@@ -171,7 +171,7 @@ impl Matcher {
         } = tables;
         let mut patterns: Vec<String> = Vec::new();
         let mut targets: Vec<Vec<Target>> = Vec::new();
-        let mut index_of: HashMap<String, usize> = HashMap::new();
+        let mut index_of: FxHashMap<String, usize> = FxHashMap::default();
         let mut slot = |key: String, patterns: &mut Vec<String>, targets: &mut Vec<Vec<Target>>| {
             *index_of.entry(key.clone()).or_insert_with(|| {
                 patterns.push(key);
@@ -209,7 +209,7 @@ impl Matcher {
             .collect();
         let names = Names::build(&patterns, &small_start)?;
         // The rows of each entity, in row order.
-        let mut rows_of: HashMap<&str, Vec<&tables::ActorEntry>> = HashMap::new();
+        let mut rows_of: FxHashMap<&str, Vec<&tables::ActorEntry>> = FxHashMap::default();
         for entry in &actors {
             rows_of.entry(&*entry.entity).or_default().push(entry);
         }
@@ -248,7 +248,8 @@ impl Matcher {
                 }
             })
             .collect();
-        let kinds: HashMap<&str, ActorType> = actors.iter().map(|a| (&*a.entity, a.kind)).collect();
+        let kinds: FxHashMap<&str, ActorType> =
+            actors.iter().map(|a| (&*a.entity, a.kind)).collect();
         let person_entities = kinds
             .into_iter()
             .filter(|(_, kind)| *kind == ActorType::Person)

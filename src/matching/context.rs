@@ -2,6 +2,8 @@
 //! context, and the rules that decide whether a capital stands for its
 //! government and whether an ALL-CAPS alias is a common word.
 
+use std::borrow::Cow;
+
 use super::tables::{context_key, ContextWords};
 
 /// A letter, digit or combining mark: what words are made of.
@@ -41,7 +43,33 @@ pub fn word_end(text: &str, at: usize) -> usize {
 pub struct Word<'a> {
     pub start: usize,
     pub text: &'a str,
-    pub key: String,
+    key: WordKey<'a>,
+}
+
+impl Word<'_> {
+    /// The comparison key, as `context_key` makes it.
+    pub fn key(&self) -> &str {
+        self.key.as_str()
+    }
+}
+
+/// The `context_key` of one word (no whitespace in it): the word itself
+/// when it has no dot and no ASCII capital, as most words next to a name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct WordKey<'a>(Cow<'a, str>);
+
+impl<'a> WordKey<'a> {
+    fn of(word: &'a str) -> WordKey<'a> {
+        if word.bytes().any(|b| b == b'.' || b.is_ascii_uppercase()) {
+            WordKey(Cow::Owned(context_key(word)))
+        } else {
+            WordKey(Cow::Borrowed(word))
+        }
+    }
+
+    fn as_str(&self) -> &str {
+        &self.0
+    }
 }
 
 fn is_inner_word_char(c: char) -> bool {
@@ -70,7 +98,7 @@ pub fn word_before(text: &str, at: usize) -> Option<Word<'_>> {
     Some(Word {
         start,
         text: word,
-        key: context_key(word),
+        key: WordKey::of(word),
     })
 }
 
@@ -110,7 +138,7 @@ pub fn word_after(text: &str, at: usize) -> Option<Word<'_>> {
     Some(Word {
         start: at + skipped,
         text: word,
-        key: context_key(word),
+        key: WordKey::of(word),
     })
 }
 
@@ -256,14 +284,14 @@ pub fn capital_rule<'a>(
         let dated = rest.starts_with(',')
             && next
                 .as_ref()
-                .is_some_and(|w| words.not_name_word.contains(&w.key));
+                .is_some_and(|w| words.not_name_word.contains(w.key()));
         if rest.starts_with(['(', '-', ':', '/']) || dated {
             return CapitalRule::Dateline;
         }
     }
     if let Some(len) = possessive_len(text, end) {
         return match word_after(text, end + len) {
-            Some(w) if words.capital_place_after.contains(&w.key) => {
+            Some(w) if words.capital_place_after.contains(w.key()) => {
                 CapitalRule::PlaceNounAfter(w.text)
             }
             _ => CapitalRule::Possessive,
@@ -275,14 +303,14 @@ pub fn capital_rule<'a>(
             .is_some_and(|gap| !gap.is_empty() && gap.chars().all(|c| c == ' '))
     });
     if let Some(w) = &next {
-        if words.capital_place_after.contains(&w.key) {
+        if words.capital_place_after.contains(w.key()) {
             return CapitalRule::PlaceNounAfter(w.text);
         }
     }
     if let Some(w) = directly_after {
         if is_capitalized(w.text)
-            && !words.not_name_word.contains(&w.key)
-            && !starts_head_noun(words, &w.key)
+            && !words.not_name_word.contains(w.key())
+            && !starts_head_noun(words, w.key())
             && !is_candidate(w.start)
             && !title_case()
         {
@@ -297,9 +325,9 @@ pub fn capital_rule<'a>(
         if first.text.ends_with("'s") {
             return CapitalRule::AfterPossessive;
         }
-        if words.capital_place_preposition.contains(&first.key) {
+        if words.capital_place_preposition.contains(first.key()) {
             return match before.get(1) {
-                Some(cue) if words.capital_government_before.contains(&cue.key) => {
+                Some(cue) if words.capital_government_before.contains(cue.key()) => {
                     CapitalRule::GovernmentCue(cue.text)
                 }
                 _ => CapitalRule::PlaceAfterPreposition(first.text),
@@ -312,7 +340,7 @@ pub fn capital_rule<'a>(
                 .iter()
                 .rev()
                 .zip(seen)
-                .all(|(word, seen)| *word == seen.key)
+                .all(|(word, seen)| word == seen.key())
     };
     for phrase in &words.capital_place_before {
         if ends_phrase(&before, phrase) {
@@ -331,10 +359,10 @@ pub fn capital_rule<'a>(
     }
     // A modifier: `a Paris supermarket`, but `the Kabul government`.
     if let (Some(first), Some(w)) = (before.first(), directly_after) {
-        let modifies = words.determiner.contains(&first.key)
+        let modifies = words.determiner.contains(first.key())
             && w.text.chars().next().is_some_and(char::is_lowercase)
-            && !starts_head_noun(words, &w.key)
-            && !words.capital_government_before.contains(&w.key);
+            && !starts_head_noun(words, w.key())
+            && !words.capital_government_before.contains(w.key());
         if modifies {
             return CapitalRule::Modifier(w.text);
         }
@@ -363,9 +391,9 @@ pub fn name_before<'a>(
         && first.text.chars().any(char::is_lowercase)
         && !at_unit_start(text, first.start)
         && !first.text.ends_with("'s")
-        && !words.title_words.contains(&first.key)
-        && !words.not_name_word.contains(&first.key)
-        && !words.determiner.contains(&first.key)
+        && !words.title_words.contains(first.key())
+        && !words.not_name_word.contains(first.key())
+        && !words.determiner.contains(first.key())
         && !in_caps_context(text, start, end)
         && !is_title_case(text)
         && !is_candidate(first.start);
@@ -398,14 +426,14 @@ pub fn caps_word_rule(
         let before = word_before(text, start);
         if let Some(cue) = before
             .as_ref()
-            .filter(|w| words.pronoun_cue.contains(&w.key))
+            .filter(|w| words.pronoun_cue.contains(w.key()))
         {
-            return Some(format!("caps:pronoun-after-{}", cue.key));
+            return Some(format!("caps:pronoun-after-{}", cue.key()));
         }
         let rest = text.get(end..).unwrap_or("").trim_start_matches(' ');
         let clause_end =
             rest.is_empty() || rest.starts_with(['.', ',', '!', '?', ';', ':', ')', '"']);
-        if clause_end && before.is_some_and(|w| w.key != "the") {
+        if clause_end && before.is_some_and(|w| w.key() != "the") {
             return Some("caps:pronoun-at-clause-end".into());
         }
     }
@@ -468,6 +496,19 @@ mod tests {
                         in_caps_context(&text, start, end),
                         in_caps_context_looking_at_all(&text, start, end)
                     );
+                }
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn a_word_key_is_the_context_key_of_the_word(
+            text in "[ aAzZ.'\\-é\u{c9}\u{301}1]{0,16}",
+        ) {
+            for (at, _) in text.char_indices().chain([(text.len(), ' ')]) {
+                for word in word_before(&text, at).into_iter().chain(word_after(&text, at)) {
+                    proptest::prop_assert_eq!(word.key(), context_key(word.text));
                 }
             }
         }

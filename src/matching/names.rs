@@ -368,45 +368,79 @@ impl Names {
                 class_count += 1;
             }
         }
-        // A trie of (class, child) lists, then renumbered breadth-first.
-        let mut children: Vec<Vec<(u8, usize)>> = vec![Vec::new()];
+        // A trie whose nodes keep their children as a linked list of
+        // siblings (one flat array each, no list per node), then each node's
+        // (class, child) list sorted into one flat array: `kids_of(node)`.
+        const NONE: u32 = u32::MAX;
+        let mut first_kid: Vec<u32> = vec![NONE];
+        let mut next_sibling: Vec<u32> = vec![NONE];
+        let mut label: Vec<u8> = vec![0];
         let mut ends: Vec<u32> = vec![NO_PATTERN];
         for (index, pattern) in patterns.iter().enumerate() {
-            let mut node = 0;
+            let mut node = 0usize;
             for byte in pattern.bytes() {
                 let class = classes[usize::from(byte)];
-                node = match children[node].iter().find(|(c, _)| *c == class) {
-                    Some(&(_, child)) => child,
-                    None => {
-                        children.push(Vec::new());
-                        ends.push(NO_PATTERN);
-                        let child = children.len() - 1;
-                        children[node].push((class, child));
-                        child
+                let mut kid = first_kid[node];
+                while kid != NONE && label[kid as usize] != class {
+                    kid = next_sibling[kid as usize];
+                }
+                node = if kid != NONE {
+                    kid as usize
+                } else {
+                    let child = u32::try_from(label.len()).map_err(|_| too_many())?;
+                    if child == NONE {
+                        return Err(too_many());
                     }
+                    label.push(class);
+                    ends.push(NO_PATTERN);
+                    first_kid.push(NONE);
+                    // Put first in the parent's list: the lists are sorted
+                    // by class below.
+                    next_sibling.push(first_kid[node]);
+                    first_kid[node] = child;
+                    child as usize
                 };
             }
             if node != 0 && ends[node] == NO_PATTERN {
                 ends[node] = u32::try_from(index).map_err(|_| too_many())?;
             }
         }
-        for kids in &mut children {
-            kids.sort_unstable();
+        let node_count = label.len();
+        let mut kid_start: Vec<usize> = Vec::with_capacity(node_count + 1);
+        let mut kid_list: Vec<(u8, usize)> = Vec::with_capacity(node_count);
+        for &first in &first_kid {
+            let from = kid_list.len();
+            kid_start.push(from);
+            let mut kid = first;
+            while kid != NONE {
+                kid_list.push((label[kid as usize], kid as usize));
+                kid = next_sibling[kid as usize];
+            }
+            if let Some(kids) = kid_list.get_mut(from..) {
+                kids.sort_unstable();
+            }
         }
+        kid_start.push(kid_list.len());
+        let kids_of = |node: usize| -> &[(u8, usize)] {
+            match (kid_start.get(node), kid_start.get(node + 1)) {
+                (Some(&from), Some(&to)) => kid_list.get(from..to).unwrap_or_default(),
+                _ => &[],
+            }
+        };
         // States: each trie node's children get consecutive numbers. The
         // states of the first `TOP_LEVELS` bytes come first, level by level,
         // so that the few states that most walks pass through share cache
         // lines; below them, node by node depth first, so that a run of
         // single children (the tail of most names) lies in consecutive
         // states, a few to a cache line.
-        if u32::try_from(children.len()).is_err() {
+        if u32::try_from(node_count).is_err() {
             return Err(too_many());
         }
-        let mut state_of = vec![0usize; children.len()];
-        let mut first_child_of = vec![0usize; children.len()];
+        let mut state_of = vec![0usize; node_count];
+        let mut first_child_of = vec![0usize; node_count];
         let mut next_state = 1;
         let mut number_children = |node: usize, next_state: &mut usize| {
-            let kids = &children[node];
+            let kids = kids_of(node);
             first_child_of[node] = *next_state;
             for (i, &(_, child)) in kids.iter().enumerate() {
                 state_of[child] = *next_state + i;
@@ -429,7 +463,7 @@ impl Names {
             stack.extend(kids.iter().rev().map(|&(_, child)| child));
         }
         // Trie node `order[s]` is state `s`.
-        let mut order = vec![0usize; children.len()];
+        let mut order = vec![0usize; node_count];
         for (node, &state) in state_of.iter().enumerate() {
             if let Some(slot) = order.get_mut(state) {
                 *slot = node;
@@ -438,7 +472,7 @@ impl Names {
         let mut nodes = Vec::with_capacity(order.len());
         let mut rows = Vec::new();
         for &node in &order {
-            let kids = &children[node];
+            let kids = kids_of(node);
             let first_child = first_child_of[node];
             let mut children_field = 0u64;
             if kids.len() > INLINE_CHILDREN {
@@ -467,11 +501,11 @@ impl Names {
         let mut root = [0u32; 256];
         let mut root_patterns = [NO_PATTERN; 256];
         let mut pairs = vec![0u32; class_count * class_count];
-        for &(class, child) in &children[0] {
+        for &(class, child) in kids_of(0) {
             let class = usize::from(class);
             root[class] = state_of[child] as u32;
             root_patterns[class] = ends[child];
-            for &(second, grandchild) in &children[child] {
+            for &(second, grandchild) in kids_of(child) {
                 pairs[class * class_count + usize::from(second)] = state_of[grandchild] as u32;
             }
         }

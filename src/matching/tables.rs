@@ -4,8 +4,8 @@
 
 use crate::fold::fold;
 use crate::lexicon::{read_rows, LexiconFile, Lexicons, Problem};
+use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Deserialize;
-use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 /// What an actor row names (ANNOTATION.md §3).
@@ -92,17 +92,17 @@ pub struct ContextWords {
     /// As written (dots kept: `Dr.` is not `DR`).
     pub titles: Vec<String>,
     /// The last word of each title, as a context key (`minister`, `gen`).
-    pub title_words: HashSet<String>,
-    pub capital_place_preposition: HashSet<String>,
-    pub capital_government_before: HashSet<String>,
+    pub title_words: FxHashSet<String>,
+    pub capital_place_preposition: FxHashSet<String>,
+    pub capital_government_before: FxHashSet<String>,
     /// Phrases of one or more words, each as its words.
     pub capital_place_before: Vec<Vec<String>>,
-    pub capital_place_after: HashSet<String>,
-    pub not_name_word: HashSet<String>,
-    pub caps_word: HashSet<String>,
-    pub caps_pronoun: HashSet<String>,
-    pub pronoun_cue: HashSet<String>,
-    pub determiner: HashSet<String>,
+    pub capital_place_after: FxHashSet<String>,
+    pub not_name_word: FxHashSet<String>,
+    pub caps_word: FxHashSet<String>,
+    pub caps_pronoun: FxHashSet<String>,
+    pub pronoun_cue: FxHashSet<String>,
+    pub determiner: FxHashSet<String>,
 }
 
 /// Everything the matcher compiles, in lexicon order.
@@ -407,7 +407,7 @@ fn check_codes(files: &[LexiconFile], actors: &[ActorEntry], problems: &mut Vec<
         ActorType::Org => 1,
         _ => 2,
     };
-    let mut defined: HashMap<&str, ActorType> = HashMap::new();
+    let mut defined: FxHashMap<&str, ActorType> = FxHashMap::default();
     for entry in actors.iter().filter(|e| e.kind.defines_code()) {
         let kind = defined.entry(&entry.actor).or_insert(entry.kind);
         if rank(entry.kind) < rank(*kind) {
@@ -445,7 +445,7 @@ fn check_codes(files: &[LexiconFile], actors: &[ActorEntry], problems: &mut Vec<
 /// Duplicate aliases and aliases shadowed by a later row of the same file or
 /// by a non-actor name, with the line that wins.
 fn check_duplicates(files: &[LexiconFile], tables: &Tables, problems: &mut Vec<Problem>) {
-    let mut by_key: HashMap<String, Vec<usize>> = HashMap::new();
+    let mut by_key: FxHashMap<String, Vec<usize>> = FxHashMap::default();
     for (i, entry) in tables.actors.iter().enumerate() {
         by_key
             .entry(entry.alias.to_ascii_lowercase())
@@ -488,7 +488,7 @@ fn check_duplicates(files: &[LexiconFile], tables: &Tables, problems: &mut Vec<P
             }
         }
     }
-    let mut names: HashMap<String, Vec<&NonActorEntry>> = HashMap::new();
+    let mut names: FxHashMap<String, Vec<&NonActorEntry>> = FxHashMap::default();
     for entry in &tables.non_actors {
         let list = names.entry(entry.name.to_ascii_lowercase()).or_default();
         if let Some(first) = list
@@ -550,7 +550,7 @@ fn before_suffix<'a>(alias: &'a str, suffix: &str) -> Option<&'a str> {
 /// the title or the head noun.
 fn check_spans(files: &[LexiconFile], tables: &Tables, problems: &mut Vec<Problem>) {
     let context = &tables.context;
-    let aliases: HashSet<String> = tables
+    let aliases: FxHashSet<String> = tables
         .actors
         .iter()
         .map(|e| e.alias.to_ascii_lowercase())
