@@ -83,7 +83,7 @@ pub struct Names {
 /// prefixes.
 #[derive(Debug, Clone)]
 struct FirstWords {
-    words: Box<Filter>,
+    words: Box<WordFilter>,
     prefixes: Box<Filter>,
     small_prefixes: Box<Filter>,
     /// For each bucket of first-word keys (`offset_bucket`), which lengths
@@ -101,12 +101,34 @@ fn offset_bucket(key: u64) -> usize {
     (key >> 36) as usize & ((1 << OFFSET_BUCKET_BITS) - 1)
 }
 
-/// log2 of the number of bits of each `FirstWords` filter: 8 KB each, which
+/// log2 of the number of bits of each `FirstWords` prefix filter: 8 KB each, which
 /// stay in L1.
 const FILTER_BITS: u32 = 16;
 
 /// The bits of one `FirstWords` filter.
 type Filter = [u64; 1 << (FILTER_BITS - 6)];
+
+/// log2 of the number of bits of `FirstWords::words`, a Bloom filter of
+/// one bit per key (16 KB): tested at every word start, it costs a few
+/// instructions.
+const WORD_FILTER_BITS: u32 = 17;
+
+/// The bits of `FirstWords::words`.
+type WordFilter = [u64; 1 << (WORD_FILTER_BITS - 6)];
+
+/// The bit of a first-word key in `FirstWords::words`.
+#[inline(always)]
+fn word_bit(key: u64) -> usize {
+    (key >> (64 - WORD_FILTER_BITS)) as usize
+}
+
+/// Whether `FirstWords::words` holds `key`.
+#[inline(always)]
+fn holds_word(bits: &WordFilter, key: u64) -> bool {
+    let bit = word_bit(key);
+    bits.get(bit / 64)
+        .is_some_and(|slot| slot >> (bit % 64) & 1 != 0)
+}
 
 /// How many bytes past its first word a name's prefix in `FirstWords` runs.
 const PREFIX_PAST_WORD: usize = 4;
@@ -115,7 +137,7 @@ impl FirstWords {
     fn build(patterns: &[String], small_start: &[bool]) -> FirstWords {
         let empty = || Box::new([0u64; 1 << (FILTER_BITS - 6)]);
         let mut filter = FirstWords {
-            words: empty(),
+            words: Box::new([0u64; 1 << (WORD_FILTER_BITS - 6)]),
             prefixes: empty(),
             small_prefixes: empty(),
             offsets: Box::new([0u8; 1 << OFFSET_BUCKET_BITS]),
@@ -137,7 +159,10 @@ impl FirstWords {
                 continue;
             }
             let key = word_key(bytes, 0, word_len);
-            set(&mut filter.words[..], key);
+            let bit = word_bit(key);
+            if let Some(slot) = filter.words.get_mut(bit / 64) {
+                *slot |= 1 << (bit % 64);
+            }
             let prefix_len = bytes.len().min(word_len + PREFIX_PAST_WORD);
             let prefix_key = word_key(bytes, 0, prefix_len);
             set(&mut filter.prefixes[..], prefix_key);
@@ -761,7 +786,7 @@ impl Names {
         // The prefixes end at most `PREFIX_PAST_WORD` bytes past the word,
         // inside the window (`WINDOW - offset` bytes from the word's start).
         let may_begin = starts_name
-            && holds(&self.first_words.words, key)
+            && holds_word(&self.first_words.words, key)
             && self
                 .first_words
                 .may_begin_with(head, len, key, available, |len| eight(offset + len - 8));
@@ -789,7 +814,7 @@ impl Names {
         let key = mix(head, tail, len);
         let before_non_ascii = bytes.get(end).is_some_and(|&b| b >= 0x80);
         (
-            starts_name & (before_non_ascii | holds(&self.first_words.words, key)),
+            starts_name & (before_non_ascii | holds_word(&self.first_words.words, key)),
             key,
         )
     }
