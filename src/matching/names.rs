@@ -779,14 +779,14 @@ impl Names {
                 .map_or(0, |bytes| u64::from_le_bytes(*bytes))
         };
         let head = eight(offset);
-        let starts_name = self.kinds[(head & 0xFF) as usize] == WORD_START;
         let tail_mask = 0u64.wrapping_sub(u64::from(len > 8));
         let tail = eight((offset + len).saturating_sub(8)) & tail_mask;
         let key = mix(head, tail, len);
         // The prefixes end at most `PREFIX_PAST_WORD` bytes past the word,
         // inside the window (`WINDOW - offset` bytes from the word's start).
-        let may_begin = starts_name
-            && holds_word(&self.first_words.words, key)
+        // A word whose first byte starts no name passes the filters only by
+        // chance, and the trie then finds nothing.
+        let may_begin = holds_word(&self.first_words.words, key)
             && self
                 .first_words
                 .may_begin_with(head, len, key, available, |len| eight(offset + len - 8));
