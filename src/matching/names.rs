@@ -721,14 +721,7 @@ impl Names {
                 let start = at + offset;
                 let run = (!(words >> offset)).trailing_zeros() as usize;
                 let found = if offset + run < BLOCK {
-                    self.word_in_window(
-                        text,
-                        window,
-                        at,
-                        offset,
-                        run,
-                        rest.len().saturating_sub(offset),
-                    )
+                    self.word_in_window(text, window, at, offset, run, rest.len())
                 } else {
                     // The word may go on past the block.
                     self.word_at(text, start, run_len(bytes, start))
@@ -757,7 +750,7 @@ impl Names {
     /// `word_at` for a word that starts `offset` bytes into the block at
     /// `text[at..]` and ends inside it (`offset + len < BLOCK`), read from
     /// `window`, the text from the block's start (zeros past the text's end,
-    /// `available` bytes from the word's start on): every byte read lies in
+    /// `text_len` bytes from the block's start on): every byte read lies in
     /// the window, so no read needs a test of the text's end. The block is
     /// ASCII, so the byte after the word is too: no non-ASCII word character
     /// goes on with the word.
@@ -769,7 +762,7 @@ impl Names {
         at: usize,
         offset: usize,
         len: usize,
-        available: usize,
+        text_len: usize,
     ) -> Option<Hit> {
         let eight = |from: usize| {
             let from = from % BLOCK;
@@ -786,10 +779,11 @@ impl Names {
         // inside the window (`WINDOW - offset` bytes from the word's start).
         // A word whose first byte starts no name passes the filters only by
         // chance, and the trie then finds nothing.
-        let may_begin = holds_word(&self.first_words.words, key)
-            && self
-                .first_words
-                .may_begin_with(head, len, key, available, |len| eight(offset + len - 8));
+        let may_begin = holds_word(&self.first_words.words, key) && {
+            let available = text_len.saturating_sub(offset);
+            self.first_words
+                .may_begin_with(head, len, key, available, |len| eight(offset + len - 8))
+        };
         may_begin
             .then(|| self.longest_at_word(text, at + offset))
             .flatten()
