@@ -773,7 +773,9 @@ impl Names {
         };
         let head = eight(offset);
         let tail_mask = 0u64.wrapping_sub(u64::from(len > 8));
-        let tail = eight((offset + len).saturating_sub(8)) & tail_mask;
+        // Read from anywhere in the window when the word is short (`eight`
+        // wraps), and then masked off.
+        let tail = eight((offset + len).wrapping_sub(8)) & tail_mask;
         let key = mix(head, tail, len);
         // The prefixes end at most `PREFIX_PAST_WORD` bytes past the word,
         // inside the window (`WINDOW - offset` bytes from the word's start).
