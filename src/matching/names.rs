@@ -720,13 +720,16 @@ impl Names {
                 starts &= starts - 1;
                 let start = at + offset;
                 let run = (!(words >> offset)).trailing_zeros() as usize;
-                let found = if offset + run < BLOCK {
-                    self.word_in_window(text, window, at, offset, run, rest.len())
-                } else {
+                // Each case returns on its own, so that the words passed over
+                // (most) go straight on to the next.
+                if offset + run < BLOCK {
+                    if let Some(hit) =
+                        self.word_in_window(text, window, at, offset, run, rest.len())
+                    {
+                        return Some((start, hit));
+                    }
+                } else if let Some(hit) = self.word_at(text, start, run_len(bytes, start)) {
                     // The word may go on past the block.
-                    self.word_at(text, start, run_len(bytes, start))
-                };
-                if let Some(hit) = found {
                     return Some((start, hit));
                 }
             }
