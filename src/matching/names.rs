@@ -83,7 +83,7 @@ pub struct Names {
 /// prefixes.
 #[derive(Debug, Clone)]
 struct FirstWords {
-    words: Box<Filter>,
+    words: Box<WordFilter>,
     prefixes: Box<Filter>,
     small_prefixes: Box<Filter>,
     /// For each bucket of first-word keys (`offset_bucket`), which lengths
@@ -101,12 +101,34 @@ fn offset_bucket(key: u64) -> usize {
     (key >> 36) as usize & ((1 << OFFSET_BUCKET_BITS) - 1)
 }
 
-/// log2 of the number of bits of each `FirstWords` filter: 8 KB each, which
+/// log2 of the number of bits of each `FirstWords` prefix filter: 8 KB each, which
 /// stay in L1.
 const FILTER_BITS: u32 = 16;
 
 /// The bits of one `FirstWords` filter.
 type Filter = [u64; 1 << (FILTER_BITS - 6)];
+
+/// log2 of the number of bits of `FirstWords::words`, a Bloom filter of
+/// one bit per key (16 KB): tested at every word start, it costs a few
+/// instructions.
+const WORD_FILTER_BITS: u32 = 17;
+
+/// The bits of `FirstWords::words`.
+type WordFilter = [u64; 1 << (WORD_FILTER_BITS - 6)];
+
+/// The bit of a first-word key in `FirstWords::words`.
+#[inline(always)]
+fn word_bit(key: u64) -> usize {
+    (key >> (64 - WORD_FILTER_BITS)) as usize
+}
+
+/// Whether `FirstWords::words` holds `key`.
+#[inline(always)]
+fn holds_word(bits: &WordFilter, key: u64) -> bool {
+    let bit = word_bit(key);
+    bits.get(bit / 64)
+        .is_some_and(|slot| slot >> (bit % 64) & 1 != 0)
+}
 
 /// How many bytes past its first word a name's prefix in `FirstWords` runs.
 const PREFIX_PAST_WORD: usize = 4;
@@ -115,7 +137,7 @@ impl FirstWords {
     fn build(patterns: &[String], small_start: &[bool]) -> FirstWords {
         let empty = || Box::new([0u64; 1 << (FILTER_BITS - 6)]);
         let mut filter = FirstWords {
-            words: empty(),
+            words: Box::new([0u64; 1 << (WORD_FILTER_BITS - 6)]),
             prefixes: empty(),
             small_prefixes: empty(),
             offsets: Box::new([0u8; 1 << OFFSET_BUCKET_BITS]),
@@ -137,7 +159,10 @@ impl FirstWords {
                 continue;
             }
             let key = word_key(bytes, 0, word_len);
-            set(&mut filter.words[..], key);
+            let bit = word_bit(key);
+            if let Some(slot) = filter.words.get_mut(bit / 64) {
+                *slot |= 1 << (bit % 64);
+            }
             let prefix_len = bytes.len().min(word_len + PREFIX_PAST_WORD);
             let prefix_key = word_key(bytes, 0, prefix_len);
             set(&mut filter.prefixes[..], prefix_key);
@@ -695,20 +720,16 @@ impl Names {
                 starts &= starts - 1;
                 let start = at + offset;
                 let run = (!(words >> offset)).trailing_zeros() as usize;
-                let found = if offset + run < BLOCK {
-                    self.word_in_window(
-                        text,
-                        window,
-                        at,
-                        offset,
-                        run,
-                        rest.len().saturating_sub(offset),
-                    )
-                } else {
+                // Each case returns on its own, so that the words passed over
+                // (most) go straight on to the next.
+                if offset + run < BLOCK {
+                    if let Some(hit) =
+                        self.word_in_window(text, window, at, offset, run, rest.len())
+                    {
+                        return Some((start, hit));
+                    }
+                } else if let Some(hit) = self.word_at(text, start, run_len(bytes, start)) {
                     // The word may go on past the block.
-                    self.word_at(text, start, run_len(bytes, start))
-                };
-                if let Some(hit) = found {
                     return Some((start, hit));
                 }
             }
@@ -732,7 +753,7 @@ impl Names {
     /// `word_at` for a word that starts `offset` bytes into the block at
     /// `text[at..]` and ends inside it (`offset + len < BLOCK`), read from
     /// `window`, the text from the block's start (zeros past the text's end,
-    /// `available` bytes from the word's start on): every byte read lies in
+    /// `text_len` bytes from the block's start on): every byte read lies in
     /// the window, so no read needs a test of the text's end. The block is
     /// ASCII, so the byte after the word is too: no non-ASCII word character
     /// goes on with the word.
@@ -744,7 +765,7 @@ impl Names {
         at: usize,
         offset: usize,
         len: usize,
-        available: usize,
+        text_len: usize,
     ) -> Option<Hit> {
         let eight = |from: usize| {
             let from = from % BLOCK;
@@ -754,17 +775,20 @@ impl Names {
                 .map_or(0, |bytes| u64::from_le_bytes(*bytes))
         };
         let head = eight(offset);
-        let starts_name = self.kinds[(head & 0xFF) as usize] == WORD_START;
         let tail_mask = 0u64.wrapping_sub(u64::from(len > 8));
-        let tail = eight((offset + len).saturating_sub(8)) & tail_mask;
+        // Read from anywhere in the window when the word is short (`eight`
+        // wraps), and then masked off.
+        let tail = eight((offset + len).wrapping_sub(8)) & tail_mask;
         let key = mix(head, tail, len);
         // The prefixes end at most `PREFIX_PAST_WORD` bytes past the word,
         // inside the window (`WINDOW - offset` bytes from the word's start).
-        let may_begin = starts_name
-            && holds(&self.first_words.words, key)
-            && self
-                .first_words
-                .may_begin_with(head, len, key, available, |len| eight(offset + len - 8));
+        // A word whose first byte starts no name passes the filters only by
+        // chance, and the trie then finds nothing.
+        let may_begin = holds_word(&self.first_words.words, key) && {
+            let available = text_len.saturating_sub(offset);
+            self.first_words
+                .may_begin_with(head, len, key, available, |len| eight(offset + len - 8))
+        };
         may_begin
             .then(|| self.longest_at_word(text, at + offset))
             .flatten()
@@ -789,7 +813,7 @@ impl Names {
         let key = mix(head, tail, len);
         let before_non_ascii = bytes.get(end).is_some_and(|&b| b >= 0x80);
         (
-            starts_name & (before_non_ascii | holds(&self.first_words.words, key)),
+            starts_name & (before_non_ascii | holds_word(&self.first_words.words, key)),
             key,
         )
     }
