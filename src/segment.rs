@@ -449,6 +449,11 @@ fn skip_space(text: &str, at: usize) -> usize {
             _ => break,
         }
     }
+    skip_space_by_chars(text, at)
+}
+
+/// [`skip_space`] a character at a time.
+fn skip_space_by_chars(text: &str, at: usize) -> usize {
     let rest = &text[at..];
     at + (rest.len()
         - rest
@@ -468,7 +473,15 @@ fn token_before(text: &str, i: usize) -> (usize, &str) {
             _ => break,
         }
     }
-    let start = text[..end]
+    // The bytes passed are no whitespace: the token starts where the one
+    // ending at `end` does.
+    let (start, _) = token_before_by_chars(text, end);
+    (start, &text[start..i])
+}
+
+/// [`token_before`] a character at a time.
+fn token_before_by_chars(text: &str, i: usize) -> (usize, &str) {
+    let start = text[..i]
         .char_indices()
         .rev()
         .find(|(_, c)| c.is_whitespace())
@@ -618,25 +631,6 @@ fn best_break(src: &str, unit: Span, max: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// `skip_space` a character at a time (what it must give).
-    fn skip_space_by_chars(text: &str, at: usize) -> usize {
-        let rest = &text[at..];
-        at + (rest.len()
-            - rest
-                .trim_start_matches(|c: char| c.is_whitespace() || crate::fold::is_invisible(c))
-                .len())
-    }
-
-    /// `token_before` a character at a time (what it must give).
-    fn token_before_by_chars(text: &str, i: usize) -> (usize, &str) {
-        let start = text[..i]
-            .char_indices()
-            .rev()
-            .find(|(_, c)| c.is_whitespace())
-            .map_or(0, |(at, c)| at + c.len_utf8());
-        (start, &text[start..i])
-    }
 
     proptest::proptest! {
         #[test]
