@@ -21,7 +21,7 @@ use context::CapitalRule;
 use names::{Hit, Names};
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::sync::Arc;
-use tables::{context_key, ContextWords, Tables};
+use tables::{context_key, Checks, ContextWords, Tables};
 use text::{MatchText, Scratch};
 
 pub use tables::{ActorType, CaseRule};
@@ -133,7 +133,7 @@ impl Matcher {
     /// Compiles the actor lexicons; fails with the error-level problems.
     pub fn build(lexicons: &Lexicons) -> Result<Matcher, Vec<Problem>> {
         let mut problems = Vec::new();
-        let tables = tables::load(lexicons, &mut problems);
+        let tables = tables::load(lexicons, &mut problems, Checks::ErrorsOnly);
         problems.retain(|p| p.severity == Severity::Error);
         if !problems.is_empty() {
             return Err(problems);
@@ -151,7 +151,7 @@ impl Matcher {
     /// Every problem (errors and warnings) in the actor lexicons.
     pub fn check(lexicons: &Lexicons) -> Vec<Problem> {
         let mut problems = Vec::new();
-        let tables = tables::load(lexicons, &mut problems);
+        let tables = tables::load(lexicons, &mut problems, Checks::All);
         if let Err(message) = Matcher::compile(tables) {
             problems.push(Problem {
                 severity: Severity::Error,

@@ -65,7 +65,7 @@ pub struct Names {
 /// none) is made of ASCII letters and digits: the first words themselves,
 /// and the names' first bytes up to `PREFIX_PAST_WORD` bytes past the first
 /// word (the whole name when it is shorter). Bytes are compared with bit
-/// 0x20 set (see `word_key`), which maps both cases of a letter to one.
+/// 0x20 set (see `first_word_key` and `word_key`), which maps both cases of a letter to one.
 ///
 /// At a word start `at` (a word character with no word character before
 /// it), a name that stands on word boundaries spans exactly the text's word
@@ -158,13 +158,17 @@ impl FirstWords {
             if word.is_empty() || !word.iter().all(u8::is_ascii_alphanumeric) {
                 continue;
             }
-            let key = word_key(bytes, 0, word_len);
+            let key = first_word_key(load8(bytes, 0), word_len);
             let bit = word_bit(key);
             if let Some(slot) = filter.words.get_mut(bit / 64) {
                 *slot |= 1 << (bit % 64);
             }
             let prefix_len = bytes.len().min(word_len + PREFIX_PAST_WORD);
-            let prefix_key = word_key(bytes, 0, prefix_len);
+            let prefix_key = if prefix_len == word_len {
+                key
+            } else {
+                word_key(bytes, 0, prefix_len)
+            };
             set(&mut filter.prefixes[..], prefix_key);
             if small_start.get(index).is_none_or(|small| *small) {
                 set(&mut filter.small_prefixes[..], prefix_key);
@@ -177,7 +181,7 @@ impl FirstWords {
     }
 
     /// Whether a name may begin with the first word that starts
-    /// `bytes[start..]`, runs to `word_end` and has key `word_key`, which
+    /// `bytes[start..]`, runs to `word_end` and has key `word_key` (its `first_word_key`), which
     /// `words` holds: whether `prefixes` (`small_prefixes` when the word
     /// begins with a small ASCII letter) holds a prefix of the text there of
     /// a length that names with such a first word have.
@@ -257,6 +261,16 @@ fn word_key(bytes: &[u8], start: usize, end: usize) -> u64 {
     let head = load8(bytes, start);
     let tail = if len > 8 { load8(bytes, end - 8) } else { 0 };
     mix(head, tail, len)
+}
+
+/// The key of a first word (of a name, or a word of the text) from its first
+/// eight bytes (loaded with `load8`, bytes past the word included) and its
+/// length: `word_key` without the last eight bytes, which the scan would
+/// read for every long word while the first eight and the length tell
+/// words apart about as well.
+#[inline(always)]
+fn first_word_key(head: u64, len: usize) -> u64 {
+    mix(head, 0, len)
 }
 
 /// The key of a word from its first eight bytes (loaded with `load8`) and
@@ -775,11 +789,7 @@ impl Names {
                 .map_or(0, |bytes| u64::from_le_bytes(*bytes))
         };
         let head = eight(offset);
-        let tail_mask = 0u64.wrapping_sub(u64::from(len > 8));
-        // Read from anywhere in the window when the word is short (`eight`
-        // wraps), and then masked off.
-        let tail = eight((offset + len).wrapping_sub(8)) & tail_mask;
-        let key = mix(head, tail, len);
+        let key = first_word_key(head, len);
         // The prefixes end at most `PREFIX_PAST_WORD` bytes past the word,
         // inside the window (`WINDOW - offset` bytes from the word's start).
         // A word whose first byte starts no name passes the filters only by
@@ -802,15 +812,13 @@ impl Names {
 
     /// Whether the word at the word start `start` whose ASCII letters and
     /// digits run for `len` bytes passes the first-word filter, and its key
-    /// (`word_key`). The filter is read without a branch.
+    /// (`first_word_key`). The filter is read without a branch.
     #[inline(always)]
     fn word_passes(&self, bytes: &[u8], start: usize, len: usize) -> (bool, u64) {
         let head = load8(bytes, start);
         let starts_name = self.kinds[(head & 0xFF) as usize] == WORD_START;
         let end = start + len;
-        let tail_mask = 0u64.wrapping_sub(u64::from(len > 8));
-        let tail = load8(bytes, end.saturating_sub(8)) & tail_mask;
-        let key = mix(head, tail, len);
+        let key = first_word_key(head, len);
         let before_non_ascii = bytes.get(end).is_some_and(|&b| b >= 0x80);
         (
             starts_name & (before_non_ascii | holds_word(&self.first_words.words, key)),
@@ -891,7 +899,7 @@ impl Names {
     }
 
     /// The longest name at the word start `start`, whose ASCII letters and
-    /// digits run to `run_end` and whose first word key (`word_key`), which
+    /// digits run to `run_end` and whose first word key (`first_word_key`), which
     /// `FirstWords::words` holds, is `key`, unless no name on word boundaries
     /// can start there (see `FirstWords`).
     #[inline(never)]
