@@ -229,9 +229,11 @@ pub fn read_rows<T: DeserializeOwned>(
     file: &LexiconFile,
     problems: &mut Vec<Problem>,
 ) -> Vec<(u64, T)> {
+    // Fields are trimmed below, only in the records that need it: the
+    // reader's `Trim::All` copies every record twice.
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
-        .trim(csv::Trim::All)
+        .trim(csv::Trim::Headers)
         .from_reader(file.text.as_bytes());
     let headers = match reader.headers() {
         Ok(h) => h.clone(),
@@ -247,6 +249,9 @@ pub fn read_rows<T: DeserializeOwned>(
         match reader.read_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {
+                if record.iter().any(|c| c.trim().len() != c.len()) {
+                    record.trim();
+                }
                 let line = record.position().map_or(0, |p| lines.line_at(p.byte()));
                 if record.iter().all(|c| c.is_empty())
                     || record.get(0).is_some_and(|c| c.starts_with('#'))
@@ -336,6 +341,24 @@ mod tests {
         assert_eq!(terms, vec![(2, "stay", 1.0), (6, "withdraw", -1.0)]);
         assert_eq!(problems.len(), 1);
         assert_eq!(problems[0].line, 4);
+    }
+
+    #[test]
+    fn trims_headers_and_fields_of_unicode_whitespace() {
+        let f = file(
+            " term ,\tweight\n  stay\u{a0}, 1.0\n \t# comment,\n\u{2003},\t\nwithdraw,-1\n\"  go \" ,2\n",
+        );
+        let mut problems = Vec::new();
+        let rows: Vec<(u64, Row)> = read_rows(&f, &mut problems);
+        let terms: Vec<_> = rows
+            .iter()
+            .map(|(l, r)| (*l, r.term.as_str(), r.weight))
+            .collect();
+        assert_eq!(
+            terms,
+            vec![(2, "stay", 1.0), (5, "withdraw", -1.0), (6, "go", 2.0)]
+        );
+        assert!(problems.is_empty(), "{problems:?}");
     }
 
     #[test]
