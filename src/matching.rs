@@ -32,16 +32,13 @@ pub struct Matcher {
     /// Every alias and non-actor name, ASCII-lowercased, once each.
     patterns: Vec<String>,
     names: Names,
-    /// For each automaton pattern, the entries that share its ASCII-lowercased
-    /// form, in the order they are tried: non-actor names first, then actor
-    /// aliases, later rows before earlier ones.
-    targets: Vec<Box<[Target]>>,
+    /// For each pattern, the entries that share its ASCII-lowercased form,
+    /// in the order they are tried: non-actor names first, then actor
+    /// aliases, later rows before earlier ones. Pattern `p`'s are
+    /// `targets[target_starts[p]..target_starts[p + 1]]`.
+    targets: Vec<Target>,
+    target_starts: Vec<u32>,
     actors: Vec<Actor>,
-    /// For each pattern: whether it, or a shorter pattern that it begins
-    /// with, has a target that text beginning with a small ASCII letter can
-    /// match (see `accepts_small_start`). When the longest name at a start
-    /// has none, no name there can be kept.
-    small_start_ok: Vec<bool>,
     /// Entities whose (last) row is a person, for the surname pass.
     person_entities: FxHashSet<Box<str>>,
     non_actors: Vec<Box<str>>,
@@ -70,6 +67,7 @@ struct Actor {
     /// For a one-word person alias (`Gaddafi`): the first words of the
     /// entity's longer aliases that end with it (`Muammar`), so that a
     /// spelling variant (`Moammar Gaddafi`) is not taken for another person.
+    /// Empty for other aliases, which do not use it.
     given_names: Vec<Box<str>>,
 }
 
@@ -169,35 +167,69 @@ impl Matcher {
             non_actors,
             context: words,
         } = tables;
+        // Each entry's pattern, in the order the entries are tried: the
+        // non-actor names, then the actor aliases from the last row up.
         let mut patterns: Vec<String> = Vec::new();
-        let mut targets: Vec<Vec<Target>> = Vec::new();
-        let mut index_of: FxHashMap<String, usize> = FxHashMap::default();
-        let mut slot = |key: String, patterns: &mut Vec<String>, targets: &mut Vec<Vec<Target>>| {
-            *index_of.entry(key.clone()).or_insert_with(|| {
-                patterns.push(key);
-                targets.push(Vec::new());
-                patterns.len() - 1
-            })
-        };
-        for (index, entry) in non_actors.iter().enumerate() {
-            let at = slot(entry.name.to_ascii_lowercase(), &mut patterns, &mut targets);
-            targets[at].push(Target::NonActor {
-                index,
-                case: entry.case,
-            });
-        }
-        for (index, entry) in actors.iter().enumerate().rev() {
-            let at = slot(
-                entry.alias.to_ascii_lowercase(),
-                &mut patterns,
-                &mut targets,
-            );
-            targets[at].push(Target::Actor(index));
-        }
-        let small_start: Vec<bool> = targets
+        let mut index_of: FxHashMap<String, u32> = FxHashMap::default();
+        let entries = non_actors
             .iter()
-            .map(|targets| {
-                targets.iter().any(|target| match *target {
+            .enumerate()
+            .map(|(index, entry)| {
+                let target = Target::NonActor {
+                    index,
+                    case: entry.case,
+                };
+                (&*entry.name, target)
+            })
+            .chain(
+                actors
+                    .iter()
+                    .enumerate()
+                    .rev()
+                    .map(|(index, entry)| (&*entry.alias, Target::Actor(index))),
+            );
+        let mut pattern_of: Vec<(u32, Target)> =
+            Vec::with_capacity(non_actors.len() + actors.len());
+        for (name, target) in entries {
+            let key = name.to_ascii_lowercase();
+            let pattern = match index_of.get(&key) {
+                Some(&pattern) => pattern,
+                None => {
+                    let pattern = u32::try_from(patterns.len()).map_err(|_| too_many_names())?;
+                    index_of.insert(key.clone(), pattern);
+                    patterns.push(key);
+                    pattern
+                }
+            };
+            pattern_of.push((pattern, target));
+        }
+        drop(index_of);
+        // Grouped by pattern, in that order within each (a counting sort).
+        let mut target_starts = vec![0u32; patterns.len() + 1];
+        for &(pattern, _) in &pattern_of {
+            target_starts[pattern as usize + 1] += 1;
+        }
+        for i in 1..target_starts.len() {
+            target_starts[i] += target_starts[i - 1];
+        }
+        let mut next = target_starts.clone();
+        let mut targets = vec![Target::Actor(0); pattern_of.len()];
+        for &(pattern, target) in &pattern_of {
+            let at = &mut next[pattern as usize];
+            targets[*at as usize] = target;
+            *at += 1;
+        }
+        let targets_of = |pattern: usize| -> &[Target] {
+            match (target_starts.get(pattern), target_starts.get(pattern + 1)) {
+                (Some(&from), Some(&to)) => {
+                    targets.get(from as usize..to as usize).unwrap_or_default()
+                }
+                _ => &[],
+            }
+        };
+        let small_start: Vec<bool> = (0..patterns.len())
+            .map(|pattern| {
+                targets_of(pattern).iter().any(|target| match *target {
                     Target::Actor(index) => actors
                         .get(index)
                         .is_none_or(|entry| accepts_small_start(entry.case, &entry.alias)),
@@ -214,7 +246,7 @@ impl Matcher {
             rows_of.entry(&*entry.entity).or_default().push(entry);
         }
         let given_names = |entry: &tables::ActorEntry| -> Vec<Box<str>> {
-            if entry.alias.contains(' ') {
+            if entry.kind != ActorType::Person || entry.alias.contains(' ') {
                 return Vec::new();
             }
             rows_of
@@ -256,36 +288,30 @@ impl Matcher {
             .map(|(entity, _)| Box::from(entity))
             .collect();
         let non_actors: Vec<Box<str>> = non_actors.into_iter().map(|e| e.name).collect();
-        let targets: Vec<Box<[Target]>> = targets.into_iter().map(Vec::into_boxed_slice).collect();
-        let mut hits = Vec::new();
-        let small_start_ok = patterns
-            .iter()
-            .map(|pattern| {
-                names.all_at(pattern, 0, &mut hits);
-                hits.iter().any(|hit| {
-                    targets.get(hit.pattern).is_some_and(|targets| {
-                        targets.iter().any(|t| match *t {
-                            Target::Actor(index) => actors
-                                .get(index)
-                                .is_none_or(|actor| accepts_small_start(actor.case, &actor.alias)),
-                            Target::NonActor { index, case } => {
-                                accepts_small_start(case, non_actors.get(index).map_or("", |n| n))
-                            }
-                        })
-                    })
-                })
-            })
-            .collect();
         Ok(Matcher {
             patterns,
             names,
-            small_start_ok,
             targets,
+            target_starts,
             person_entities,
             actors,
             non_actors,
             words,
         })
+    }
+
+    /// The entries of `pattern`, in the order they are tried.
+    fn targets_of(&self, pattern: usize) -> &[Target] {
+        match (
+            self.target_starts.get(pattern),
+            self.target_starts.get(pattern + 1),
+        ) {
+            (Some(&from), Some(&to)) => self
+                .targets
+                .get(from as usize..to as usize)
+                .unwrap_or_default(),
+            _ => &[],
+        }
     }
 
     /// The number of aliases and non-actor names compiled.
@@ -454,7 +480,7 @@ impl Matcher {
                 && context::char_after(text, start).is_some_and(context::is_word_char);
             if starts_word {
                 if S::EXPLAIN {
-                    for target in self.targets[longest.pattern].iter() {
+                    for target in self.targets_of(longest.pattern).iter() {
                         sink.dropped(self.found(start, longest.end, *target), "boundary".into());
                     }
                 }
@@ -465,13 +491,7 @@ impl Matcher {
                 .as_bytes()
                 .get(start)
                 .is_some_and(u8::is_ascii_lowercase);
-            if !S::EXPLAIN
-                && small_start
-                && !self
-                    .small_start_ok
-                    .get(longest.pattern)
-                    .is_none_or(|ok| *ok)
-            {
+            if !S::EXPLAIN && small_start && !self.names.small_start_ok(longest.pattern) {
                 // No name here can pass its case rule.
                 at = context::word_end(text, start);
                 continue;
@@ -537,7 +557,7 @@ impl Matcher {
         last_capital: &mut Option<(usize, bool)>,
         sink: &mut S,
     ) -> Option<Target> {
-        let targets = &self.targets[pattern];
+        let targets = self.targets_of(pattern);
         let surface = text.get(start..end)?;
         if !context::on_boundaries(text, start, end) {
             if S::EXPLAIN {
@@ -670,7 +690,7 @@ impl Matcher {
             return None;
         }
         let surface = text.get(at..found.end)?;
-        let names_state = self.targets[found.pattern].iter().any(|t| {
+        let names_state = self.targets_of(found.pattern).iter().any(|t| {
             matches!(*t, Target::Actor(i) if {
                 let a = &self.actors[i];
                 a.kind == ActorType::State
@@ -699,7 +719,7 @@ impl Matcher {
         self.names.all_at(text, start, &mut hits);
         for found in hits.iter().rev().filter(|hit| hit.end < end) {
             if context::on_boundaries(text, start, found.end) {
-                for target in self.targets[found.pattern].iter() {
+                for target in self.targets_of(found.pattern).iter() {
                     if matches!(target, Target::Actor(_)) {
                         sink.dropped(self.found(start, found.end, *target), reason.clone());
                     }
@@ -715,7 +735,7 @@ impl Matcher {
                 break;
             }
             if context::on_boundaries(text, found_at, found.end) {
-                for target in self.targets[found.pattern].iter() {
+                for target in self.targets_of(found.pattern).iter() {
                     if matches!(target, Target::Actor(_)) {
                         sink.dropped(self.found(found_at, found.end, *target), reason.clone());
                     }
@@ -724,6 +744,10 @@ impl Matcher {
             at = found_at + context::char_after(text, found_at).map_or(1, char::len_utf8);
         }
     }
+}
+
+fn too_many_names() -> String {
+    "cannot compile the actor names: too many".to_string()
 }
 
 /// Whether a surface that begins with a small ASCII letter can pass the

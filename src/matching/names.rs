@@ -58,6 +58,10 @@ pub struct Names {
     /// Whether no name starts with an ASCII byte that is not a letter or a
     /// digit (so the scan may pass over such bytes in bulk).
     no_other_starts: bool,
+    /// For each pattern: whether it, or a shorter pattern that it begins
+    /// with, may be kept in text that begins with a small letter (its
+    /// `small_start`).
+    small_start_ok: Vec<bool>,
 }
 
 /// Bloom filters of how the names begin, for the names whose first word
@@ -411,10 +415,19 @@ impl Names {
         // siblings (one flat array each, no list per node), then each node's
         // (class, child) list sorted into one flat array: `kids_of(node)`.
         const NONE: u32 = u32::MAX;
-        let mut first_kid: Vec<u32> = vec![NONE];
-        let mut next_sibling: Vec<u32> = vec![NONE];
-        let mut label: Vec<u8> = vec![0];
-        let mut ends: Vec<u32> = vec![NO_PATTERN];
+        // At most one node per byte.
+        let most_nodes = patterns.iter().map(String::len).sum::<usize>() + 1;
+        fn with_root<T>(root: T, capacity: usize) -> Vec<T> {
+            let mut nodes = Vec::with_capacity(capacity);
+            nodes.push(root);
+            nodes
+        }
+        let mut first_kid: Vec<u32> = with_root(NONE, most_nodes);
+        let mut next_sibling: Vec<u32> = with_root(NONE, most_nodes);
+        let mut label: Vec<u8> = with_root(0, most_nodes);
+        let mut ends: Vec<u32> = with_root(NO_PATTERN, most_nodes);
+        // The node each pattern ends at.
+        let mut end_node: Vec<usize> = Vec::with_capacity(patterns.len());
         for (index, pattern) in patterns.iter().enumerate() {
             let mut node = 0usize;
             for byte in pattern.bytes() {
@@ -443,6 +456,7 @@ impl Names {
             if node != 0 && ends[node] == NO_PATTERN {
                 ends[node] = u32::try_from(index).map_err(|_| too_many())?;
             }
+            end_node.push(node);
         }
         let node_count = label.len();
         let mut kid_start: Vec<usize> = Vec::with_capacity(node_count + 1);
@@ -537,6 +551,22 @@ impl Names {
                 children: children_field,
             });
         }
+        // Whether a pattern that ends at a node or above it may be kept at
+        // a small letter, from the root down.
+        let mut small_ok_at = vec![false; node_count];
+        let mut stack = vec![(0usize, false)];
+        while let Some((node, above)) = stack.pop() {
+            let pattern = ends[node];
+            let ok = above
+                || (pattern != NO_PATTERN
+                    && small_start.get(pattern as usize).is_none_or(|small| *small));
+            small_ok_at[node] = ok;
+            stack.extend(kids_of(node).iter().map(|&(_, child)| (child, ok)));
+        }
+        let small_start_ok = end_node
+            .iter()
+            .map(|&node| node != 0 && small_ok_at[node])
+            .collect();
         let mut root = [0u32; 256];
         let mut root_patterns = [NO_PATTERN; 256];
         let mut pairs = vec![0u32; class_count * class_count];
@@ -561,6 +591,7 @@ impl Names {
         Ok(Names {
             first_words: FirstWords::build(patterns, small_start),
             no_other_starts: !kinds.contains(&OTHER_START),
+            small_start_ok,
             kinds,
             classes,
             class_count,
@@ -570,6 +601,13 @@ impl Names {
             nodes,
             rows,
         })
+    }
+
+    /// Whether `pattern` (an index into the patterns compiled), or a shorter
+    /// pattern that it begins with, may be kept where the text begins with
+    /// a small ASCII letter (see `build`; missing: yes).
+    pub fn small_start_ok(&self, pattern: usize) -> bool {
+        self.small_start_ok.get(pattern).is_none_or(|ok| *ok)
     }
 
     /// Heap bytes of the trie.
@@ -1133,6 +1171,22 @@ mod tests {
                 let expected = names_by_comparison(&patterns, &text, at);
                 proptest::prop_assert_eq!(&hits, &expected);
                 proptest::prop_assert_eq!(n.longest_at(&text, at), expected.last().copied());
+            }
+        }
+
+        #[test]
+        fn small_start_ok_looks_at_every_pattern_a_pattern_begins_with(
+            patterns in proptest::collection::vec("[a-cA-C. ]{1,5}", 1..40),
+            small_start in proptest::collection::vec(proptest::bool::ANY, 0..40),
+        ) {
+            let n = Names::build(&patterns, &small_start).expect("patterns compile");
+            let mut hits = Vec::new();
+            for (index, pattern) in patterns.iter().enumerate() {
+                n.all_at(pattern, 0, &mut hits);
+                let expected = hits
+                    .iter()
+                    .any(|hit| small_start.get(hit.pattern).is_none_or(|small| *small));
+                proptest::prop_assert_eq!(n.small_start_ok(index), expected, "{}", pattern);
             }
         }
 
