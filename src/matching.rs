@@ -92,6 +92,61 @@ pub struct Candidate {
     pub rule: String,
 }
 
+/// Where `finder`'s needle occurs inside a sentence from sentence `from` on,
+/// as (sentence, source offset), in text order: the matches of a search of
+/// each sentence on its own, found with one search of the text they span
+/// when the sentences are in order and on character boundaries.
+fn surname_places(
+    src: &str,
+    sentences: &[Span],
+    from: usize,
+    finder: &memchr::memmem::Finder<'_>,
+) -> Vec<(usize, usize)> {
+    let mut places = Vec::new();
+    let rest = sentences.get(from..).unwrap_or_default();
+    let in_order = rest.iter().all(|span| src.get(span.clone()).is_some())
+        && rest.windows(2).all(|pair| pair[0].end <= pair[1].start);
+    if !in_order {
+        for (sent, span) in sentences.iter().enumerate().skip(from) {
+            let Some(text) = src.get(span.clone()) else {
+                continue;
+            };
+            places.extend(
+                finder
+                    .find_iter(text.as_bytes())
+                    .map(|offset| (sent, span.start + offset)),
+            );
+        }
+        return places;
+    }
+    let (Some(first), Some(last)) = (rest.first(), rest.last()) else {
+        return places;
+    };
+    let bytes = src.as_bytes();
+    let len = finder.needle().len();
+    let mut at = first.start;
+    while let Some(offset) = bytes.get(at..last.end).and_then(|hay| finder.find(hay)) {
+        let start = at + offset;
+        let end = start + len;
+        // The first sentence that ends after the match starts.
+        let index = rest.partition_point(|span| span.end <= start);
+        let Some(span) = rest.get(index) else {
+            break;
+        };
+        if span.start > start {
+            // In a gap between sentences: go on from the next one.
+            at = span.start;
+        } else if end <= span.end {
+            places.push((from + index, start));
+            at = end.max(start + 1);
+        } else {
+            // Across the sentence's end: no later match fits in it either.
+            at = span.end.max(start + 1);
+        }
+    }
+    places
+}
+
 /// Whether a bare surname stands inside another name: a capitalized word
 /// right after it (`Karzai International Airport`) or a capitalized given
 /// name right before it (`Hunter Biden`); short titles (`Gen`, `Sen.`) pass.
@@ -398,31 +453,25 @@ impl Matcher {
         let mut added = Vec::new();
         for (surname, named_in, named) in &surnames {
             let finder = memchr::memmem::Finder::new(surname.as_bytes());
-            for (sent, span) in sentences.iter().enumerate().skip(*named_in) {
-                let Some(text) = src.get(span.clone()) else {
-                    continue;
-                };
-                for offset in finder.find_iter(text.as_bytes()) {
-                    let start = span.start + offset;
-                    let end = start + surname.len();
-                    let bounded = context::char_before(src, start)
-                        .is_none_or(|c| !context::is_word_char(c))
-                        && context::char_after(src, end).is_none_or(|c| !context::is_word_char(c));
-                    let taken = out
-                        .get(first..)
-                        .unwrap_or_default()
-                        .iter()
-                        .chain(added.iter())
-                        .any(|m: &Mention| m.start < end && start < m.end);
-                    if bounded && !taken && !inside_longer_name(src, start, end) {
-                        added.push(Mention {
-                            sent,
-                            start,
-                            end,
-                            actor: named.actor.clone(),
-                            entity: named.entity.clone(),
-                        });
-                    }
+            for (sent, start) in surname_places(src, sentences, *named_in, &finder) {
+                let end = start + surname.len();
+                let bounded = context::char_before(src, start)
+                    .is_none_or(|c| !context::is_word_char(c))
+                    && context::char_after(src, end).is_none_or(|c| !context::is_word_char(c));
+                let taken = out
+                    .get(first..)
+                    .unwrap_or_default()
+                    .iter()
+                    .chain(added.iter())
+                    .any(|m: &Mention| m.start < end && start < m.end);
+                if bounded && !taken && !inside_longer_name(src, start, end) {
+                    added.push(Mention {
+                        sent,
+                        start,
+                        end,
+                        actor: named.actor.clone(),
+                        entity: named.entity.clone(),
+                    });
                 }
             }
         }
@@ -917,6 +966,35 @@ mod tests {
     }
 
     proptest::proptest! {
+        #[test]
+        fn surnames_are_found_where_a_search_of_each_sentence_finds_them(
+            text in "(Anan|ana|Kerry| |\\.|é)*",
+            cuts in proptest::collection::vec(0usize..80, 0..12),
+            from in 0usize..4,
+            needle in "(Anana|ana|Kerry|na)",
+        ) {
+            let mut cuts: Vec<usize> = cuts
+                .into_iter()
+                .filter(|&cut| cut <= text.len() && text.is_char_boundary(cut))
+                .collect();
+            cuts.sort_unstable();
+            // Sentences between every other pair of cuts: gaps, touching
+            // sentences and empty ones.
+            let sentences: Vec<Span> = cuts.chunks(2).filter_map(|pair| match pair {
+                [start, end] => Some(*start..*end),
+                _ => None,
+            }).collect();
+            let finder = memchr::memmem::Finder::new(needle.as_bytes());
+            let mut expected = Vec::new();
+            for (sent, span) in sentences.iter().enumerate().skip(from) {
+                let Some(part) = text.get(span.clone()) else { continue };
+                expected.extend(
+                    finder.find_iter(part.as_bytes()).map(|offset| (sent, span.start + offset)),
+                );
+            }
+            proptest::prop_assert_eq!(surname_places(&text, &sentences, from, &finder), expected);
+        }
+
         #[test]
         fn find_keeps_what_explain_keeps(
             pieces in proptest::collection::vec(

@@ -22,13 +22,27 @@ pub fn char_after(text: &str, at: usize) -> Option<char> {
 /// Whether `text[start..end]` stands on word boundaries: a side that is a
 /// word character must not touch another word character.
 pub fn on_boundaries(text: &str, start: usize, end: usize) -> bool {
-    let first = char_after(text, start);
-    let last = char_before(text, end);
-    let open =
-        !(first.is_some_and(is_word_char) && char_before(text, start).is_some_and(is_word_char));
-    let close =
-        !(last.is_some_and(is_word_char) && char_after(text, end).is_some_and(is_word_char));
+    let open = !(word_char_after(text, start) && word_char_before(text, start));
+    let close = !(word_char_before(text, end) && word_char_after(text, end));
     open && close
+}
+
+/// Whether `char_before(text, at)` is a word character, read from the byte
+/// before `at` when it is ASCII (`at` is then a character boundary).
+fn word_char_before(text: &str, at: usize) -> bool {
+    match at.checked_sub(1).and_then(|i| text.as_bytes().get(i)) {
+        Some(&byte) if byte.is_ascii() => byte.is_ascii_alphanumeric(),
+        _ => char_before(text, at).is_some_and(is_word_char),
+    }
+}
+
+/// Whether `char_after(text, at)` is a word character, read from the byte at
+/// `at` when it is ASCII (`at` is then a character boundary).
+fn word_char_after(text: &str, at: usize) -> bool {
+    match text.as_bytes().get(at) {
+        Some(&byte) if byte.is_ascii() => byte.is_ascii_alphanumeric(),
+        _ => char_after(text, at).is_some_and(is_word_char),
+    }
 }
 
 /// The end of the run of word characters that contains `at`.
@@ -443,6 +457,23 @@ pub fn caps_word_rule(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        #[test]
+        fn boundaries_read_from_bytes_are_boundaries_read_from_chars(
+            text in "(a|Z|9|é|e\u{301}|’|-| |'|\\.|Ω|\u{300})*",
+        ) {
+            for start in 0..=text.len() + 1 {
+                for end in start..=text.len() + 1 {
+                    let by_chars = !(char_after(&text, start).is_some_and(is_word_char)
+                        && char_before(&text, start).is_some_and(is_word_char))
+                        && !(char_before(&text, end).is_some_and(is_word_char)
+                            && char_after(&text, end).is_some_and(is_word_char));
+                    proptest::prop_assert_eq!(on_boundaries(&text, start, end), by_chars);
+                }
+            }
+        }
+    }
 
     /// `word_before` as it was first written: the word found again in its
     /// run by substring search.

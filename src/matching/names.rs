@@ -269,12 +269,13 @@ fn word_key(bytes: &[u8], start: usize, end: usize) -> u64 {
 
 /// The key of a first word (of a name, or a word of the text) from its first
 /// eight bytes (loaded with `load8`, bytes past the word included) and its
-/// length: `word_key` without the last eight bytes, which the scan would
-/// read for every long word while the first eight and the length tell
+/// length: like `word_key` but without the last eight bytes, which the scan
+/// would read for every long word while the first eight and the length tell
 /// words apart about as well.
 #[inline(always)]
 fn first_word_key(head: u64, len: usize) -> u64 {
-    mix(head, 0, len)
+    (((head | 0x2020_2020_2020_2020) & low_bytes(len)) ^ len as u64)
+        .wrapping_mul(0x9E37_79B9_7F4A_7C15)
 }
 
 /// The key of a word from its first eight bytes (loaded with `load8`) and
