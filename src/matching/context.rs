@@ -465,10 +465,13 @@ mod tests {
         ) {
             for start in 0..=text.len() + 1 {
                 for end in start..=text.len() + 1 {
-                    let by_chars = !(char_after(&text, start).is_some_and(is_word_char)
-                        && char_before(&text, start).is_some_and(is_word_char))
-                        && !(char_before(&text, end).is_some_and(is_word_char)
-                            && char_after(&text, end).is_some_and(is_word_char));
+                    let word_after = char_after(&text, start).is_some_and(is_word_char);
+                    let word_before = char_before(&text, start).is_some_and(is_word_char);
+                    let last_word = char_before(&text, end).is_some_and(is_word_char);
+                    let next_word = char_after(&text, end).is_some_and(is_word_char);
+                    let open = !(word_after && word_before);
+                    let close = !(last_word && next_word);
+                    let by_chars = open && close;
                     proptest::prop_assert_eq!(on_boundaries(&text, start, end), by_chars);
                 }
             }
