@@ -242,7 +242,8 @@ pub fn read_rows<T: DeserializeOwned>(
             return Vec::new();
         }
     };
-    let mut rows = Vec::new();
+    // At most one row per line.
+    let mut rows = Vec::with_capacity(memchr::memchr_iter(b'\n', file.text.as_bytes()).count());
     let mut record = csv::StringRecord::new();
     let mut lines = LineCounter::new(&file.text);
     loop {

@@ -225,7 +225,10 @@ impl Matcher {
         // Each entry's pattern, in the order the entries are tried: the
         // non-actor names, then the actor aliases from the last row up.
         let mut patterns: Vec<String> = Vec::new();
-        let mut index_of: FxHashMap<String, u32> = FxHashMap::default();
+        let mut index_of: FxHashMap<String, u32> = FxHashMap::with_capacity_and_hasher(
+            non_actors.len() + actors.len(),
+            Default::default(),
+        );
         let entries = non_actors
             .iter()
             .enumerate()
@@ -296,7 +299,8 @@ impl Matcher {
             .collect();
         let names = Names::build(&patterns, &small_start)?;
         // The rows of each entity, in row order.
-        let mut rows_of: FxHashMap<&str, Vec<&tables::ActorEntry>> = FxHashMap::default();
+        let mut rows_of: FxHashMap<&str, Vec<&tables::ActorEntry>> =
+            FxHashMap::with_capacity_and_hasher(actors.len(), Default::default());
         for entry in &actors {
             rows_of.entry(&*entry.entity).or_default().push(entry);
         }

@@ -241,7 +241,9 @@ fn load_actors(
     out: &mut Vec<ActorEntry>,
     problems: &mut Vec<Problem>,
 ) {
-    for (line, row) in read_rows::<ActorRow>(file, problems) {
+    let rows = read_rows::<ActorRow>(file, problems);
+    out.reserve(rows.len());
+    for (line, row) in rows {
         let actor = required(&row.actor, "actor", file, line, problems);
         let kind_text = required(&row.kind, "type", file, line, problems);
         let alias_text = required(&row.alias, "alias", file, line, problems);
