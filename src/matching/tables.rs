@@ -163,8 +163,17 @@ pub fn context_key(s: &str) -> String {
 /// The matching form of an alias: folded, whitespace runs collapsed to one
 /// space, trimmed.
 pub fn alias_form(alias: &str) -> String {
-    // Bytes that fold to themselves need no folding (most aliases).
-    if plain_run(alias.as_bytes()) == alias.len() {
+    // Bytes that fold to themselves need no folding (most aliases), and
+    // single spaces between words no collapsing.
+    let bytes = alias.as_bytes();
+    if plain_run(bytes) == alias.len() {
+        let single_spaced = !alias.contains("  ")
+            && !bytes.contains(&b'\n')
+            && !alias.starts_with(' ')
+            && !alias.ends_with(' ');
+        if single_spaced {
+            return alias.to_string();
+        }
         return collapse_whitespace(alias);
     }
     collapse_whitespace(fold(alias).text())

@@ -242,6 +242,43 @@ fn plain_single_spaced(bytes: &[u8]) -> bool {
     bad == 0
 }
 
+/// Whether `bytes` has a line feed, tab or carriage return, or two spaces
+/// in a row: whitespace that match text collapses.
+fn has_whitespace_run(bytes: &[u8]) -> bool {
+    static TWO_SPACES: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"  "));
+    memchr::memchr3(b'\n', b'\t', b'\r', bytes).is_some() || TWO_SPACES.find(bytes).is_some()
+}
+
+/// Whether `bytes` has a line feed or two spaces in a row, tested 16 bytes
+/// at a time (see `blocks::plain_and_spaces`): `has_whitespace_run` for
+/// text with no tab or carriage return.
+fn line_feed_or_two_spaces(bytes: &[u8]) -> bool {
+    let mut found = 0u16;
+    // Bit 0 when the byte before the chunk is a space.
+    let mut space_before = 0u16;
+    let mut test = |chunk: &[u8; 16]| {
+        let (_, spaces, line_feeds) = plain_and_spaces(chunk);
+        found |= line_feeds | (spaces & ((spaces << 1) | space_before));
+        space_before = spaces >> 15;
+    };
+    let mut chunks = bytes.chunks_exact(16);
+    for chunk in &mut chunks {
+        if let Some(chunk) = chunk.first_chunk() {
+            test(chunk);
+        }
+    }
+    let rest = chunks.remainder();
+    if !rest.is_empty() {
+        // Padded with a byte that is neither.
+        let mut padded = [b'x'; 16];
+        if let Some(head) = padded.get_mut(..rest.len()) {
+            head.copy_from_slice(rest);
+        }
+        test(&padded);
+    }
+    found != 0
+}
+
 impl Scratch {
     /// The match text of `src[span]` (empty if the span is not on character
     /// boundaries of `src`).
@@ -262,9 +299,11 @@ impl Scratch {
             FoldedText::Full(&self.folded)
         };
         let text = folded.text();
-        static TWO_SPACES: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"  "));
-        let runs = memchr::memchr3(b'\n', b'\t', b'\r', text.as_bytes()).is_some()
-            || TWO_SPACES.find(text.as_bytes()).is_some();
+        let runs = match folded {
+            // Quick folding leaves no tab or carriage return.
+            FoldedText::Quick(_) => line_feed_or_two_spaces(text.as_bytes()),
+            FoldedText::Full(_) => has_whitespace_run(text.as_bytes()),
+        };
         if !runs {
             return MatchText::Folded { folded };
         }
@@ -361,6 +400,16 @@ mod tests {
             for at in 0..bytes.len() {
                 proptest::prop_assert_eq!(plain_run(&bytes[at..]), crate::fold::plain_run(&bytes[at..]));
             }
+        }
+
+        #[test]
+        fn line_feeds_and_two_spaces_are_found_as_the_searches_find_them(
+            text in "[ a\n\u{e9}]{0,80}",
+        ) {
+            proptest::prop_assert_eq!(
+                line_feed_or_two_spaces(text.as_bytes()),
+                has_whitespace_run(text.as_bytes())
+            );
         }
 
         #[test]
