@@ -475,12 +475,12 @@ impl Names {
             }
         }
         kid_start.push(kid_list.len());
-        let kids_of = |node: usize| -> &[(u8, usize)] {
-            match (kid_start.get(node), kid_start.get(node + 1)) {
-                (Some(&from), Some(&to)) => kid_list.get(from..to).unwrap_or_default(),
-                _ => &[],
-            }
-        };
+        let kid_lists: Vec<&[(u8, usize)]> = kid_start
+            .windows(2)
+            .map(|bounds| kid_list.get(bounds[0]..bounds[1]).unwrap_or_default())
+            .collect();
+        let kids_of =
+            |node: usize| -> &[(u8, usize)] { kid_lists.get(node).copied().unwrap_or_default() };
         // States: each trie node's children get consecutive numbers. The
         // states of the first `TOP_LEVELS` bytes come first, level by level,
         // so that the few states that most walks pass through share cache
