@@ -29,6 +29,7 @@ pub fn on_boundaries(text: &str, start: usize, end: usize) -> bool {
 
 /// Whether `char_before(text, at)` is a word character, read from the byte
 /// before `at` when it is ASCII (`at` is then a character boundary).
+#[inline]
 fn word_char_before(text: &str, at: usize) -> bool {
     match at.checked_sub(1).and_then(|i| text.as_bytes().get(i)) {
         Some(&byte) if byte.is_ascii() => byte.is_ascii_alphanumeric(),
@@ -38,6 +39,7 @@ fn word_char_before(text: &str, at: usize) -> bool {
 
 /// Whether `char_after(text, at)` is a word character, read from the byte at
 /// `at` when it is ASCII (`at` is then a character boundary).
+#[inline]
 fn word_char_after(text: &str, at: usize) -> bool {
     match text.as_bytes().get(at) {
         Some(&byte) if byte.is_ascii() => byte.is_ascii_alphanumeric(),
