@@ -363,6 +363,10 @@ impl Node {
     /// lanes at once, the first lane whose class equals `class`.
     #[inline(always)]
     fn inline_child(&self, class: u8) -> Option<usize> {
+        // Most states passed through have their child on the first lane.
+        if self.labels() as u8 == class {
+            return Some(self.first_child as usize);
+        }
         let diff = self.labels() ^ (u64::from(class) * LANE_ONES);
         // The lowest lane flagged is the lowest zero lane of `diff`
         // (borrows only run upward from it).
