@@ -626,9 +626,9 @@ impl Names {
             + self.first_words.offsets.len()
     }
 
-    /// Walks the trie on from `state`, `len` bytes after `at`, calling `hit`
-    /// for every name that starts at `at` and ends there or later, shortest
-    /// first.
+    /// Walks the trie on from `state` (0: none), `len` bytes after `at`,
+    /// calling `hit` with the end and pattern of every name that starts at
+    /// `at` and ends there or later, shortest first.
     #[inline(always)]
     fn walk_from(
         &self,
@@ -636,14 +636,14 @@ impl Names {
         at: usize,
         mut state: usize,
         mut len: usize,
-        mut hit: impl FnMut(Hit),
+        mut hit: impl FnMut(usize, u32),
     ) {
-        while let Some(node) = self.nodes.get(state).filter(|_| state != 0) {
+        if state == 0 {
+            return;
+        }
+        while let Some(node) = self.nodes.get(state) {
             if node.pattern != NO_PATTERN {
-                hit(Hit {
-                    end: at + len,
-                    pattern: node.pattern as usize,
-                });
+                hit(at + len, node.pattern);
             }
             let Some(&byte) = text.get(at + len) else {
                 return;
@@ -655,8 +655,12 @@ impl Names {
             let row = node.row();
             state = if row != 0 {
                 let at = (row - 1) * self.class_count + usize::from(class);
-                self.rows.get(at).map_or(0, |&child| child as usize)
+                match self.rows.get(at) {
+                    Some(&child) if child != 0 => child as usize,
+                    _ => return,
+                }
             } else {
+                // Never 0: the states below the root come after it.
                 match node.inline_child(class) {
                     Some(child) => child,
                     None => return,
@@ -677,24 +681,23 @@ impl Names {
     pub fn longest_at(&self, text: &str, at: usize) -> Option<Hit> {
         let bytes = text.as_bytes();
         let first = usize::from(self.classes[usize::from(*bytes.get(at)?)]);
-        let mut longest = None;
-        let pattern = self.root_patterns[first];
-        if pattern != NO_PATTERN {
-            longest = Some(Hit {
-                end: at + 1,
-                pattern: pattern as usize,
+        let mut longest_pattern = self.root_patterns[first];
+        let mut longest_end = at + 1;
+        if let Some(&byte) = bytes.get(at + 1) {
+            let second = usize::from(self.classes[usize::from(byte)]);
+            let state = self
+                .pairs
+                .get(first * self.class_count + second)
+                .map_or(0, |&s| s as usize);
+            self.walk_from(bytes, at, state, 2, |end, pattern| {
+                longest_end = end;
+                longest_pattern = pattern;
             });
         }
-        let Some(&byte) = bytes.get(at + 1) else {
-            return longest;
-        };
-        let second = usize::from(self.classes[usize::from(byte)]);
-        let state = self
-            .pairs
-            .get(first * self.class_count + second)
-            .map_or(0, |&s| s as usize);
-        self.walk_from(bytes, at, state, 2, |hit| longest = Some(hit));
-        longest
+        (longest_pattern != NO_PATTERN).then_some(Hit {
+            end: longest_end,
+            pattern: longest_pattern as usize,
+        })
     }
 
     /// Every name that starts at `at`, shortest first, into `out` (cleared
@@ -706,7 +709,12 @@ impl Names {
             return;
         };
         let state = self.root[usize::from(self.classes[usize::from(first)])] as usize;
-        self.walk_from(bytes, at, state, 1, |hit| out.push(hit));
+        self.walk_from(bytes, at, state, 1, |end, pattern| {
+            out.push(Hit {
+                end,
+                pattern: pattern as usize,
+            })
+        });
     }
 
     /// The first position at or after `from` where a name starts, and the
