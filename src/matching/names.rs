@@ -287,11 +287,13 @@ fn mix(head: u64, tail: u64, len: usize) -> u64 {
         .wrapping_mul(0x9E37_79B9_7F4A_7C15)
 }
 
-/// A mask of the low `n` bytes of a u64 (all of them from 8 on).
+/// A mask of the low `n` bytes of a u64 (all of them from 8 on). The table
+/// runs to `BLOCK`, so that for the words inside a block (shorter than it)
+/// no bound is tested.
 #[inline(always)]
 fn low_bytes(n: usize) -> u64 {
-    const MASKS: [u64; 9] = {
-        let mut masks = [u64::MAX; 9];
+    const MASKS: [u64; BLOCK] = {
+        let mut masks = [u64::MAX; BLOCK];
         let mut n = 0;
         while n < 8 {
             masks[n] = (1 << (8 * n)) - 1;
@@ -299,7 +301,7 @@ fn low_bytes(n: usize) -> u64 {
         }
         masks
     };
-    MASKS[n.min(8)]
+    MASKS.get(n).copied().unwrap_or(u64::MAX)
 }
 
 /// The eight bytes at `bytes[at..]` as a little-endian number, zeros past
