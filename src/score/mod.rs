@@ -109,6 +109,19 @@ struct DocState<'r> {
     detailed: bool,
 }
 
+/// The buffers a thread's units reuse, kept from one document to the next
+/// so that each document does not grow them again.
+#[derive(Default)]
+struct Buffers {
+    scratch: pattern::Scratch,
+    tokens: Tokens,
+    folded: Folded,
+}
+
+thread_local! {
+    static BUFFERS: std::cell::RefCell<Buffers> = std::cell::RefCell::default();
+}
+
 impl DocState<'_> {
     fn shared(&mut self, holder: &str) -> Arc<str> {
         if let Some(known) = self.holders.iter().find(|h| &***h == holder) {
@@ -190,8 +203,16 @@ impl Scorer {
         let (by_sentence, group_start) = group_by_sentence(mentions, sentences.len());
         let mut unit_mentions_scratch: Vec<UnitMention> = Vec::new();
         let doc_us = mentions.iter().filter(|m| &*m.actor == "USA").count();
+        let Buffers {
+            scratch,
+            tokens,
+            folded,
+        } = BUFFERS.with(std::cell::RefCell::take);
         let mut state = DocState {
             detailed,
+            scratch,
+            tokens,
+            folded,
             ..DocState::default()
         };
         let mut out: Vec<Explanation> = Vec::with_capacity(sentences.len());
@@ -220,6 +241,19 @@ impl Scorer {
             );
             out.push(explanation);
         }
+        let DocState {
+            scratch,
+            tokens,
+            folded,
+            ..
+        } = state;
+        BUFFERS.with(|buffers| {
+            buffers.replace(Buffers {
+                scratch,
+                tokens,
+                folded,
+            })
+        });
         let doc = doc_stance(&out);
         (out, doc)
     }
