@@ -120,6 +120,12 @@ pub struct PatternSet {
     /// By the vocabulary id of a word: the range of `word_starts` holding
     /// the patterns that start with it.
     by_word: Vec<(u32, u32)>,
+    /// By the vocabulary id of a word: the [`word_bit`]s the next word must
+    /// have for some pattern starting with it to go on (the union of its
+    /// starts' `second` and `next_bits`), or `ANY_NEXT` when one of them
+    /// goes on after any token. Most tokens that may start a pattern are
+    /// turned away on it without reading their starts.
+    follow: Vec<u64>,
     word_starts: Vec<WordStart>,
     /// The words of every alternative a pattern starts with, one after
     /// another ([`WordStart::words_at`]).
@@ -236,6 +242,11 @@ impl PatternSet {
             entries.sort_unstable();
             entries.dedup();
             let start = u32::try_from(set.word_starts.len()).unwrap_or(u32::MAX);
+            set.follow.push(
+                entries
+                    .iter()
+                    .fold(0, |bits, entry| bits | next_word_needs(entry)),
+            );
             set.word_starts.extend(entries);
             let end = u32::try_from(set.word_starts.len()).unwrap_or(u32::MAX);
             set.by_word.push((start, end));
@@ -341,10 +352,27 @@ impl PatternSet {
                         })
                         .unwrap_or_default()
                 };
-                let starts: &[WordStart] = if !token.is_mention()
+                // The word of the next token: `NO_WORD` after the last token or
+                // before a mention, which no word of a pattern is.
+                let next_word = tokens
+                    .get(at + 1)
+                    .filter(|t| !t.is_mention())
+                    .map_or(NO_WORD, |t| t.word);
+                let next_bit = word_bit(next_word);
+                let may_prefix = !token.is_mention()
                     && !self.by_prefix.is_empty()
-                    && self.may_start_prefix(tokens.lower(token))
-                {
+                    && self.may_start_prefix(tokens.lower(token));
+                if !token.is_mention() && !may_prefix {
+                    let follow = self
+                        .follow
+                        .get(token.word as usize)
+                        .copied()
+                        .unwrap_or(ANY_NEXT);
+                    if follow != ANY_NEXT && follow & next_bit == 0 {
+                        continue;
+                    }
+                }
+                let starts: &[WordStart] = if may_prefix {
                     let lower = tokens.lower(token);
                     candidates.clear();
                     candidates.extend_from_slice(from_word);
@@ -363,13 +391,6 @@ impl PatternSet {
                 if starts.is_empty() {
                     continue;
                 }
-                // The word of the next token: `NO_WORD` after the last token or
-                // before a mention, which no word of a pattern is.
-                let next_word = tokens
-                    .get(at + 1)
-                    .filter(|t| !t.is_mention())
-                    .map_or(NO_WORD, |t| t.word);
-                let next_bit = word_bit(next_word);
                 let mut matched_here = None;
                 for &WordStart {
                     id,
@@ -515,6 +536,17 @@ fn word_bit(word: u32) -> u64 {
     } else {
         1 << (word % 64)
     }
+}
+
+/// The [`word_bit`]s the word after `start`'s first word must have for it
+/// to go on, as `find_all` tests it: `ANY_NEXT` when any token will do.
+fn next_word_needs(start: &WordStart) -> u64 {
+    let second = if start.second == NO_WORD {
+        ANY_NEXT
+    } else {
+        word_bit(start.second)
+    };
+    second & start.next_bits
 }
 
 /// Pattern `id`, which starts with a prefix or a mention, as a candidate.
