@@ -4,7 +4,7 @@
 //! words in the same clause), `{us}` (a US actor mention), `{actor}` (any
 //! actor mention). Words are lowercase; hyphens split words like the text.
 
-use super::tokens::{Token, Tokens, MAY_START};
+use super::tokens::{Token, Tokens, MAY_START, NEEDS_NEXT};
 use super::vocabulary::Vocabulary;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -251,9 +251,10 @@ impl PatternSet {
             let end = u32::try_from(set.word_starts.len()).unwrap_or(u32::MAX);
             set.by_word.push((start, end));
         }
-        for (word, &(start, end)) in set.by_word.iter().enumerate() {
+        for (word, (&(start, end), &follow)) in set.by_word.iter().zip(&set.follow).enumerate() {
             if start < end {
-                set.vocabulary.add_bits(word as u32, MAY_START);
+                let needs_next = if follow == ANY_NEXT { 0 } else { NEEDS_NEXT };
+                set.vocabulary.add_bits(word as u32, MAY_START | needs_next);
             }
         }
         set
@@ -334,6 +335,31 @@ impl PatternSet {
             if chunk.len() < 64 {
                 may_start &= (1 << chunk.len()) - 1;
             }
+            // A word whose patterns all need one of a few words after it
+            // ([`NEEDS_NEXT`]) is turned away on the next word alone
+            // ([`PatternSet::follow`]); a word that may start a prefix
+            // pattern is not.
+            let mut starting = may_start & !every_token;
+            while starting != 0 {
+                let bit = starting.trailing_zeros();
+                starting &= starting - 1;
+                let at = chunk_index * 64 + bit as usize;
+                let (Some(token), next) = (tokens.get(at), tokens.get(at + 1)) else {
+                    break;
+                };
+                if token.functions & NEEDS_NEXT == 0 {
+                    continue;
+                }
+                let next_word = next.filter(|t| !t.is_mention()).map_or(NO_WORD, |t| t.word);
+                let follow = self
+                    .follow
+                    .get(token.word as usize)
+                    .copied()
+                    .unwrap_or(ANY_NEXT);
+                if follow & word_bit(next_word) == 0 {
+                    may_start &= !(1 << bit);
+                }
+            }
             while may_start != 0 {
                 let at = chunk_index * 64 + may_start.trailing_zeros() as usize;
                 may_start &= may_start - 1;
@@ -359,20 +385,10 @@ impl PatternSet {
                     .filter(|t| !t.is_mention())
                     .map_or(NO_WORD, |t| t.word);
                 let next_bit = word_bit(next_word);
-                let may_prefix = !token.is_mention()
+                let starts: &[WordStart] = if !token.is_mention()
                     && !self.by_prefix.is_empty()
-                    && self.may_start_prefix(tokens.lower(token));
-                if !token.is_mention() && !may_prefix {
-                    let follow = self
-                        .follow
-                        .get(token.word as usize)
-                        .copied()
-                        .unwrap_or(ANY_NEXT);
-                    if follow != ANY_NEXT && follow & next_bit == 0 {
-                        continue;
-                    }
-                }
-                let starts: &[WordStart] = if may_prefix {
+                    && self.may_start_prefix(tokens.lower(token))
+                {
                     let lower = tokens.lower(token);
                     candidates.clear();
                     candidates.extend_from_slice(from_word);

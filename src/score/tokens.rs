@@ -338,6 +338,11 @@ fn ascii_class(byte: u8) -> u8 {
 /// start with the word. Every mention has it.
 pub const MAY_START: u16 = 1 << 15;
 
+/// A bit of the function-word bits a [`WordInfo`] gives (no `Function`
+/// kind has it): every pattern starting with the word needs one of a few
+/// words after it (`PatternSet::find_all` reads which).
+pub const NEEDS_NEXT: u16 = 1 << 14;
+
 /// What the tokenizer learns about a lowercase word: its vocabulary id and
 /// its function-word bits (with [`MAY_START`]).
 pub trait WordInfo {
