@@ -139,7 +139,9 @@ impl DocState<'_> {
 /// `grouped[starts[i]..starts[i + 1]]`.
 fn group_by_sentence(mentions: &[Mention], sentences: usize) -> (Vec<&Mention>, Vec<usize>) {
     let mut grouped: Vec<&Mention> = mentions.iter().filter(|m| m.sent < sentences).collect();
-    grouped.sort_by_key(|m| m.sent);
+    if !grouped.is_sorted_by_key(|m| m.sent) {
+        grouped.sort_by_key(|m| m.sent);
+    }
     let mut starts: Vec<usize> = Vec::with_capacity(sentences + 1);
     let mut taken = 0;
     for i in 0..sentences {

@@ -239,7 +239,11 @@ pub fn unit_mentions_into<'a>(
             }
         })
     }));
-    out.sort_by_key(|m| (m.start, std::cmp::Reverse(m.end)));
+    let order = |m: &UnitMention| (m.start, std::cmp::Reverse(m.end));
+    // Mentions come in order already but for overlaps.
+    if !out.is_sorted_by_key(order) {
+        out.sort_by_key(order);
+    }
     let mut last_end = 0;
     out.retain(|m| {
         let keep = m.start >= last_end;
