@@ -270,6 +270,7 @@ fn char_at(text: &str, at: usize) -> Option<char> {
 
 /// The character ending at byte `at` (a character boundary of `text`):
 /// what the tokenizer passed last, be it a word, a mention or a mark.
+#[inline(never)]
 fn char_before(text: &str, at: usize) -> Option<char> {
     text.get(..at).and_then(|head| head.chars().next_back())
 }
@@ -378,6 +379,7 @@ impl<F: Fn(&str) -> (u32, u16)> WordInfo for F {
 }
 
 /// A lowercase form appended to `lower`, as its (start, length).
+#[inline(never)]
 fn append_lower(lower: &mut String, form: impl Iterator<Item = char>) -> (u32, u32) {
     let start = lower.len();
     lower.extend(form);
@@ -662,6 +664,7 @@ fn ascii_word_run(bytes: &[u8]) -> (usize, bool) {
 /// start on a character boundary), its last character, whether it is ASCII
 /// and whether it has uppercase letters. Contractions (don't, we'll) stay
 /// one word; possessive 's does not.
+#[inline(never)]
 fn word_end(text: &str, start: usize, stop: usize) -> (usize, char, bool, bool) {
     let bytes = text.as_bytes();
     let limit = if stop > start {
