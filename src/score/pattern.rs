@@ -309,6 +309,29 @@ impl PatternSet {
         }
     }
 
+    /// `from_word` and the patterns starting with a prefix of `lower`, in
+    /// `candidates`, sorted and without duplicates. Kept out of
+    /// [`PatternSet::find_all`]'s loop: few rule sets have prefix patterns.
+    #[inline(never)]
+    fn with_prefixes<'c>(
+        &self,
+        lower: &str,
+        from_word: &[WordStart],
+        candidates: &'c mut Vec<WordStart>,
+    ) -> &'c [WordStart] {
+        candidates.clear();
+        candidates.extend_from_slice(from_word);
+        candidates.extend(
+            self.by_prefix
+                .iter()
+                .filter(|(p, _)| lower.starts_with(p.as_str()))
+                .map(|(_, id)| any_start(*id)),
+        );
+        candidates.sort_unstable();
+        candidates.dedup();
+        candidates
+    }
+
     /// Every match of every pattern over interned tokens, each pattern's
     /// matches not overlapping one another; ordered by start, then pattern
     /// number.
@@ -389,18 +412,7 @@ impl PatternSet {
                     && !self.by_prefix.is_empty()
                     && self.may_start_prefix(tokens.lower(token))
                 {
-                    let lower = tokens.lower(token);
-                    candidates.clear();
-                    candidates.extend_from_slice(from_word);
-                    candidates.extend(
-                        self.by_prefix
-                            .iter()
-                            .filter(|(p, _)| lower.starts_with(p.as_str()))
-                            .map(|(_, id)| any_start(*id)),
-                    );
-                    candidates.sort_unstable();
-                    candidates.dedup();
-                    candidates
+                    self.with_prefixes(tokens.lower(token), from_word, candidates)
                 } else {
                     from_word
                 };
