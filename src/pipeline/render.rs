@@ -7,10 +7,7 @@ use super::progress::Progress;
 use super::{Config, PipelineError, Stage, Status, Summary, Work};
 use crate::input::Input;
 use crate::lexicon::Lexicons;
-use crate::output::{
-    self, format_score, header_with, safe_cell, ActorStanceRow, CsvFile, DocumentRow,
-    NormalizedRow, OutputError,
-};
+use crate::output::{self, header_with, CsvFile, DocumentRow, NormalizedRow, OutputError};
 use crate::score::ActorTally;
 use crate::types::{Claim, Mention, Span, Stance};
 use serde::Serialize;
@@ -574,17 +571,21 @@ impl Writers {
                 ],
                 config.excel,
             )?;
+            // The bytes `ActorStanceRow`s would serialize to, without a
+            // serializer per row.
+            let mut rows = Vec::new();
             for (actor, totals) in tally.actors.iter() {
-                file.row(ActorStanceRow {
-                    actor: safe_cell(actor).into_owned(),
-                    n_docs: totals.n_docs,
-                    n_mentions: totals.n_mentions,
-                    n_claims_held: totals.n_claims_held,
-                    n_favor: totals.n_favor,
-                    n_against: totals.n_against,
-                    score: format_score(totals.score()),
-                })?;
+                let mut row = Row::new(&mut rows);
+                row.safe(actor);
+                row.number(totals.n_docs);
+                row.number(totals.n_mentions);
+                row.number(totals.n_claims_held);
+                row.number(totals.n_favor);
+                row.number(totals.n_against);
+                row.score(totals.score());
+                row.end();
             }
+            file.write_bytes(&rows)?;
             file.finish()?;
         }
         write_manifest(config, lexicons, summary, &self.keep)
