@@ -1,17 +1,25 @@
 //! The literal gate of the floating boilerplate rules: one search of a whole
 //! document for the literals those rules need (see [`super::needs`]) marks
 //! the lines that hold one; the other lines cannot match any of those rules.
-//! Single bytes are found with `memchr`, longer literals with a few small
-//! Aho-Corasick (Teddy) searchers over an ASCII lower-cased copy.
+//! Single bytes (and pairs holding a rare byte, by that byte) are found with
+//! `memchr`, other pairs with `memmem`, longer literals with one packed
+//! (Teddy) searcher over an ASCII lower-cased copy; its 16-bucket form tells
+//! the literals apart well enough that few false candidates need checking.
 
-use super::needs::{literal_rarity, Needed, FOLDS_TO_ASCII};
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use super::needs::{byte_rarity, literal_rarity, Needed, FOLDS_TO_ASCII};
+use aho_corasick::{packed, AhoCorasick, AhoCorasickBuilder, MatchKind};
 use memchr::memmem;
 use std::ops::Range;
 
-/// Longer literals are searched this many to a searcher: Teddy, the packed
-/// searcher, stays fast only with few literals to tell apart.
+/// Longer literals are searched this many to a searcher when the CPU cannot
+/// run the packed one: Aho-Corasick's own prefilter uses Teddy only for few
+/// literals.
 const LITERALS_PER_SEARCHER: usize = 8;
+
+/// A two-byte literal is searched as its rarer byte alone when that byte is
+/// at least this rare (see [`byte_rarity`]): a pass of `memchr` for a rare
+/// byte costs less than one of `memmem` for the pair.
+const RARE_BYTE: u32 = 6;
 
 /// Searches for the literals of some needed sets.
 #[derive(Debug, Clone)]
@@ -20,8 +28,18 @@ pub struct Gate {
     bytes: Vec<u8>,
     /// Two-byte literals (lower case), searched one by one.
     pairs: Vec<memmem::Finder<'static>>,
-    /// Longer literals (lower case), a few to a searcher.
-    searchers: Vec<AhoCorasick>,
+    /// Longer literals (lower case).
+    longer: Longer,
+}
+
+/// The searcher of the longer literals.
+#[derive(Debug, Clone)]
+enum Longer {
+    None,
+    /// All in one pass (Teddy, where the CPU has its vector instructions).
+    Packed(packed::Searcher),
+    /// A few to a searcher.
+    Chunks(Vec<AhoCorasick>),
 }
 
 impl Gate {
@@ -43,30 +61,52 @@ impl Gate {
         let mut pairs = Vec::new();
         let mut longer = Vec::new();
         for literal in literals {
-            match literal.as_slice() {
-                [byte] => {
-                    bytes.push(byte.to_ascii_lowercase());
-                    bytes.push(byte.to_ascii_uppercase());
+            match *literal.as_slice() {
+                [byte] => bytes.push(byte),
+                // A line holding the pair holds each of its bytes.
+                [a, b] if byte_rarity(a).max(byte_rarity(b)) >= RARE_BYTE => {
+                    bytes.push(if byte_rarity(b) > byte_rarity(a) {
+                        b
+                    } else {
+                        a
+                    })
                 }
                 [_, _] => pairs.push(memmem::Finder::new(&literal).into_owned()),
                 _ => longer.push(literal),
             }
         }
+        let mut bytes: Vec<u8> = bytes
+            .iter()
+            .flat_map(|byte| [byte.to_ascii_lowercase(), byte.to_ascii_uppercase()])
+            .collect();
         bytes.sort_unstable();
         bytes.dedup();
-        let searchers = longer
-            .chunks(LITERALS_PER_SEARCHER)
-            .map(|chunk| {
-                AhoCorasickBuilder::new()
-                    .match_kind(MatchKind::LeftmostFirst)
-                    .build(chunk)
-                    .ok()
-            })
-            .collect::<Option<Vec<_>>>()?;
+        let longer = if longer.is_empty() {
+            Longer::None
+        } else if let Some(searcher) = packed::Config::new()
+            .match_kind(packed::MatchKind::LeftmostFirst)
+            .only_teddy_fat(Some(true))
+            .builder()
+            .extend(&longer)
+            .build()
+        {
+            Longer::Packed(searcher)
+        } else {
+            let searchers = longer
+                .chunks(LITERALS_PER_SEARCHER)
+                .map(|chunk| {
+                    AhoCorasickBuilder::new()
+                        .match_kind(MatchKind::LeftmostFirst)
+                        .build(chunk)
+                        .ok()
+                })
+                .collect::<Option<Vec<_>>>()?;
+            Longer::Chunks(searchers)
+        };
         Some(Gate {
             bytes,
             pairs,
-            searchers,
+            longer,
         })
     }
 
@@ -95,16 +135,26 @@ impl Gate {
                 _ => {}
             }
         }
-        if self.pairs.is_empty() && self.searchers.is_empty() {
+        if self.pairs.is_empty() && matches!(self.longer, Longer::None) {
             return;
         }
         let lower = bytes.to_ascii_lowercase();
         for pair in &self.pairs {
             pair.find_iter(&lower).for_each(|at| mark(at, at + 2));
         }
-        for searcher in &self.searchers {
-            for found in searcher.find_iter(&lower) {
-                mark(found.start(), found.end());
+        match &self.longer {
+            Longer::None => {}
+            Longer::Packed(searcher) => {
+                for found in searcher.find_iter(&lower) {
+                    mark(found.start(), found.end());
+                }
+            }
+            Longer::Chunks(searchers) => {
+                for searcher in searchers {
+                    for found in searcher.find_iter(&lower) {
+                        mark(found.start(), found.end());
+                    }
+                }
             }
         }
     }

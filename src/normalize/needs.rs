@@ -368,7 +368,7 @@ pub fn literal_rarity(literal: &[u8]) -> u32 {
 
 /// A rough rarity of a byte in news text (1: the commonest letters and the
 /// space; 8: braces and other code punctuation).
-fn byte_rarity(byte: u8) -> u32 {
+pub fn byte_rarity(byte: u8) -> u32 {
     match byte.to_ascii_lowercase() {
         b' ' | b'e' | b't' | b'a' | b'o' | b'i' | b'n' | b's' | b'r' | b'h' => 1,
         b'l' | b'd' | b'c' | b'u' | b'm' | b'f' | b'p' | b'g' | b'w' | b'y' => 2,
