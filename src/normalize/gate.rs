@@ -1,6 +1,7 @@
 //! The literal gate of the floating boilerplate rules: one search of a whole
 //! document for the literals those rules need (see [`super::needs`]) marks
-//! the lines that hold one; the other lines cannot match any of those rules.
+//! each line with the rules whose literals it holds; a line cannot match a
+//! rule it is not marked with.
 //! Single bytes (and pairs holding a rare byte, by that byte) are found with
 //! `memchr`, other pairs with `memmem`, longer literals with one packed
 //! (Teddy) searcher over an ASCII lower-cased copy; its 16-bucket form tells
@@ -21,15 +22,29 @@ const LITERALS_PER_SEARCHER: usize = 8;
 /// byte costs less than one of `memmem` for the pair.
 const RARE_BYTE: u32 = 6;
 
+/// The rules of a line, one bit each (see [`rule_bit`]).
+pub type RuleMask = u64;
+
+/// The bit of the rule at `position` among the gated rules: the rules from
+/// the 64th on share the last bit.
+pub fn rule_bit(position: usize) -> RuleMask {
+    1 << position.min(RuleMask::BITS as usize - 1)
+}
+
 /// Searches for the literals of some needed sets.
 #[derive(Debug, Clone)]
 pub struct Gate {
-    /// Single bytes (both cases of a letter), searched in the text itself.
+    /// The rules marked by each byte: the single bytes (both cases of a
+    /// letter), searched in the text itself.
+    byte_rules: Box<[RuleMask; 256]>,
+    /// The bytes of `byte_rules` that mark rules.
     bytes: Vec<u8>,
-    /// Two-byte literals (lower case), searched one by one.
-    pairs: Vec<memmem::Finder<'static>>,
+    /// Two-byte literals (lower case), searched one by one, and their rules.
+    pairs: Vec<(memmem::Finder<'static>, RuleMask)>,
     /// Longer literals (lower case).
     longer: Longer,
+    /// The rules marked by each longer literal, in the searcher's order.
+    longer_rules: Vec<RuleMask>,
 }
 
 /// The searcher of the longer literals.
@@ -43,44 +58,70 @@ enum Longer {
 }
 
 impl Gate {
-    /// A gate for the union of `sets`: a line holding no literal of any of
-    /// them matches no pattern they were read from. `None` when a searcher
-    /// does not build (the patterns are then left ungated).
+    /// A gate for `sets`, the needed sets of the gated rules in order: a
+    /// line holding no literal of a rule's set cannot match that rule.
+    /// `None` when a searcher does not build (the rules are then left
+    /// ungated).
     pub fn new<'a>(sets: impl IntoIterator<Item = &'a Needed>) -> Option<Gate> {
-        let mut literals: Vec<Vec<u8>> = Vec::new();
-        let mut folds = false;
-        for set in sets {
-            literals.extend(set.literals.iter().map(|literal| rarest_tail(literal)));
-            folds |= set.folds;
+        // Every literal a line may hold for a rule, with the rule's bit.
+        let mut held: Vec<(Vec<u8>, RuleMask)> = Vec::new();
+        for (position, set) in sets.into_iter().enumerate() {
+            let bit = rule_bit(position);
+            held.extend(
+                set.literals
+                    .iter()
+                    .map(|literal| (rarest_tail(literal), bit)),
+            );
+            if set.folds {
+                held.extend(
+                    FOLDS_TO_ASCII
+                        .iter()
+                        .map(|c| (c.to_string().into_bytes(), bit)),
+                );
+            }
         }
-        if folds {
-            literals.extend(FOLDS_TO_ASCII.iter().map(|c| c.to_string().into_bytes()));
-        }
-        let literals = without_longer(literals);
-        let mut bytes = Vec::new();
+        let literals = without_longer(held.iter().map(|(literal, _)| literal.clone()).collect());
+        // A line holding a literal holds every shorter literal inside it.
+        let rules_of = |literal: &[u8]| -> RuleMask {
+            held.iter()
+                .filter(|(longer, _)| memmem::find(longer, literal).is_some())
+                .fold(0, |mask, (_, bit)| mask | bit)
+        };
+        let mut byte_rules = Box::new([0; 256]);
         let mut pairs = Vec::new();
         let mut longer = Vec::new();
+        let mut longer_rules = Vec::new();
         for literal in literals {
-            match *literal.as_slice() {
-                [byte] => bytes.push(byte),
+            let rules = rules_of(&literal);
+            let byte = match *literal.as_slice() {
+                [byte] => Some(byte),
                 // A line holding the pair holds each of its bytes.
                 [a, b] if byte_rarity(a).max(byte_rarity(b)) >= RARE_BYTE => {
-                    bytes.push(if byte_rarity(b) > byte_rarity(a) {
+                    Some(if byte_rarity(b) > byte_rarity(a) {
                         b
                     } else {
                         a
                     })
                 }
-                [_, _] => pairs.push(memmem::Finder::new(&literal).into_owned()),
-                _ => longer.push(literal),
+                [_, _] => {
+                    pairs.push((memmem::Finder::new(&literal).into_owned(), rules));
+                    None
+                }
+                _ => {
+                    longer.push(literal);
+                    longer_rules.push(rules);
+                    None
+                }
+            };
+            if let Some(byte) = byte {
+                for case in [byte.to_ascii_lowercase(), byte.to_ascii_uppercase()] {
+                    byte_rules[usize::from(case)] |= rules;
+                }
             }
         }
-        let mut bytes: Vec<u8> = bytes
-            .iter()
-            .flat_map(|byte| [byte.to_ascii_lowercase(), byte.to_ascii_uppercase()])
+        let bytes = (0..=u8::MAX)
+            .filter(|&byte| byte_rules[usize::from(byte)] != 0)
             .collect();
-        bytes.sort_unstable();
-        bytes.dedup();
         let longer = if longer.is_empty() {
             Longer::None
         } else if let Some(searcher) = packed::Config::new()
@@ -104,34 +145,42 @@ impl Gate {
             Longer::Chunks(searchers)
         };
         Some(Gate {
+            byte_rules,
             bytes,
             pairs,
             longer,
+            longer_rules,
         })
     }
 
-    /// Marks (sets to `true`) every line of `lines` (sorted spans of `text`
-    /// that do not overlap) that holds a literal, or may: a literal found
+    /// Adds to each line of `lines` (sorted spans of `text` that do not
+    /// overlap) the rules whose literals it holds, or may: a literal found
     /// across a line end marks the lines it touches.
-    pub fn mark(&self, text: &str, lines: &[Range<usize>], marks: &mut [bool]) {
-        let mut mark = |start: usize, end: usize| {
+    pub fn mark(&self, text: &str, lines: &[Range<usize>], marks: &mut [RuleMask]) {
+        let mut mark = |start: usize, end: usize, rules: RuleMask| {
             let mut line = lines.partition_point(|span| span.end <= start);
             while let Some(span) = lines.get(line) {
                 if span.start >= end {
                     break;
                 }
-                if let Some(flag) = marks.get_mut(line) {
-                    *flag = true;
+                if let Some(mask) = marks.get_mut(line) {
+                    *mask |= rules;
                 }
                 line += 1;
             }
         };
         let bytes = text.as_bytes();
+        let mut mark_byte = |at: usize| {
+            let rules = bytes
+                .get(at)
+                .map_or(0, |&b| self.byte_rules[usize::from(b)]);
+            mark(at, at + 1, rules);
+        };
         for three in self.bytes.chunks(3) {
             match *three {
-                [a] => memchr::memchr_iter(a, bytes).for_each(|at| mark(at, at + 1)),
-                [a, b] => memchr::memchr2_iter(a, b, bytes).for_each(|at| mark(at, at + 1)),
-                [a, b, c] => memchr::memchr3_iter(a, b, c, bytes).for_each(|at| mark(at, at + 1)),
+                [a] => memchr::memchr_iter(a, bytes).for_each(&mut mark_byte),
+                [a, b] => memchr::memchr2_iter(a, b, bytes).for_each(&mut mark_byte),
+                [a, b, c] => memchr::memchr3_iter(a, b, c, bytes).for_each(&mut mark_byte),
                 _ => {}
             }
         }
@@ -139,20 +188,27 @@ impl Gate {
             return;
         }
         let lower = bytes.to_ascii_lowercase();
-        for pair in &self.pairs {
-            pair.find_iter(&lower).for_each(|at| mark(at, at + 2));
+        for (pair, rules) in &self.pairs {
+            pair.find_iter(&lower)
+                .for_each(|at| mark(at, at + 2, *rules));
         }
+        let rules_of = |literal: usize| self.longer_rules.get(literal).copied().unwrap_or(0);
         match &self.longer {
             Longer::None => {}
             Longer::Packed(searcher) => {
                 for found in searcher.find_iter(&lower) {
-                    mark(found.start(), found.end());
+                    mark(
+                        found.start(),
+                        found.end(),
+                        rules_of(found.pattern().as_usize()),
+                    );
                 }
             }
             Longer::Chunks(searchers) => {
-                for searcher in searchers {
+                for (chunk, searcher) in searchers.iter().enumerate() {
                     for found in searcher.find_iter(&lower) {
-                        mark(found.start(), found.end());
+                        let literal = chunk * LITERALS_PER_SEARCHER + found.pattern().as_usize();
+                        mark(found.start(), found.end(), rules_of(literal));
                     }
                 }
             }
@@ -201,28 +257,45 @@ mod tests {
         }
     }
 
-    fn marked(gate: &Gate, text: &str) -> Vec<bool> {
+    fn marked(gate: &Gate, text: &str) -> Vec<RuleMask> {
         let mut lines = Vec::new();
         let mut start = 0;
         for line in text.split('\n') {
             lines.push(start..start + line.len());
             start += line.len() + 1;
         }
-        let mut marks = vec![false; lines.len()];
+        let mut marks = vec![0; lines.len()];
         gate.mark(text, &lines, &mut marks);
         marks
     }
 
     #[test]
-    fn marks_lines_with_a_literal_in_any_ascii_case() {
+    fn marks_lines_with_the_rules_of_their_literals_in_any_ascii_case() {
         let gate = Gate::new([&needed(&["{", "photo"]), &needed(&["(@", "x"])]).expect("builds");
         assert_eq!(
             marked(
                 &gate,
-                "a PhOtO here\nnothing\nbrace }{\nX marks\n(@handle)\nphot o"
+                "a PhOtO here\nnothing\nbrace }{\nX marks\n(@handle)\nphot o\n{x}"
             ),
-            [true, false, true, true, true, false]
+            [1, 0, 1, 2, 2, 0, 3]
         );
+    }
+
+    #[test]
+    fn a_shorter_literal_marks_the_rules_of_the_longer_ones_holding_it() {
+        let gate = Gate::new([&needed(&["photos"]), &needed(&["photo"]), &needed(&["k"])])
+            .expect("builds");
+        assert_eq!(
+            marked(&gate, "Photo\nPHOTOS\nK\nthe \u{212A}elvin sign"),
+            [3, 3, 4, 0]
+        );
+        let folding = Needed {
+            literals: vec![b"zz".to_vec()],
+            folds: true,
+        };
+        let gate = Gate::new([&needed(&["photo"]), &folding]).expect("builds");
+        assert_eq!(marked(&gate, "lon\u{17F}\nzz\nphoto"), [2, 2, 1]);
+        assert_eq!(rule_bit(70), rule_bit(63));
     }
 
     #[test]
