@@ -1,14 +1,17 @@
 //! The literal gate of the floating boilerplate rules: one search of a whole
 //! document for the literals those rules need (see [`super::needs`]) marks
 //! each line with the rules whose literals it holds; a line cannot match a
-//! rule it is not marked with.
+//! rule it is not marked with. A mark is then checked on the line itself:
+//! the rule's own literals (the search looks for shorter parts of them,
+//! shared between rules) and the bytes it needs besides (the `:` of
+//! `.*Photo\s*:.*`) must all be there, or the mark is taken off.
 //! Single bytes (and pairs holding a rare byte, by that byte) are found with
 //! `memchr`, other pairs with `memmem`, longer literals with one packed
 //! (Teddy) searcher over an ASCII lower-cased copy; its 16-bucket form tells
 //! the literals apart well enough that few false candidates need checking.
 
 use super::needs::{byte_rarity, literal_rarity, Needed, FOLDS_TO_ASCII};
-use aho_corasick::{packed, AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{packed, AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use memchr::memmem;
 use std::ops::Range;
 
@@ -45,6 +48,36 @@ pub struct Gate {
     longer: Longer,
     /// The rules marked by each longer literal, in the searcher's order.
     longer_rules: Vec<RuleMask>,
+    /// The checks of the marks, for the rules that have one.
+    checks: Vec<Check>,
+}
+
+/// What a line marked with a rule must hold for the mark to stay.
+#[derive(Debug, Clone)]
+struct Check {
+    bit: RuleMask,
+    /// One of the rule's needed literals (lower case), when the gate's own
+    /// literals do not prove it.
+    literals: Option<AhoCorasick>,
+    /// One byte of each set.
+    bytes: Vec<Vec<u8>>,
+}
+
+impl Check {
+    /// Whether `line` (ASCII lower case) passes.
+    fn passes(&self, line: &[u8]) -> bool {
+        let holds = |set: &Vec<u8>| match *set.as_slice() {
+            [a] => memchr::memchr(a, line).is_some(),
+            [a, b] => memchr::memchr2(a, b, line).is_some(),
+            [a, b, c] => memchr::memchr3(a, b, c, line).is_some(),
+            _ => true,
+        };
+        self.bytes.iter().all(holds)
+            && self
+                .literals
+                .as_ref()
+                .is_none_or(|literals| literals.is_match(line))
+    }
 }
 
 /// The searcher of the longer literals.
@@ -63,9 +96,10 @@ impl Gate {
     /// `None` when a searcher does not build (the rules are then left
     /// ungated).
     pub fn new<'a>(sets: impl IntoIterator<Item = &'a Needed>) -> Option<Gate> {
+        let sets: Vec<&Needed> = sets.into_iter().collect();
         // Every literal a line may hold for a rule, with the rule's bit.
         let mut held: Vec<(Vec<u8>, RuleMask)> = Vec::new();
-        for (position, set) in sets.into_iter().enumerate() {
+        for (position, set) in sets.iter().enumerate() {
             let bit = rule_bit(position);
             held.extend(
                 set.literals
@@ -87,6 +121,7 @@ impl Gate {
                 .filter(|(longer, _)| memmem::find(longer, literal).is_some())
                 .fold(0, |mask, (_, bit)| mask | bit)
         };
+        let checks = Gate::checks(&sets, &literals, rules_of)?;
         let mut byte_rules = Box::new([0; 256]);
         let mut pairs = Vec::new();
         let mut longer = Vec::new();
@@ -150,7 +185,55 @@ impl Gate {
             pairs,
             longer,
             longer_rules,
+            checks,
         })
+    }
+
+    /// The checks of the rules of `sets` (those with a bit of their own),
+    /// where `literals` are what the gate searches for, each marking
+    /// `rules_of` it. `None` when a searcher does not build.
+    fn checks(
+        sets: &[&Needed],
+        literals: &[Vec<u8>],
+        rules_of: impl Fn(&[u8]) -> RuleMask,
+    ) -> Option<Vec<Check>> {
+        let mut checks = Vec::new();
+        for (position, set) in sets.iter().enumerate() {
+            let bit = rule_bit(position);
+            if position + 1 >= RuleMask::BITS as usize {
+                break;
+            }
+            // A line holding a literal that marks the rule holds one of the
+            // rule's own when every such literal is one of them.
+            let proven = literals
+                .iter()
+                .filter(|literal| rules_of(literal) & bit != 0)
+                .all(|literal| set.literals.contains(literal));
+            let literals = if proven {
+                None
+            } else {
+                let mut own = set.literals.clone();
+                if set.folds {
+                    own.extend(FOLDS_TO_ASCII.iter().map(|c| c.to_string().into_bytes()));
+                }
+                Some(
+                    AhoCorasickBuilder::new()
+                        .match_kind(MatchKind::LeftmostFirst)
+                        // Quick to build; lines are short.
+                        .kind(Some(AhoCorasickKind::ContiguousNFA))
+                        .build(&own)
+                        .ok()?,
+                )
+            };
+            if literals.is_some() || !set.bytes.is_empty() {
+                checks.push(Check {
+                    bit,
+                    literals,
+                    bytes: set.bytes.clone(),
+                });
+            }
+        }
+        Some(checks)
     }
 
     /// Adds to each line of `lines` (sorted spans of `text` that do not
@@ -184,7 +267,7 @@ impl Gate {
                 _ => {}
             }
         }
-        if self.pairs.is_empty() && matches!(self.longer, Longer::None) {
+        if self.pairs.is_empty() && matches!(self.longer, Longer::None) && self.checks.is_empty() {
             return;
         }
         let lower = bytes.to_ascii_lowercase();
@@ -210,6 +293,20 @@ impl Gate {
                         let literal = chunk * LITERALS_PER_SEARCHER + found.pattern().as_usize();
                         mark(found.start(), found.end(), rules_of(literal));
                     }
+                }
+            }
+        }
+        let checked = self.checks.iter().fold(0, |mask, check| mask | check.bit);
+        for (span, mask) in lines.iter().zip(marks.iter_mut()) {
+            if *mask & checked == 0 {
+                continue;
+            }
+            let Some(line) = lower.get(span.clone()) else {
+                continue;
+            };
+            for check in &self.checks {
+                if *mask & check.bit != 0 && !check.passes(line) {
+                    *mask &= !check.bit;
                 }
             }
         }
@@ -254,6 +351,7 @@ mod tests {
         Needed {
             literals: literals.iter().map(|l| l.as_bytes().to_vec()).collect(),
             folds: false,
+            bytes: Vec::new(),
         }
     }
 
@@ -282,20 +380,38 @@ mod tests {
     }
 
     #[test]
-    fn a_shorter_literal_marks_the_rules_of_the_longer_ones_holding_it() {
+    fn a_shorter_literal_marks_the_rules_whose_own_literals_the_line_holds() {
         let gate = Gate::new([&needed(&["photos"]), &needed(&["photo"]), &needed(&["k"])])
             .expect("builds");
         assert_eq!(
             marked(&gate, "Photo\nPHOTOS\nK\nthe \u{212A}elvin sign"),
-            [3, 3, 4, 0]
+            [2, 3, 4, 0]
         );
         let folding = Needed {
             literals: vec![b"zz".to_vec()],
             folds: true,
+            bytes: Vec::new(),
         };
         let gate = Gate::new([&needed(&["photo"]), &folding]).expect("builds");
         assert_eq!(marked(&gate, "lon\u{17F}\nzz\nphoto"), [2, 2, 1]);
         assert_eq!(rule_bit(70), rule_bit(63));
+    }
+
+    #[test]
+    fn a_mark_stays_only_on_a_line_holding_the_rules_own_literal_and_bytes() {
+        let colon = Needed {
+            bytes: vec![b":".to_vec(), b"([".to_vec()],
+            ..needed(&["photo"])
+        };
+        let gate = Gate::new([&colon, &needed(&["(photograph"]), &needed(&["on facebook"])])
+            .expect("builds");
+        assert_eq!(
+            marked(
+                &gate,
+                "a photo\n(Photo: AFP)\nPHOTO: x\n[photograph:\nlike us on FACEBOOK\nnot on ebook"
+            ),
+            [0, 1, 0, 1, 4, 0]
+        );
     }
 
     #[test]
