@@ -25,6 +25,11 @@ const LITERALS_PER_SEARCHER: usize = 8;
 /// byte costs less than one of `memmem` for the pair.
 const RARE_BYTE: u32 = 6;
 
+/// The lead bytes of the two-byte characters from U+0100 to U+03FF (Latin
+/// Extended, IPA, Greek), searched as rare bytes.
+const RARE_LEAD_FROM: u8 = 0xC4;
+const RARE_LEAD_TO: u8 = 0xCF;
+
 /// The rules of a line, one bit each (see [`rule_bit`]).
 pub type RuleMask = u64;
 
@@ -138,6 +143,9 @@ impl Gate {
                         a
                     })
                 }
+                // A two-byte character past Latin-1 and before Cyrillic
+                // (`ſ`): its lead byte is rare in the world's news.
+                [lead @ RARE_LEAD_FROM..=RARE_LEAD_TO, _] => Some(lead),
                 [_, _] => {
                     pairs.push((memmem::Finder::new(&literal).into_owned(), rules));
                     None
