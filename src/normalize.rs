@@ -20,7 +20,7 @@ mod rule_set;
 
 use crate::lexicon::{read_rows, LexiconFile, Lexicons, Problem};
 use crate::types::Span;
-use first_bytes::{first_bytes, ByteSet};
+use first_bytes::{first_bytes, second_bytes, ByteSet};
 use gate::{rule_bit, Gate, RuleMask};
 use regex::{Regex, RegexSet};
 use rule_set::{PrefixRegex, RuleSearch, RuleSet};
@@ -154,12 +154,21 @@ struct Prefix {
     kind: Arc<str>,
     /// The bytes its matches start with (`None`: any).
     first: Option<ByteSet>,
+    /// The bytes its matches go on with after an ASCII first character
+    /// (`None`: any).
+    second: Option<ByteSet>,
 }
 
 impl Prefix {
     fn new(regex: PrefixRegex, kind: Arc<str>) -> Prefix {
         let first = first_bytes(regex.as_str());
-        Prefix { regex, kind, first }
+        let second = second_bytes(regex.as_str());
+        Prefix {
+            regex,
+            kind,
+            first,
+            second,
+        }
     }
 
     /// Where its match at the start of `text` ends, if it is not empty.
@@ -167,6 +176,16 @@ impl Prefix {
         let first = text.as_bytes().first()?;
         if self.first.as_ref().is_some_and(|set| !set.contains(*first)) {
             return None;
+        }
+        // An ASCII first character is one byte: the next byte follows it.
+        if let Some(second) = self.second.as_ref().filter(|_| first.is_ascii()) {
+            if !text
+                .as_bytes()
+                .get(1)
+                .is_some_and(|&byte| second.contains(byte))
+            {
+                return None;
+            }
         }
         self.regex.match_end(text).filter(|&end| end > 0)
     }
@@ -948,6 +967,38 @@ mod tests {
             for line in &lines {
                 let expected = regex.find(line).map(|m| m.end());
                 assert_eq!(ours.match_end(line), expected, "{pattern} on {line}");
+            }
+        }
+    }
+
+    #[test]
+    fn prefixes_find_what_regex_finds_past_their_byte_filters() {
+        let mut lines = tricky_lines();
+        lines.extend(
+            [
+                "WASHINGTON (AP) — The Pentagon said it would act.",
+                "W — x",
+                "WA",
+                "W",
+                "The US — x",
+                "ÉCIJA, Spain — x",
+                "(CNN) -- Officials said so.",
+                "Updated 10:30 a.m. ET: x",
+                "U.S. — x",
+                "O’NEILL: x",
+            ]
+            .map(String::from),
+        );
+        let rows = Normalizer::rows(&Lexicons::builtin(), &mut Vec::new());
+        for row in rows.iter().filter(|row| row.scope == Scope::Prefix) {
+            let prefix = Prefix::new(
+                PrefixRegex::build(&row.anchored).expect("compiles"),
+                row.kind.clone(),
+            );
+            let regex = Regex::new(&row.anchored).expect("compiles");
+            for line in &lines {
+                let expected = regex.find(line).map(|m| m.end()).filter(|&end| end > 0);
+                assert_eq!(prefix.find(line), expected, "{} on {line}", row.anchored);
             }
         }
     }
