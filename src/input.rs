@@ -4,7 +4,7 @@
 //! and line, so a run never loses input silently.
 
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, Read};
+use std::io::{self, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -246,7 +246,7 @@ impl Reader {
             inner: raw,
             count: Arc::clone(&self.bytes_read),
         };
-        let reader = BufReader::with_capacity(1 << 20, counted);
+        let buffered = |counted| BufReader::with_capacity(1 << 20, counted);
         Ok(match format {
             Format::Text => {
                 let id = match input {
@@ -254,14 +254,19 @@ impl Reader {
                     Input::Stdin => "stdin".into(),
                 };
                 Box::new(TextRecords {
-                    reader: Some(reader),
+                    reader: Some(buffered(counted)),
                     label,
                     id,
                     keep: self.options.keep.len(),
                 })
             }
-            Format::Jsonl => Box::new(JsonlRecords::new(reader, label, self.options.clone())),
-            Format::Csv => Box::new(CsvRecords::new(reader, label, self.options.clone())),
+            // Lines are read without a `BufReader` (see `Lines`).
+            Format::Jsonl => Box::new(JsonlRecords::new(counted, label, self.options.clone())),
+            Format::Csv => Box::new(CsvRecords::new(
+                buffered(counted),
+                label,
+                self.options.clone(),
+            )),
         })
     }
 }
@@ -340,25 +345,115 @@ impl<R: Read> Iterator for TextRecords<R> {
 }
 
 struct JsonlRecords<R> {
-    reader: R,
+    lines: Lines<R>,
+    parser: JsonlParser,
+    done: bool,
+}
+
+/// What a JSONL line is read with, and where it is.
+struct JsonlParser {
     label: String,
     line: u64,
     options: InputOptions,
     fields: WantedFields,
-    buf: Vec<u8>,
-    done: bool,
 }
 
-impl<R> JsonlRecords<R> {
+impl<R: Read> JsonlRecords<R> {
     fn new(reader: R, label: String, options: InputOptions) -> Self {
         JsonlRecords {
-            reader,
-            label,
-            line: 0,
-            fields: WantedFields::new(&options),
-            options,
-            buf: Vec::new(),
+            lines: Lines::new(reader),
+            parser: JsonlParser {
+                label,
+                line: 0,
+                fields: WantedFields::new(&options),
+                options,
+            },
             done: false,
+        }
+    }
+}
+
+/// Bytes [`Lines`] reads at a time (its buffer grows for longer lines).
+const LINES_BUFFER: usize = 1 << 20;
+
+/// The lines of a reader, each handed out where it lies in the buffer the
+/// reader fills (no copy), the buffer zeroed once rather than before each
+/// read as `BufReader` over a plain `Read` does.
+struct Lines<R> {
+    reader: R,
+    buf: Vec<u8>,
+    /// The bytes read and not yet handed out: `buf[start..end]`.
+    start: usize,
+    end: usize,
+    eof: bool,
+}
+
+impl<R: Read> Lines<R> {
+    fn new(reader: R) -> Lines<R> {
+        Lines {
+            reader,
+            buf: Vec::new(),
+            start: 0,
+            end: 0,
+            eof: false,
+        }
+    }
+
+    /// The next line with its `\n` (the last line may lack it), `None` at
+    /// the end of the input.
+    fn next_line(&mut self) -> io::Result<Option<&[u8]>> {
+        // Where the search for `\n` goes on: the bytes before it hold none.
+        let mut searched = self.start;
+        loop {
+            let unread = self.buf.get(searched..self.end).unwrap_or_default();
+            if let Some(at) = memchr::memchr(b'\n', unread) {
+                let line = self.start..searched + at + 1;
+                self.start = line.end;
+                return Ok(self.buf.get(line));
+            }
+            if self.eof {
+                let line = self.start..self.end;
+                self.start = self.end;
+                return Ok(if line.is_empty() {
+                    None
+                } else {
+                    self.buf.get(line)
+                });
+            }
+            // Offsets from `start`, which `fill` moves to the front.
+            searched = self.end - self.start;
+            self.fill()?;
+        }
+    }
+
+    /// Reads more bytes after the unread ones, moving those to the front of
+    /// the buffer first, and growing it when they fill it.
+    fn fill(&mut self) -> io::Result<()> {
+        if self.start > 0 {
+            self.buf.copy_within(self.start..self.end, 0);
+            self.end -= self.start;
+            self.start = 0;
+        }
+        if self.end == self.buf.len() {
+            let len = (self.buf.len() * 2).max(LINES_BUFFER);
+            self.buf.resize(len, 0);
+        }
+        loop {
+            match self
+                .reader
+                .read(self.buf.get_mut(self.end..).unwrap_or_default())
+            {
+                Ok(0) => {
+                    self.eof = true;
+                    return Ok(());
+                }
+                Ok(n) => {
+                    self.end += n;
+                    return Ok(());
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
         }
     }
 }
@@ -731,7 +826,7 @@ impl<'de> serde::de::Visitor<'de> for CheckedValue {
     }
 }
 
-impl<R: BufRead> Iterator for JsonlRecords<R> {
+impl<R: Read> Iterator for JsonlRecords<R> {
     type Item = Record;
 
     fn next(&mut self) -> Option<Record> {
@@ -739,59 +834,28 @@ impl<R: BufRead> Iterator for JsonlRecords<R> {
             if self.done {
                 return None;
             }
-            self.buf.clear();
-            self.line += 1;
-            match read_line(&mut self.reader, &mut self.buf) {
-                Ok(0) => return None,
-                Ok(_) => {}
+            let parser = &mut self.parser;
+            parser.line += 1;
+            let line = match self.lines.next_line() {
+                Ok(Some(line)) => line,
+                Ok(None) => return None,
                 Err(e) => {
                     self.done = true;
                     return Some(Record::Skipped {
-                        source: self.source(),
+                        source: parser.source(),
                         message: format!("read failed: {e}; the rest of the file was not read"),
                     });
                 }
-            }
-            if self.buf.iter().all(|b| b.is_ascii_whitespace()) {
+            };
+            if line.iter().all(|b| b.is_ascii_whitespace()) {
                 continue;
             }
-            return Some(self.parse_line());
+            return Some(parser.parse_line(line));
         }
     }
 }
 
-/// [`BufRead::read_until`] a newline, with the line end found by `memchr`'s
-/// vector search: appends the bytes up to and including the next `\n` (or
-/// to the end of the input) to `buf` and returns how many there were.
-fn read_line<R: BufRead>(reader: &mut R, buf: &mut Vec<u8>) -> io::Result<usize> {
-    let mut read = 0;
-    loop {
-        let (done, used) = {
-            let available = match reader.fill_buf() {
-                Ok(available) => available,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(e),
-            };
-            match memchr::memchr(b'\n', available) {
-                Some(at) => {
-                    buf.extend_from_slice(available.get(..=at).unwrap_or_default());
-                    (true, at + 1)
-                }
-                None => {
-                    buf.extend_from_slice(available);
-                    (available.is_empty(), available.len())
-                }
-            }
-        };
-        reader.consume(used);
-        read += used;
-        if done {
-            return Ok(read);
-        }
-    }
-}
-
-impl<R: BufRead> JsonlRecords<R> {
+impl JsonlParser {
     fn source(&self) -> String {
         let mut line = itoa::Buffer::new();
         let line = line.format(self.line);
@@ -802,13 +866,13 @@ impl<R: BufRead> JsonlRecords<R> {
         source
     }
 
-    fn parse_line(&self) -> Record {
+    fn parse_line(&self, line: &[u8]) -> Record {
         let source = self.source();
         let repaired;
-        let (line_text, invalid_bytes) = match std::str::from_utf8(&self.buf) {
+        let (line_text, invalid_bytes) = match std::str::from_utf8(line) {
             Ok(text) => (text, 0),
             Err(_) => {
-                repaired = decode_lossy(self.buf.clone());
+                repaired = decode_lossy(line.to_vec());
                 (repaired.0.as_str(), repaired.1)
             }
         };
@@ -1138,6 +1202,55 @@ mod tests {
                 let ours = fields.parse(&line).map_err(|e| e.to_string());
                 proptest::prop_assert_eq!(ours, fields_via_map(&line, &fields.names), "{}", line);
             }
+        }
+    }
+
+    /// A reader that hands out at most `step` bytes per read.
+    struct Trickle<'a> {
+        data: &'a [u8],
+        step: usize,
+    }
+
+    impl Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let n = self.step.min(buf.len()).min(self.data.len());
+            buf[..n].copy_from_slice(&self.data[..n]);
+            self.data = &self.data[n..];
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn lines_are_the_input_split_after_each_line_feed() {
+        let long = "x".repeat(LINES_BUFFER * 2 + 5);
+        let long_lines = format!("{long}\nshort\n{long}");
+        let cases = [
+            ("", 1),
+            ("a", 1),
+            ("a\n", 1),
+            ("a\nb", 3),
+            ("\n\n", 1),
+            ("ab\ncd\n\nef", 1),
+            ("ab\ncd\n\nef\n", 3),
+            ("ab\ncd\n\nef\n", 7),
+            (long_lines.as_str(), 4096),
+            (long_lines.as_str(), usize::MAX),
+        ];
+        for (data, step) in cases {
+            let mut lines = Lines::new(Trickle {
+                data: data.as_bytes(),
+                step,
+            });
+            let mut got = Vec::new();
+            while let Some(line) = lines.next_line().unwrap() {
+                got.push(line.to_vec());
+            }
+            let expected: Vec<Vec<u8>> = data
+                .as_bytes()
+                .split_inclusive(|&b| b == b'\n')
+                .map(<[u8]>::to_vec)
+                .collect();
+            assert_eq!(got, expected, "{step}");
         }
     }
 

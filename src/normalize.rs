@@ -6,10 +6,12 @@
 //!
 //! The whole-line rules run as one lazy DFA over each line (`rule_set`),
 //! except the floating ones (`.*X`, `[^.!?]+X`, which read a line to its
-//! end): each of those that needs a literal (`needs`) is tried only on the
-//! lines where one search of the document found such a literal (`gate`).
-//! The verdict is the same either way: the first rule in lexicon order that
-//! matches the line and admits its length.
+//! end): each of those that needs a literal (`needs`) has a lazy DFA of its
+//! own, tried only on the lines where one search of the document found one
+//! of its literals (`gate`). One DFA per floating rule keeps each small: a
+//! DFA of them all would build a state for every mix of their partial
+//! matches that the text brings. The verdict is the same either way: the
+//! first rule in lexicon order that matches the line and admits its length.
 
 mod first_bytes;
 mod gate;
@@ -18,8 +20,8 @@ mod rule_set;
 
 use crate::lexicon::{read_rows, LexiconFile, Lexicons, Problem};
 use crate::types::Span;
-use first_bytes::{first_bytes, ByteSet};
-use gate::Gate;
+use first_bytes::{first_bytes, second_bytes, ByteSet};
+use gate::{rule_bit, Gate, RuleMask};
 use regex::{Regex, RegexSet};
 use rule_set::{PrefixRegex, RuleSearch, RuleSet};
 use std::sync::Arc;
@@ -92,7 +94,7 @@ pub struct Normalizer {
     always: RuleSet,
     /// The floating rules (see [`needs::floats`]) that need a literal, tried
     /// only on the lines their gate marks.
-    gated: Option<(RuleSet, Gate)>,
+    gated: Option<Gated>,
     prefixes: Vec<Prefix>,
     exceptions: Option<RegexSet>,
     caption_kind: Arc<str>,
@@ -152,12 +154,21 @@ struct Prefix {
     kind: Arc<str>,
     /// The bytes its matches start with (`None`: any).
     first: Option<ByteSet>,
+    /// The bytes its matches go on with after an ASCII first character
+    /// (`None`: any).
+    second: Option<ByteSet>,
 }
 
 impl Prefix {
     fn new(regex: PrefixRegex, kind: Arc<str>) -> Prefix {
         let first = first_bytes(regex.as_str());
-        Prefix { regex, kind, first }
+        let second = second_bytes(regex.as_str());
+        Prefix {
+            regex,
+            kind,
+            first,
+            second,
+        }
     }
 
     /// Where its match at the start of `text` ends, if it is not empty.
@@ -166,7 +177,66 @@ impl Prefix {
         if self.first.as_ref().is_some_and(|set| !set.contains(*first)) {
             return None;
         }
+        // An ASCII first character is one byte: the next byte follows it.
+        if let Some(second) = self.second.as_ref().filter(|_| first.is_ascii()) {
+            if !text
+                .as_bytes()
+                .get(1)
+                .is_some_and(|&byte| second.contains(byte))
+            {
+                return None;
+            }
+        }
         self.regex.match_end(text).filter(|&end| end > 0)
+    }
+}
+
+/// The floating rules that need a literal, one set each (in rule order),
+/// and the gate that marks the lines holding their literals.
+#[derive(Debug, Clone)]
+struct Gated {
+    sets: Vec<RuleSet>,
+    gate: Gate,
+}
+
+impl Gated {
+    /// The searches of the sets, each made on first use.
+    fn searches(&self) -> Vec<Option<RuleSearch<'_>>> {
+        self.sets.iter().map(|_| None).collect()
+    }
+
+    /// The first of the rules marked in `marks` (see [`rule_bit`]) that
+    /// matches `text` and admits it, if it comes before `before`.
+    fn first_match<'a>(
+        &'a self,
+        text: &str,
+        marks: RuleMask,
+        searches: &mut [Option<RuleSearch<'a>>],
+        before: Option<usize>,
+        admits: impl Fn(usize) -> bool + Copy,
+    ) -> Option<usize> {
+        let marked = self
+            .sets
+            .iter()
+            .zip(searches.iter_mut())
+            .enumerate()
+            .filter(|&(position, _)| marks & rule_bit(position) != 0);
+        for (_, (set, search)) in marked {
+            // The sets are in rule order: a later one cannot come first.
+            if set
+                .rules
+                .first()
+                .zip(before)
+                .is_some_and(|(&rule, before)| rule > before)
+            {
+                return None;
+            }
+            let search = search.get_or_insert_with(|| set.search());
+            if let Some(rule) = search.first_match(text, admits) {
+                return Some(rule);
+            }
+        }
+        None
     }
 }
 
@@ -304,7 +374,11 @@ impl Normalizer {
         };
         let always = build(always);
         let gated = match gate {
-            Some(gate) => build(gated).map(|set| Some((set, gate))),
+            Some(gate) => gated
+                .into_iter()
+                .map(|rule| build(vec![rule]))
+                .collect::<Result<Vec<_>, _>>()
+                .map(|sets| Some(Gated { sets, gate })),
             None => Ok(None),
         };
         let exceptions = if exceptions.is_empty() {
@@ -339,19 +413,16 @@ impl Normalizer {
 
     pub fn normalize(&self, src: &str) -> Normalized {
         let mut lines = split_lines(src);
-        let mut marked = vec![false; lines.len()];
-        if let Some((_, gate)) = &self.gated {
+        let mut marks: Vec<RuleMask> = vec![0; lines.len()];
+        if let Some(gated) = &self.gated {
             let spans: Vec<Span> = lines.iter().map(|line| line.span.clone()).collect();
-            gate.mark(src, &spans, &mut marked);
+            gated.gate.mark(src, &spans, &mut marks);
         }
         let mut always = self.always.search();
-        let mut gated = None;
-        for (line, &marked) in lines.iter_mut().zip(&marked) {
-            let gated = match &self.gated {
-                Some((set, _)) if marked => Some(gated.get_or_insert_with(|| set.search())),
-                _ => None,
-            };
-            line.verdict = self.classify(&src[line.span.clone()], &mut always, gated);
+        let mut gated = self.gated.as_ref().map_or_else(Vec::new, Gated::searches);
+        for (line, &marks) in lines.iter_mut().zip(&marks) {
+            let text = &src[line.span.clone()];
+            line.verdict = self.classify(text, &mut always, &mut gated, marks);
         }
         resolve_lists(&mut lines);
         resolve_sections(src, &mut lines);
@@ -396,25 +467,17 @@ impl Normalizer {
     }
 
     /// The verdict of the first whole-line rule (in lexicon order) that
-    /// matches `text` and admits its length. The gated rules are searched
-    /// only on a line their gate marked (`gated` is `None` on the others):
-    /// no other line can match them.
-    fn classify(
-        &self,
+    /// matches `text` and admits its length.
+    fn classify<'a>(
+        &'a self,
         text: &str,
         always: &mut RuleSearch,
-        gated: Option<&mut RuleSearch>,
+        gated: &mut [Option<RuleSearch<'a>>],
+        marks: RuleMask,
     ) -> Verdict {
-        let admits = |rule: usize| {
-            self.whole_rules
-                .get(rule)
-                .is_some_and(|rule| text.len() <= rule.max_bytes)
-        };
-        let mut first = always.first_match(text, admits);
-        if let Some(rule) = gated.and_then(|gated| gated.first_match(text, admits)) {
-            first = Some(first.map_or(rule, |always| always.min(rule)));
-        }
-        let rule = first.and_then(|rule| self.whole_rules.get(rule));
+        let rule = self
+            .first_rule(text, always, gated, marks)
+            .and_then(|rule| self.whole_rules.get(rule));
         let Some(rule) = rule else {
             return Verdict::Keep;
         };
@@ -422,6 +485,32 @@ impl Normalizer {
             Scope::List => Verdict::ListItem(rule.kind.clone()),
             Scope::Section => Verdict::Section(rule.kind.clone()),
             _ => Verdict::Drop(rule.kind.clone()),
+        }
+    }
+
+    /// The first whole-line rule (in lexicon order) that matches `text` and
+    /// admits its length. The gated rules are searched only when the gate
+    /// marked the line with them (`marks`): no other line can match them.
+    fn first_rule<'a>(
+        &'a self,
+        text: &str,
+        always: &mut RuleSearch,
+        gated: &mut [Option<RuleSearch<'a>>],
+        marks: RuleMask,
+    ) -> Option<usize> {
+        let admits = |rule: usize| {
+            self.whole_rules
+                .get(rule)
+                .is_some_and(|rule| text.len() <= rule.max_bytes)
+        };
+        let first = always.first_match(text, admits);
+        let gated_rule = match &self.gated {
+            Some(set) if marks != 0 => set.first_match(text, marks, gated, first, admits),
+            _ => None,
+        };
+        match (first, gated_rule) {
+            (Some(always), Some(gated)) => Some(always.min(gated)),
+            (always, gated) => always.or(gated),
         }
     }
 
@@ -726,26 +815,23 @@ mod tests {
 
     /// The rule `classify` picks for a one-line document (gate included).
     fn gated_rule(normalizer: &Normalizer, text: &str) -> Option<usize> {
-        let mut marked = [false];
-        if let Some((_, gate)) = &normalizer.gated {
+        let mut marks = [0];
+        if let Some(gated) = &normalizer.gated {
             let whole_line: Span = 0..text.len();
-            gate.mark(text, std::slice::from_ref(&whole_line), &mut marked);
+            gated
+                .gate
+                .mark(text, std::slice::from_ref(&whole_line), &mut marks);
         }
-        let admits = |rule: usize| text.len() <= normalizer.whole_rules[rule].max_bytes;
-        let mut always = normalizer.always.search();
-        let mut gated = normalizer.gated.as_ref().map(|(set, _)| set.search());
-        let gated = gated.as_mut().filter(|_| marked[0]);
-        let rule = match (
-            always.first_match(text, admits),
-            gated.and_then(|gated| gated.first_match(text, admits)),
-        ) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
+        let searches = || {
+            normalizer
+                .gated
+                .as_ref()
+                .map_or_else(Vec::new, Gated::searches)
         };
         let mut always = normalizer.always.search();
-        let mut gated = normalizer.gated.as_ref().map(|(set, _)| set.search());
-        let gated = gated.as_mut().filter(|_| marked[0]);
-        let verdict = normalizer.classify(text, &mut always, gated);
+        let rule = normalizer.first_rule(text, &mut always, &mut searches(), marks[0]);
+        let mut always = normalizer.always.search();
+        let verdict = normalizer.classify(text, &mut always, &mut searches(), marks[0]);
         assert_eq!(verdict == Verdict::Keep, rule.is_none(), "{text}");
         rule
     }
@@ -828,10 +914,13 @@ mod tests {
         let lexicons = user_boilerplate(text);
         let n = Normalizer::build(&lexicons).expect("compiles");
         let plain = PlainSet::new(&lexicons);
-        let (gated, _) = n.gated.as_ref().expect("two rules need literals");
+        let gated = n.gated.as_ref().expect("three rules need literals");
+        let rules: Vec<&[usize]> = gated.sets.iter().map(|set| set.rules.as_slice()).collect();
+        assert_eq!(rules, [[1], [2], [3]]);
         // The last rule's Unicode word boundary leaves its set to RegexSet.
-        assert_eq!(gated.rules, vec![1, 2, 3]);
-        assert!(!gated.runs_lazy_dfa() && n.always.runs_lazy_dfa());
+        let lazy: Vec<bool> = gated.sets.iter().map(RuleSet::runs_lazy_dfa).collect();
+        assert_eq!(lazy, [true, true, false]);
+        assert!(n.always.runs_lazy_dfa());
         assert_eq!(n.always.rules, vec![0]);
         for line in [
             "The NATO summit",
@@ -878,6 +967,38 @@ mod tests {
             for line in &lines {
                 let expected = regex.find(line).map(|m| m.end());
                 assert_eq!(ours.match_end(line), expected, "{pattern} on {line}");
+            }
+        }
+    }
+
+    #[test]
+    fn prefixes_find_what_regex_finds_past_their_byte_filters() {
+        let mut lines = tricky_lines();
+        lines.extend(
+            [
+                "WASHINGTON (AP) — The Pentagon said it would act.",
+                "W — x",
+                "WA",
+                "W",
+                "The US — x",
+                "ÉCIJA, Spain — x",
+                "(CNN) -- Officials said so.",
+                "Updated 10:30 a.m. ET: x",
+                "U.S. — x",
+                "O’NEILL: x",
+            ]
+            .map(String::from),
+        );
+        let rows = Normalizer::rows(&Lexicons::builtin(), &mut Vec::new());
+        for row in rows.iter().filter(|row| row.scope == Scope::Prefix) {
+            let prefix = Prefix::new(
+                PrefixRegex::build(&row.anchored).expect("compiles"),
+                row.kind.clone(),
+            );
+            let regex = Regex::new(&row.anchored).expect("compiles");
+            for line in &lines {
+                let expected = regex.find(line).map(|m| m.end()).filter(|&end| end > 0);
+                assert_eq!(prefix.find(line), expected, "{} on {line}", row.anchored);
             }
         }
     }

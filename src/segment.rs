@@ -434,7 +434,13 @@ fn next_is_opening_quote(rest: &str) -> bool {
 
 /// Bytes of closing quotes and brackets at the start of `rest`.
 fn closers_len(rest: &str) -> usize {
-    rest.len() - rest.trim_start_matches(is_closing).len()
+    // Most terminators are followed by a space: an ASCII byte that closes
+    // nothing tells without decoding a character.
+    match rest.as_bytes().first() {
+        None => 0,
+        Some(&byte) if byte.is_ascii() && !is_closing(char::from(byte)) => 0,
+        Some(_) => rest.len() - rest.trim_start_matches(is_closing).len(),
+    }
 }
 
 /// The first position at or after `at` that is not whitespace or invisible.
@@ -528,6 +534,16 @@ const BULLETS: &[char] = &[
 /// A list marker at `at` (after optional bullet and spaces), followed by a
 /// space.
 fn marker_at(text: &str, at: usize) -> Option<Marker> {
+    // Most blocks start with a capital or a quote: an ASCII byte that is no
+    // bullet, space, digit or lower-case letter starts no marker.
+    let first = *text.as_bytes().get(at)?;
+    if first.is_ascii()
+        && !(first.is_ascii_digit()
+            || first.is_ascii_lowercase()
+            || matches!(first, b'-' | b'*' | b' '))
+    {
+        return None;
+    }
     let rest = &text[at..];
     let after_bullet = rest.trim_start_matches(BULLETS).trim_start_matches(' ');
     let label_at = at + (rest.len() - after_bullet.len());

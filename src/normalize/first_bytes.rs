@@ -1,6 +1,8 @@
 //! First bytes of a pattern: the bytes a non-empty match of a regex can
 //! start with, read from its syntax tree, so that a line can be skipped
-//! without running the regex when its first byte cannot start a match.
+//! without running the regex when its first byte cannot start a match; and,
+//! for a pattern that opens with one character of a class, the bytes that
+//! can follow that character.
 
 use regex_syntax::hir::{Class, Hir, HirKind};
 
@@ -35,6 +37,31 @@ impl ByteSet {
 pub fn first_bytes(pattern: &str) -> Option<ByteSet> {
     let hir = regex_syntax::Parser::new().parse(pattern).ok()?;
     Some(first(&hir).0)
+}
+
+/// When `pattern` (parsed as the `regex` crate parses it) opens with one
+/// character of a class, after any look-arounds: the bytes its matches can
+/// go on with after that character (`None`: any, or none known).
+pub fn second_bytes(pattern: &str) -> Option<ByteSet> {
+    let hir = regex_syntax::Parser::new().parse(pattern).ok()?;
+    let HirKind::Concat(parts) = hir.kind() else {
+        return None;
+    };
+    let mut parts = parts
+        .iter()
+        .skip_while(|part| matches!(part.kind(), HirKind::Look(_)));
+    if !matches!(parts.next()?.kind(), HirKind::Class(_)) {
+        return None;
+    }
+    let mut set = ByteSet::empty();
+    for part in parts {
+        let (part_set, nullable) = first(part);
+        set.union(&part_set);
+        if !nullable {
+            return Some(set);
+        }
+    }
+    None
 }
 
 /// The first bytes of the non-empty matches of `hir`, and whether it can
@@ -122,6 +149,19 @@ mod tests {
         assert!(starts(r"^(?:\p{Lu}+)", "Élan"));
         assert!(starts(r"^(?:\p{Lu}+)", "Ωmega"));
         assert!(!starts(r"^(?:\p{Lu}+)", "elan"));
+    }
+
+    #[test]
+    fn second_bytes_follow_an_opening_class() {
+        let dateline =
+            r"^(?:\p{Lu}[\p{Lu}.'’-]+(?:[ /-]\p{Lu}[\p{Lu}.'’-]+){0,3}\s*(?:—|–|--?|:)\s+)";
+        let set = second_bytes(dateline).expect("opens with a class");
+        assert!(set.contains(b'A') && set.contains(b'.') && set.contains(0xE2));
+        assert!(!set.contains(b'h') && !set.contains(b' '));
+        assert!(second_bytes(r"^(?:x\p{Lu})").is_none());
+        assert!(second_bytes(r"^(?:[ab]c?)").is_none());
+        let optional = second_bytes(r"^(?:[ab]c?d)").expect("opens with a class");
+        assert!(optional.contains(b'c') && optional.contains(b'd') && !optional.contains(b'a'));
     }
 
     #[test]

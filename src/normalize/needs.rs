@@ -34,6 +34,9 @@ pub struct Needed {
     pub literals: Vec<Vec<u8>>,
     /// The pattern matches a character of [`FOLDS_TO_ASCII`] somewhere.
     pub folds: bool,
+    /// Sets of bytes (no ASCII letters) of which every match also holds one
+    /// byte each (see [`needed_bytes`]).
+    pub bytes: Vec<Vec<u8>>,
 }
 
 impl Needed {
@@ -111,7 +114,36 @@ pub fn needed_in(hir: &Hir) -> Option<Needed> {
     Some(Needed {
         literals,
         folds: matches_folding_chars(hir),
+        bytes: needed_bytes(hir),
     })
+}
+
+/// Sets of at most three bytes, none an ASCII letter, of which every match
+/// of `hir` holds one byte each: the one-byte literals and small classes
+/// among the parts of its outermost concatenation (the `:` of `.*Photo\s*:.*`),
+/// leaving out any part that matches a character of [`FOLDS_TO_ASCII`].
+fn needed_bytes(hir: &Hir) -> Vec<Vec<u8>> {
+    let parts = match hir.kind() {
+        HirKind::Concat(parts) => parts.as_slice(),
+        _ => std::slice::from_ref(hir),
+    };
+    let mut sets: Vec<Vec<u8>> = parts
+        .iter()
+        .filter(|part| !matches_folding_chars(part))
+        .filter_map(|part| facts(part).needed)
+        .filter(|set| set.len() <= 3)
+        .filter_map(|set| {
+            set.iter()
+                .map(|literal| match *literal.as_slice() {
+                    [byte] if !byte.is_ascii_alphabetic() => Some(byte),
+                    _ => None,
+                })
+                .collect::<Option<Vec<u8>>>()
+        })
+        .collect();
+    sets.sort();
+    sets.dedup();
+    sets
 }
 
 /// Whether a class of `hir` holds a character of [`FOLDS_TO_ASCII`].
@@ -368,7 +400,7 @@ pub fn literal_rarity(literal: &[u8]) -> u32 {
 
 /// A rough rarity of a byte in news text (1: the commonest letters and the
 /// space; 8: braces and other code punctuation).
-fn byte_rarity(byte: u8) -> u32 {
+pub fn byte_rarity(byte: u8) -> u32 {
     match byte.to_ascii_lowercase() {
         b' ' | b'e' | b't' | b'a' | b'o' | b'i' | b'n' | b's' | b'r' | b'h' => 1,
         b'l' | b'd' | b'c' | b'u' | b'm' | b'f' | b'p' | b'g' | b'w' | b'y' => 2,
@@ -424,6 +456,23 @@ mod tests {
         assert!(needed(r".*").is_empty());
         assert!(needed(r"a|.*").is_empty());
         assert!(needed(r"\p{L}+").is_empty());
+    }
+
+    #[test]
+    fn bytes_every_match_holds_beside_the_literals() {
+        let bytes = |pattern: &str| {
+            needed_literals(pattern)
+                .map(|n| n.bytes)
+                .unwrap_or_default()
+        };
+        assert_eq!(bytes(r"^(?:.*\b(Photo|Image)\s*:.*)$"), [b":".to_vec()]);
+        assert_eq!(
+            bytes(r"^(?:.*[\(\[](Photo|Image)s?[^)\]]*[\)\]]\.?)$"),
+            [b"([".to_vec(), b")]".to_vec()]
+        );
+        // Letters may be matched by the characters case folding maps to them.
+        assert_eq!(bytes(r"(?i)^(?:.*\bphotos:.*)$"), [b":".to_vec()]);
+        assert!(bytes(r"^(?:.*[:\x{17F}]x.*)$").is_empty());
     }
 
     #[test]

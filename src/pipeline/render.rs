@@ -2,15 +2,12 @@
 //! threads) and writing them, in input order, into the output folder's
 //! files; then actor_stance.csv and manifest.json at the end of a run.
 
-use super::cells::{write_number, Cell, Row};
+use super::cells::{write_number, Cell, Repeated, Row};
 use super::progress::Progress;
 use super::{Config, PipelineError, Stage, Status, Summary, Work};
 use crate::input::Input;
 use crate::lexicon::Lexicons;
-use crate::output::{
-    self, format_score, header_with, safe_cell, ActorStanceRow, CsvFile, DocumentRow,
-    NormalizedRow, OutputError,
-};
+use crate::output::{self, header_with, CsvFile, DocumentRow, NormalizedRow, OutputError};
 use crate::score::ActorTally;
 use crate::types::{Claim, Mention, Span, Stance};
 use serde::Serialize;
@@ -338,11 +335,11 @@ impl Renderer {
             .unwrap_or(&[]);
         let text = work.text.as_str();
         // Written in every row: its quoting is found once.
-        let doc_id = &Cell::exact(&work.doc_id);
+        let doc_id = &Repeated::exact(&work.doc_id);
 
         let ran = |stage: Stage, n: usize| (self.last >= stage).then_some(n);
         let mut row = Row::new(documents);
-        row.cell(doc_id);
+        row.repeated(doc_id);
         row.safe(&work.source);
         row.number(text.len());
         row.number(dropped_bytes);
@@ -361,7 +358,7 @@ impl Renderer {
 
         if self.writes(FileKind::Normalized) {
             let mut row = Row::new(normalized);
-            row.cell(doc_id);
+            row.repeated(doc_id);
             row.safe(&work.source);
             row.plain(work.status.as_str().as_bytes());
             row.safe(error);
@@ -389,7 +386,7 @@ impl Renderer {
                 let mut written = 0..0;
                 if write_sentences {
                     let mut row = Row::new(sentence_rows);
-                    row.cell(doc_id);
+                    row.repeated(doc_id);
                     row.number(i + 1);
                     row.number(span.start);
                     row.number(span.end);
@@ -402,7 +399,7 @@ impl Renderer {
                     rest = after;
                     let claim = claims.get(i).unwrap_or(&no_claim);
                     let mut row = Row::new(claim_rows);
-                    row.cell(doc_id);
+                    row.repeated(doc_id);
                     row.number(i + 1);
                     row.number(usize::from(claim.is_claim));
                     // Claim types and stances are fixed words: no quotes.
@@ -446,7 +443,7 @@ impl Renderer {
         if self.writes(FileKind::Mentions) {
             for m in mentions {
                 let mut row = Row::new(mention_rows);
-                row.cell(doc_id);
+                row.repeated(doc_id);
                 row.number(m.sent + 1);
                 row.number(m.start);
                 row.number(m.end);
@@ -460,7 +457,7 @@ impl Renderer {
         if self.writes(FileKind::DocStance) {
             if let (Status::Ok, Some((_, doc))) = (work.status, &work.claims) {
                 let mut row = Row::new(doc_stance);
-                row.cell(doc_id);
+                row.repeated(doc_id);
                 row.plain(doc.stance.as_str().as_bytes());
                 row.score(doc.score);
                 row.number(doc.n_claims);
@@ -574,17 +571,21 @@ impl Writers {
                 ],
                 config.excel,
             )?;
+            // The bytes `ActorStanceRow`s would serialize to, without a
+            // serializer per row.
+            let mut rows = Vec::new();
             for (actor, totals) in tally.actors.iter() {
-                file.row(ActorStanceRow {
-                    actor: safe_cell(actor).into_owned(),
-                    n_docs: totals.n_docs,
-                    n_mentions: totals.n_mentions,
-                    n_claims_held: totals.n_claims_held,
-                    n_favor: totals.n_favor,
-                    n_against: totals.n_against,
-                    score: format_score(totals.score()),
-                })?;
+                let mut row = Row::new(&mut rows);
+                row.safe(actor);
+                row.number(totals.n_docs);
+                row.number(totals.n_mentions);
+                row.number(totals.n_claims_held);
+                row.number(totals.n_favor);
+                row.number(totals.n_against);
+                row.score(totals.score());
+                row.end();
             }
+            file.write_bytes(&rows)?;
             file.finish()?;
         }
         write_manifest(config, lexicons, summary, &self.keep)

@@ -75,7 +75,7 @@ pub struct Explanation {
 
 /// State carried from one unit to the next within a document.
 #[derive(Default)]
-struct DocState<'r> {
+struct DocState {
     quote_open: bool,
     /// The holder of the open quotation.
     quote_holder: Option<String>,
@@ -97,19 +97,37 @@ struct DocState<'r> {
     /// Holder codes already shared in this document, so that every claim
     /// of one holder points at one string.
     holders: Vec<Arc<str>>,
-    scratch: pattern::Scratch,
-    /// The unit's tokens, reused from one unit to the next.
-    tokens: Tokens,
-    /// The unit's folded text when it differs from the source, reused from
-    /// one unit to the next.
-    folded: Folded,
-    /// The cue lists, reused from one unit to the next.
-    cues: UnitCues<'r>,
     /// Explanations name their cues (see [`Scorer::explain_units`]).
     detailed: bool,
 }
 
-impl DocState<'_> {
+/// The buffers a unit is worked out in, reused from one unit to the next
+/// (and, but for the cue lists, from one document to the next: see
+/// [`Buffers`]).
+struct UnitBuffers<'r> {
+    scratch: pattern::Scratch,
+    /// The unit's tokens.
+    tokens: Tokens,
+    /// The unit's folded text when it differs from the source.
+    folded: Folded,
+    /// The cue lists.
+    cues: UnitCues<'r>,
+}
+
+/// The buffers a thread's units reuse, kept from one document to the next
+/// so that each document does not grow them again.
+#[derive(Default)]
+struct Buffers {
+    scratch: pattern::Scratch,
+    tokens: Tokens,
+    folded: Folded,
+}
+
+thread_local! {
+    static BUFFERS: std::cell::RefCell<Buffers> = std::cell::RefCell::default();
+}
+
+impl DocState {
     fn shared(&mut self, holder: &str) -> Arc<str> {
         if let Some(known) = self.holders.iter().find(|h| &***h == holder) {
             return Arc::clone(known);
@@ -126,7 +144,9 @@ impl DocState<'_> {
 /// `grouped[starts[i]..starts[i + 1]]`.
 fn group_by_sentence(mentions: &[Mention], sentences: usize) -> (Vec<&Mention>, Vec<usize>) {
     let mut grouped: Vec<&Mention> = mentions.iter().filter(|m| m.sent < sentences).collect();
-    grouped.sort_by_key(|m| m.sent);
+    if !grouped.is_sorted_by_key(|m| m.sent) {
+        grouped.sort_by_key(|m| m.sent);
+    }
     let mut starts: Vec<usize> = Vec::with_capacity(sentences + 1);
     let mut taken = 0;
     for i in 0..sentences {
@@ -190,6 +210,17 @@ impl Scorer {
         let (by_sentence, group_start) = group_by_sentence(mentions, sentences.len());
         let mut unit_mentions_scratch: Vec<UnitMention> = Vec::new();
         let doc_us = mentions.iter().filter(|m| &*m.actor == "USA").count();
+        let Buffers {
+            scratch,
+            tokens,
+            folded,
+        } = BUFFERS.with(std::cell::RefCell::take);
+        let mut buffers = UnitBuffers {
+            scratch,
+            tokens,
+            folded,
+            cues: UnitCues::default(),
+        };
         let mut state = DocState {
             detailed,
             ..DocState::default()
@@ -215,11 +246,25 @@ impl Scorer {
                 doc_us,
                 i,
                 &mut state,
+                &mut buffers,
                 &mut out,
                 &mut unit_mentions_scratch,
             );
             out.push(explanation);
         }
+        let UnitBuffers {
+            scratch,
+            tokens,
+            folded,
+            ..
+        } = buffers;
+        BUFFERS.with(|buffers| {
+            buffers.replace(Buffers {
+                scratch,
+                tokens,
+                folded,
+            })
+        });
         let doc = doc_stance(&out);
         (out, doc)
     }
@@ -244,7 +289,8 @@ impl Scorer {
         unit_mentions_src: &[&'m Mention],
         doc_us: usize,
         index: usize,
-        state: &mut DocState<'r>,
+        state: &mut DocState,
+        buffers: &mut UnitBuffers<'r>,
         done: &mut [Explanation],
         mentions: &mut Vec<UnitMention<'m>>,
     ) -> Explanation {
@@ -258,19 +304,23 @@ impl Scorer {
             state.quote_pending.clear();
         }
         state.prev_end = span.end;
-        let mut folded_buffer = std::mem::take(&mut state.folded);
-        let folded = UnitText::fold(src, span.clone(), &mut folded_buffer);
+        let UnitBuffers {
+            scratch,
+            tokens,
+            folded: folded_buffer,
+            cues: unit_cues,
+        } = buffers;
+        let folded = UnitText::fold(src, span.clone(), folded_buffer);
         let text = folded.text();
         unit_mentions_into(&folded, unit_mentions_src, mentions);
         let mentions: &[UnitMention] = mentions;
         let in_quote = state.quote_open;
-        let mut tokens = std::mem::take(&mut state.tokens);
-        let quote_open_after = tokenize(text, mentions, in_quote, rules, &mut tokens);
-        let mut unit_cues = std::mem::take(&mut state.cues);
-        rules.find(&mut tokens, &mut state.scratch, &mut unit_cues);
-        let cues = &unit_cues;
+        let quote_open_after = tokenize(text, mentions, in_quote, rules, tokens);
+        rules.find(tokens, scratch, unit_cues);
+        let tokens: &Tokens = tokens;
+        let cues: &UnitCues = unit_cues;
 
-        let found = holder::attributions(cues, &tokens, mentions, &state.chain);
+        let found = holder::attributions(cues, tokens, mentions, &state.chain);
         let attribution: Option<&Attribution> = holder::choose(&found);
         let has_us = tokens.has_us();
         let stance_cue = cues
@@ -279,7 +329,7 @@ impl Scorer {
             .any(|m| m.cue.kind.kind != StanceKind::Target);
         let facts = UnitFacts {
             text,
-            tokens: &tokens,
+            tokens,
             cues,
             has_mention: !mentions.is_empty(),
             attributed: attribution.is_some(),
@@ -451,7 +501,7 @@ impl Scorer {
                 prescriptive: claim_type == Some(ClaimType::Prescriptive),
                 reported: claim_type == Some(ClaimType::Reported),
             };
-            stance::score(cues, &tokens, &context)
+            stance::score(cues, tokens, &context)
         } else {
             holder_cue = None;
             (Vec::new(), 0.0)
@@ -461,9 +511,6 @@ impl Scorer {
         } else {
             score
         };
-        state.cues = unit_cues;
-        state.tokens = tokens;
-        state.folded = folded_buffer;
         let claim = Claim {
             is_claim,
             claim_type,

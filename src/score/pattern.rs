@@ -4,7 +4,7 @@
 //! words in the same clause), `{us}` (a US actor mention), `{actor}` (any
 //! actor mention). Words are lowercase; hyphens split words like the text.
 
-use super::tokens::{Token, Tokens, MAY_START};
+use super::tokens::{Token, Tokens, MAY_START, NEEDS_NEXT};
 use super::vocabulary::Vocabulary;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -120,6 +120,12 @@ pub struct PatternSet {
     /// By the vocabulary id of a word: the range of `word_starts` holding
     /// the patterns that start with it.
     by_word: Vec<(u32, u32)>,
+    /// By the vocabulary id of a word: the [`word_bit`]s the next word must
+    /// have for some pattern starting with it to go on (the union of its
+    /// starts' `second` and `next_bits`), or `ANY_NEXT` when one of them
+    /// goes on after any token. Most tokens that may start a pattern are
+    /// turned away on it without reading their starts.
+    follow: Vec<u64>,
     word_starts: Vec<WordStart>,
     /// The words of every alternative a pattern starts with, one after
     /// another ([`WordStart::words_at`]).
@@ -236,13 +242,19 @@ impl PatternSet {
             entries.sort_unstable();
             entries.dedup();
             let start = u32::try_from(set.word_starts.len()).unwrap_or(u32::MAX);
+            set.follow.push(
+                entries
+                    .iter()
+                    .fold(0, |bits, entry| bits | next_word_needs(entry)),
+            );
             set.word_starts.extend(entries);
             let end = u32::try_from(set.word_starts.len()).unwrap_or(u32::MAX);
             set.by_word.push((start, end));
         }
-        for (word, &(start, end)) in set.by_word.iter().enumerate() {
+        for (word, (&(start, end), &follow)) in set.by_word.iter().zip(&set.follow).enumerate() {
             if start < end {
-                set.vocabulary.add_bits(word as u32, MAY_START);
+                let needs_next = if follow == ANY_NEXT { 0 } else { NEEDS_NEXT };
+                set.vocabulary.add_bits(word as u32, MAY_START | needs_next);
             }
         }
         set
@@ -297,6 +309,29 @@ impl PatternSet {
         }
     }
 
+    /// `from_word` and the patterns starting with a prefix of `lower`, in
+    /// `candidates`, sorted and without duplicates. Kept out of
+    /// [`PatternSet::find_all`]'s loop: few rule sets have prefix patterns.
+    #[inline(never)]
+    fn with_prefixes<'c>(
+        &self,
+        lower: &str,
+        from_word: &[WordStart],
+        candidates: &'c mut Vec<WordStart>,
+    ) -> &'c [WordStart] {
+        candidates.clear();
+        candidates.extend_from_slice(from_word);
+        candidates.extend(
+            self.by_prefix
+                .iter()
+                .filter(|(p, _)| lower.starts_with(p.as_str()))
+                .map(|(_, id)| any_start(*id)),
+        );
+        candidates.sort_unstable();
+        candidates.dedup();
+        candidates
+    }
+
     /// Every match of every pattern over interned tokens, each pattern's
     /// matches not overlapping one another; ordered by start, then pattern
     /// number.
@@ -323,6 +358,31 @@ impl PatternSet {
             if chunk.len() < 64 {
                 may_start &= (1 << chunk.len()) - 1;
             }
+            // A word whose patterns all need one of a few words after it
+            // ([`NEEDS_NEXT`]) is turned away on the next word alone
+            // ([`PatternSet::follow`]); a word that may start a prefix
+            // pattern is not.
+            let mut starting = may_start & !every_token;
+            while starting != 0 {
+                let bit = starting.trailing_zeros();
+                starting &= starting - 1;
+                let at = chunk_index * 64 + bit as usize;
+                let (Some(token), next) = (tokens.get(at), tokens.get(at + 1)) else {
+                    break;
+                };
+                if token.functions & NEEDS_NEXT == 0 {
+                    continue;
+                }
+                let next_word = next.filter(|t| !t.is_mention()).map_or(NO_WORD, |t| t.word);
+                let follow = self
+                    .follow
+                    .get(token.word as usize)
+                    .copied()
+                    .unwrap_or(ANY_NEXT);
+                if follow & word_bit(next_word) == 0 {
+                    may_start &= !(1 << bit);
+                }
+            }
             while may_start != 0 {
                 let at = chunk_index * 64 + may_start.trailing_zeros() as usize;
                 may_start &= may_start - 1;
@@ -341,28 +401,6 @@ impl PatternSet {
                         })
                         .unwrap_or_default()
                 };
-                let starts: &[WordStart] = if !token.is_mention()
-                    && !self.by_prefix.is_empty()
-                    && self.may_start_prefix(tokens.lower(token))
-                {
-                    let lower = tokens.lower(token);
-                    candidates.clear();
-                    candidates.extend_from_slice(from_word);
-                    candidates.extend(
-                        self.by_prefix
-                            .iter()
-                            .filter(|(p, _)| lower.starts_with(p.as_str()))
-                            .map(|(_, id)| any_start(*id)),
-                    );
-                    candidates.sort_unstable();
-                    candidates.dedup();
-                    candidates
-                } else {
-                    from_word
-                };
-                if starts.is_empty() {
-                    continue;
-                }
                 // The word of the next token: `NO_WORD` after the last token or
                 // before a mention, which no word of a pattern is.
                 let next_word = tokens
@@ -370,6 +408,17 @@ impl PatternSet {
                     .filter(|t| !t.is_mention())
                     .map_or(NO_WORD, |t| t.word);
                 let next_bit = word_bit(next_word);
+                let starts: &[WordStart] = if !token.is_mention()
+                    && !self.by_prefix.is_empty()
+                    && self.may_start_prefix(tokens.lower(token))
+                {
+                    self.with_prefixes(tokens.lower(token), from_word, candidates)
+                } else {
+                    from_word
+                };
+                if starts.is_empty() {
+                    continue;
+                }
                 let mut matched_here = None;
                 for &WordStart {
                     id,
@@ -515,6 +564,17 @@ fn word_bit(word: u32) -> u64 {
     } else {
         1 << (word % 64)
     }
+}
+
+/// The [`word_bit`]s the word after `start`'s first word must have for it
+/// to go on, as `find_all` tests it: `ANY_NEXT` when any token will do.
+fn next_word_needs(start: &WordStart) -> u64 {
+    let second = if start.second == NO_WORD {
+        ANY_NEXT
+    } else {
+        word_bit(start.second)
+    };
+    second & start.next_bits
 }
 
 /// Pattern `id`, which starts with a prefix or a mention, as a candidate.

@@ -239,7 +239,11 @@ pub fn unit_mentions_into<'a>(
             }
         })
     }));
-    out.sort_by_key(|m| (m.start, std::cmp::Reverse(m.end)));
+    let order = |m: &UnitMention| (m.start, std::cmp::Reverse(m.end));
+    // Mentions come in order already but for overlaps.
+    if !out.is_sorted_by_key(order) {
+        out.sort_by_key(order);
+    }
     let mut last_end = 0;
     out.retain(|m| {
         let keep = m.start >= last_end;
@@ -266,6 +270,7 @@ fn char_at(text: &str, at: usize) -> Option<char> {
 
 /// The character ending at byte `at` (a character boundary of `text`):
 /// what the tokenizer passed last, be it a word, a mention or a mark.
+#[inline(never)]
 fn char_before(text: &str, at: usize) -> Option<char> {
     text.get(..at).and_then(|head| head.chars().next_back())
 }
@@ -338,6 +343,11 @@ fn ascii_class(byte: u8) -> u8 {
 /// start with the word. Every mention has it.
 pub const MAY_START: u16 = 1 << 15;
 
+/// A bit of the function-word bits a [`WordInfo`] gives (no `Function`
+/// kind has it): every pattern starting with the word needs one of a few
+/// words after it (`PatternSet::find_all` reads which).
+pub const NEEDS_NEXT: u16 = 1 << 14;
+
 /// What the tokenizer learns about a lowercase word: its vocabulary id and
 /// its function-word bits (with [`MAY_START`]).
 pub trait WordInfo {
@@ -369,6 +379,7 @@ impl<F: Fn(&str) -> (u32, u16)> WordInfo for F {
 }
 
 /// A lowercase form appended to `lower`, as its (start, length).
+#[inline(never)]
 fn append_lower(lower: &mut String, form: impl Iterator<Item = char>) -> (u32, u32) {
     let start = lower.len();
     lower.extend(form);
@@ -653,6 +664,7 @@ fn ascii_word_run(bytes: &[u8]) -> (usize, bool) {
 /// start on a character boundary), its last character, whether it is ASCII
 /// and whether it has uppercase letters. Contractions (don't, we'll) stay
 /// one word; possessive 's does not.
+#[inline(never)]
 fn word_end(text: &str, start: usize, stop: usize) -> (usize, char, bool, bool) {
     let bytes = text.as_bytes();
     let limit = if stop > start {
