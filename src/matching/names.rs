@@ -790,9 +790,7 @@ impl Names {
                 // Each case returns on its own, so that the words passed over
                 // (most) go straight on to the next.
                 if offset + run < BLOCK {
-                    if let Some(hit) =
-                        self.word_in_window(text, window, at, offset, run, rest.len())
-                    {
+                    if let Some(hit) = self.word_in_window(text, window, at, offset, run) {
                         return Some((start, hit));
                     }
                 } else if let Some(hit) = self.word_at(text, start, run_len(bytes, start)) {
@@ -819,8 +817,8 @@ impl Names {
 
     /// `word_at` for a word that starts `offset` bytes into the block at
     /// `text[at..]` and ends inside it (`offset + len < BLOCK`), read from
-    /// `window`, the text from the block's start (zeros past the text's end,
-    /// `text_len` bytes from the block's start on): every byte read lies in
+    /// `window`, the text from the block's start (zeros past the text's
+    /// end): every byte read lies in
     /// the window, so no read needs a test of the text's end. The block is
     /// ASCII, so the byte after the word is too: no non-ASCII word character
     /// goes on with the word.
@@ -832,7 +830,6 @@ impl Names {
         at: usize,
         offset: usize,
         len: usize,
-        text_len: usize,
     ) -> Option<Hit> {
         let eight = |from: usize| {
             let from = from % BLOCK;
@@ -847,11 +844,12 @@ impl Names {
         // inside the window (`WINDOW - offset` bytes from the word's start).
         // A word whose first byte starts no name passes the filters only by
         // chance, and the trie then finds nothing.
-        let may_begin = holds_word(&self.first_words.words, key) && {
-            let available = text_len.saturating_sub(offset);
-            self.first_words
-                .may_begin_with(head, len, key, available, |len| eight(offset + len - 8))
-        };
+        // Past the text's end the window holds zeros, which no name does:
+        // its prefixes are read from the window as if the text went on.
+        let may_begin = holds_word(&self.first_words.words, key)
+            && self
+                .first_words
+                .may_begin_with(head, len, key, usize::MAX, |len| eight(offset + len - 8));
         may_begin
             .then(|| self.longest_at_word(text, at + offset))
             .flatten()
