@@ -322,6 +322,13 @@ mod tests {
         weight: f64,
     }
 
+    /// (line, term, weight) of each row read.
+    fn terms(rows: &[(u64, Row)]) -> Vec<(u64, &str, f64)> {
+        rows.iter()
+            .map(|(l, r)| (*l, r.term.as_str(), r.weight))
+            .collect()
+    }
+
     fn file(text: &str) -> LexiconFile {
         LexiconFile {
             name: "t.csv".into(),
@@ -335,10 +342,7 @@ mod tests {
         let f = file("term,weight\nstay,1.0\n# comment,\nleave,x\n\nwithdraw,-1\n");
         let mut problems = Vec::new();
         let rows: Vec<(u64, Row)> = read_rows(&f, &mut problems);
-        let terms: Vec<_> = rows
-            .iter()
-            .map(|(l, r)| (*l, r.term.as_str(), r.weight))
-            .collect();
+        let terms = terms(&rows);
         assert_eq!(terms, vec![(2, "stay", 1.0), (6, "withdraw", -1.0)]);
         assert_eq!(problems.len(), 1);
         assert_eq!(problems[0].line, 4);
@@ -351,10 +355,7 @@ mod tests {
         );
         let mut problems = Vec::new();
         let rows: Vec<(u64, Row)> = read_rows(&f, &mut problems);
-        let terms: Vec<_> = rows
-            .iter()
-            .map(|(l, r)| (*l, r.term.as_str(), r.weight))
-            .collect();
+        let terms = terms(&rows);
         assert_eq!(
             terms,
             vec![(2, "stay", 1.0), (5, "withdraw", -1.0), (6, "go", 2.0)]

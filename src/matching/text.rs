@@ -219,11 +219,18 @@ fn plain_single_spaced(bytes: &[u8]) -> bool {
     let mut bad = 0u16;
     // Bit 0 when the byte before the chunk is a space.
     let mut space_before = 0u16;
-    let mut test = |chunk: &[u8; 16]| {
+    for_each_chunk16(bytes, |chunk| {
         let (plain, spaces, _) = plain_and_spaces(chunk);
         bad |= !plain | (spaces & ((spaces << 1) | space_before));
         space_before = spaces >> 15;
-    };
+    });
+    bad == 0
+}
+
+/// Calls `test` on each 16-byte chunk of `bytes`, the last one padded with
+/// `x`, a plain byte that is no whitespace.
+#[inline(always)]
+fn for_each_chunk16(bytes: &[u8], mut test: impl FnMut(&[u8; 16])) {
     let mut chunks = bytes.chunks_exact(16);
     for chunk in &mut chunks {
         if let Some(chunk) = chunk.first_chunk() {
@@ -232,14 +239,12 @@ fn plain_single_spaced(bytes: &[u8]) -> bool {
     }
     let rest = chunks.remainder();
     if !rest.is_empty() {
-        // Padded with a plain byte that is not a space.
         let mut padded = [b'x'; 16];
         if let Some(head) = padded.get_mut(..rest.len()) {
             head.copy_from_slice(rest);
         }
         test(&padded);
     }
-    bad == 0
 }
 
 /// Whether `bytes` has a line feed, tab or carriage return, or two spaces
@@ -256,26 +261,11 @@ fn line_feed_or_two_spaces(bytes: &[u8]) -> bool {
     let mut found = 0u16;
     // Bit 0 when the byte before the chunk is a space.
     let mut space_before = 0u16;
-    let mut test = |chunk: &[u8; 16]| {
+    for_each_chunk16(bytes, |chunk| {
         let (_, spaces, line_feeds) = plain_and_spaces(chunk);
         found |= line_feeds | (spaces & ((spaces << 1) | space_before));
         space_before = spaces >> 15;
-    };
-    let mut chunks = bytes.chunks_exact(16);
-    for chunk in &mut chunks {
-        if let Some(chunk) = chunk.first_chunk() {
-            test(chunk);
-        }
-    }
-    let rest = chunks.remainder();
-    if !rest.is_empty() {
-        // Padded with a byte that is neither.
-        let mut padded = [b'x'; 16];
-        if let Some(head) = padded.get_mut(..rest.len()) {
-            head.copy_from_slice(rest);
-        }
-        test(&padded);
-    }
+    });
     found != 0
 }
 
