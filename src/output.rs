@@ -4,8 +4,11 @@
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use std::fs::File;
-use std::io::{self, BufWriter, Write};
+use std::io;
 use std::path::{Path, PathBuf};
+
+mod staged;
+use staged::StagedFile;
 
 pub const DOCUMENTS: &str = "documents.csv";
 pub const NORMALIZED: &str = "normalized.csv";
@@ -206,13 +209,10 @@ pub enum OutputError {
     Write { path: PathBuf, source: io::Error },
 }
 
-/// Most blocks handed to one vectored write (the usual IOV_MAX).
-const MAX_WRITE_SLICES: usize = 1024;
-
 /// One CSV file of the output folder.
 pub struct CsvFile {
     path: PathBuf,
-    file: BufWriter<File>,
+    file: StagedFile,
 }
 
 /// Renders rows into CSV bytes in memory.
@@ -230,12 +230,14 @@ pub fn render_rows<T: Serialize>(rows: impl IntoIterator<Item = T>) -> csv::Resu
 
 impl CsvFile {
     /// Creates `dir/name` and writes its header (after a UTF-8 BOM when
-    /// `excel` is set).
+    /// `excel` is set). `buffered` writes it all through the page cache,
+    /// without direct I/O.
     pub fn create(
         dir: &Path,
         name: &str,
         header: &[&str],
         excel: bool,
+        buffered: bool,
     ) -> Result<CsvFile, OutputError> {
         let path = dir.join(name);
         let file = File::create(&path).map_err(|source| OutputError::Write {
@@ -244,7 +246,7 @@ impl CsvFile {
         })?;
         let mut csv_file = CsvFile {
             path,
-            file: BufWriter::with_capacity(1 << 18, file),
+            file: StagedFile::new(file, buffered),
         };
         if excel {
             csv_file.write_bytes("\u{FEFF}".as_bytes())?;
@@ -271,34 +273,16 @@ impl CsvFile {
         self.file.write_all(bytes).map_err(|e| self.write_error(e))
     }
 
-    /// Writes blocks of rows already rendered as CSV bytes, in order, with
-    /// as few system calls as the OS allows and without copying them.
+    /// Writes blocks of rows already rendered as CSV bytes, in order.
     pub fn write_blocks(&mut self, blocks: &[&[u8]]) -> Result<(), OutputError> {
-        let written = self.file.flush().and_then(|()| {
-            let file = self.file.get_mut();
-            for group in blocks.chunks(MAX_WRITE_SLICES) {
-                let mut slices: Vec<io::IoSlice> = group
-                    .iter()
-                    .filter(|block| !block.is_empty())
-                    .map(|block| io::IoSlice::new(block))
-                    .collect();
-                let mut rest = &mut slices[..];
-                while !rest.is_empty() {
-                    match file.write_vectored(rest) {
-                        Ok(0) => return Err(io::Error::from(io::ErrorKind::WriteZero)),
-                        Ok(n) => io::IoSlice::advance_slices(&mut rest, n),
-                        Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                        Err(e) => return Err(e),
-                    }
-                }
-            }
-            Ok(())
-        });
-        written.map_err(|e| self.write_error(e))
+        for block in blocks {
+            self.write_bytes(block)?;
+        }
+        Ok(())
     }
 
     pub fn finish(mut self) -> Result<(), OutputError> {
-        self.file.flush().map_err(|e| self.write_error(e))
+        self.file.finish().map_err(|e| self.write_error(e))
     }
 }
 

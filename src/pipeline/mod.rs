@@ -61,6 +61,8 @@ pub struct Config {
     pub quiet: bool,
     /// Write a UTF-8 BOM at the start of each CSV (for spreadsheets).
     pub excel: bool,
+    /// Write every file through the page cache: no direct I/O.
+    pub buffered_output: bool,
     pub command_line: Vec<String>,
     /// Text bytes gathered before a chunk is annotated.
     pub chunk_bytes: usize,
@@ -77,6 +79,7 @@ impl Config {
             threads: 0,
             quiet: true,
             excel: false,
+            buffered_output: false,
             command_line: Vec::new(),
             chunk_bytes: 2 << 20,
         }

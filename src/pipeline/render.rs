@@ -488,6 +488,7 @@ impl Writers {
                     kind.name(),
                     &kind.header(keep),
                     config.excel,
+                    config.buffered_output,
                 )?,
             ));
         }
@@ -570,6 +571,7 @@ impl Writers {
                     "score",
                 ],
                 config.excel,
+                config.buffered_output,
             )?;
             // The bytes `ActorStanceRow`s would serialize to, without a
             // serializer per row.

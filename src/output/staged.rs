@@ -1,0 +1,201 @@
+//! The writer under each output file. Bytes are staged in one large buffer,
+//! aligned for direct I/O, and written a whole buffer at a time.
+//!
+//! A run writes several bytes of CSV per input byte, and copying them into
+//! the page cache can cost the kernel more CPU than annotating them (on a
+//! virtual machine whose free memory goes back to the host, each fresh page
+//! of cache is a fault on the host too). So on Linux a file that has filled
+//! its buffer once is switched to `O_DIRECT`: whole aligned buffers go from
+//! this one to the device, unless `buffered` was asked for. The last,
+//! partial buffer is written through the page cache, and so is every buffer
+//! of a file system that refuses direct I/O.
+
+use std::fs::File;
+use std::io::{self, Write};
+
+/// Bytes staged before a write: a multiple of any block size direct I/O
+/// asks for, and large enough that each write keeps the device busy.
+const STAGE_BYTES: usize = 4 << 20;
+
+/// The alignment of the staging buffer's start (the largest logical block
+/// size of common devices; smaller ones divide it).
+const ALIGN: usize = 4096;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Direct {
+    /// Not tried yet: the file has not filled a buffer.
+    NotYet,
+    On,
+    /// Asked against, refused by the file system, or given up after a
+    /// short write.
+    Never,
+}
+
+/// A file written through an aligned staging buffer (see the module doc).
+#[derive(Debug)]
+pub struct StagedFile {
+    file: File,
+    /// `STAGE_BYTES + ALIGN` bytes; the stage starts at `start`.
+    buffer: Vec<u8>,
+    start: usize,
+    len: usize,
+    direct: Direct,
+}
+
+impl StagedFile {
+    /// Stages the writes to `file`; `buffered` keeps them all in the page
+    /// cache.
+    pub fn new(file: File, buffered: bool) -> StagedFile {
+        let buffer = vec![0; STAGE_BYTES + ALIGN];
+        let start = buffer.as_ptr().align_offset(ALIGN).min(ALIGN);
+        StagedFile {
+            file,
+            buffer,
+            start,
+            len: 0,
+            direct: if buffered || !cfg!(target_os = "linux") {
+                Direct::Never
+            } else {
+                Direct::NotYet
+            },
+        }
+    }
+
+    /// Appends `bytes`, writing each buffer it fills.
+    pub fn write_all(&mut self, mut bytes: &[u8]) -> io::Result<()> {
+        while !bytes.is_empty() {
+            let at = self.start + self.len;
+            let n = (STAGE_BYTES - self.len).min(bytes.len());
+            let (now, later) = bytes.split_at(n);
+            if let Some(stage) = self.buffer.get_mut(at..at + n) {
+                stage.copy_from_slice(now);
+            }
+            self.len += n;
+            bytes = later;
+            if self.len == STAGE_BYTES {
+                self.write_stage()?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes what is staged and leaves the file as it would be after
+    /// buffered writes.
+    pub fn finish(&mut self) -> io::Result<()> {
+        if self.direct == Direct::On {
+            set_direct(&self.file, false)?;
+            self.direct = Direct::Never;
+        }
+        self.write_stage()?;
+        self.file.flush()
+    }
+
+    fn write_stage(&mut self) -> io::Result<()> {
+        let StagedFile {
+            file,
+            buffer,
+            start,
+            len,
+            direct,
+        } = self;
+        let staged = buffer.get(*start..*start + *len).unwrap_or_default();
+        if *direct == Direct::NotYet && staged.len() == STAGE_BYTES {
+            *direct = match set_direct(file, true) {
+                Ok(()) => Direct::On,
+                Err(_) => Direct::Never,
+            };
+        }
+        let mut rest = staged;
+        if *direct == Direct::On {
+            rest = loop {
+                match file.write(staged) {
+                    Ok(n) if n == staged.len() => break &[],
+                    // Past a short write the file's end is no longer
+                    // aligned: the rest goes through the page cache.
+                    Ok(n) => break staged.get(n..).unwrap_or_default(),
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    Err(e) if e.kind() == io::ErrorKind::InvalidInput => break staged,
+                    Err(e) => return Err(e),
+                }
+            };
+            if !rest.is_empty() {
+                set_direct(file, false)?;
+                *direct = Direct::Never;
+            }
+        }
+        file.write_all(rest)?;
+        *len = 0;
+        Ok(())
+    }
+}
+
+impl Drop for StagedFile {
+    /// Writes what is still staged, as `BufWriter` does; errors are lost
+    /// here, so callers call [`StagedFile::finish`].
+    fn drop(&mut self) {
+        if self.len > 0 {
+            let _ = self.finish();
+        }
+    }
+}
+
+#[cfg(target_os = "linux")]
+fn set_direct(file: &File, on: bool) -> io::Result<()> {
+    use rustix::fs::{fcntl_getfl, fcntl_setfl, OFlags};
+    let flags = fcntl_getfl(file)?;
+    let flags = if on {
+        flags | OFlags::DIRECT
+    } else {
+        flags - OFlags::DIRECT
+    };
+    Ok(fcntl_setfl(file, flags)?)
+}
+
+#[cfg(not(target_os = "linux"))]
+fn set_direct(_file: &File, _on: bool) -> io::Result<()> {
+    Err(io::ErrorKind::Unsupported.into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn written(buffered: bool, pieces: &[&[u8]]) -> Vec<u8> {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("out.csv");
+        let mut file = StagedFile::new(File::create(&path).expect("create"), buffered);
+        for piece in pieces {
+            file.write_all(piece).expect("write");
+        }
+        file.finish().expect("finish");
+        drop(file);
+        std::fs::read(&path).expect("read back")
+    }
+
+    #[test]
+    fn bytes_come_back_in_order_across_buffers() {
+        let big: Vec<u8> = (0..STAGE_BYTES * 2 + 12_345)
+            .map(|i| (i % 251) as u8)
+            .collect();
+        let pieces: Vec<&[u8]> = vec![b"header\n", &big[..100], &big[100..], b"tail"];
+        let expected: Vec<u8> = pieces.concat();
+        assert_eq!(written(false, &pieces), expected);
+        assert_eq!(written(true, &pieces), expected);
+    }
+
+    #[test]
+    fn a_small_file_and_an_empty_one_are_written_whole() {
+        assert_eq!(written(false, &[b"a,b\n", b"1,2\n"]), b"a,b\n1,2\n");
+        assert_eq!(written(false, &[]), b"");
+    }
+
+    #[test]
+    fn dropping_unfinished_writes_what_is_staged() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("out.csv");
+        let mut file = StagedFile::new(File::create(&path).expect("create"), false);
+        file.write_all(b"kept\n").expect("write");
+        drop(file);
+        assert_eq!(std::fs::read(&path).expect("read back"), b"kept\n");
+    }
+}
