@@ -2,9 +2,10 @@
 //! text for the name scan, which bytes are ASCII letters or digits (from
 //! which the scan reads word starts and word lengths) and which are not
 //! ASCII; of 16 bytes of a sentence, which stay as they are in match text,
-//! which are spaces and which are line feeds. On x86_64 bytes are tested 16 at a time with SSE2
-//! compares and byte masks (SSE2 is part of every x86_64 processor);
-//! elsewhere eight at a time in a `u64` (SWAR), as the tests also do.
+//! which are spaces and which are line feeds; and whether a sentence is
+//! all such bytes with no two spaces in a row. On x86_64 bytes are tested
+//! 16 at a time with SSE2 compares and byte masks (SSE2 is part of every
+//! x86_64 processor); elsewhere eight at a time in a `u64` (SWAR), as the tests also do.
 
 /// How many bytes `block_masks` tests at once.
 pub const BLOCK: usize = 64;
@@ -73,6 +74,67 @@ pub fn plain_and_spaces(bytes: &[u8; 16]) -> (u16, u16, u16) {
         )
     };
     (plain as u16, spaces as u16, line_feeds as u16)
+}
+
+/// Whether every byte of `bytes` is printable ASCII but the backquote (stays
+/// as it is in match text) and no two spaces follow each other: 16 bytes at a
+/// time with SSE2, each chunk compared with the chunk one byte on for the
+/// pairs of spaces, the bytes that fail gathered in one register and read
+/// once at the end (no branch but the loop's).
+#[cfg(target_arch = "x86_64")]
+pub fn plain_single_spaced(bytes: &[u8]) -> bool {
+    use std::arch::x86_64::{
+        __m128i, _mm_add_epi8, _mm_and_si128, _mm_cmpeq_epi8, _mm_cmpgt_epi8, _mm_loadu_si128,
+        _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8, _mm_setzero_si128,
+    };
+    // A chunk and the 16 bytes one on from it: 17 bytes.
+    let check = |chunk: &[u8; 17], bad: __m128i| -> __m128i {
+        // SAFETY: as in `block_masks`; the loads read bytes 0..16 and 1..17
+        // of the 17-byte `chunk`.
+        unsafe {
+            let lanes = _mm_loadu_si128(chunk.as_ptr().cast::<__m128i>());
+            let next = _mm_loadu_si128(chunk.as_ptr().add(1).cast::<__m128i>());
+            // Not in `b' '..=b'~'` (as in `plain_and_spaces`): at or above
+            // -128 + 95 once shifted.
+            let shifted = _mm_add_epi8(lanes, _mm_set1_epi8(0x80u8.wrapping_sub(b' ') as i8));
+            let unprintable = _mm_cmpgt_epi8(shifted, _mm_set1_epi8(0x80u8.wrapping_add(94) as i8));
+            let backquotes = _mm_cmpeq_epi8(lanes, _mm_set1_epi8(b'`' as i8));
+            let space = _mm_set1_epi8(b' ' as i8);
+            let two_spaces =
+                _mm_and_si128(_mm_cmpeq_epi8(lanes, space), _mm_cmpeq_epi8(next, space));
+            _mm_or_si128(
+                bad,
+                _mm_or_si128(_mm_or_si128(unprintable, backquotes), two_spaces),
+            )
+        }
+    };
+    // SAFETY: SSE2 is part of the x86_64 baseline.
+    let mut bad = unsafe { _mm_setzero_si128() };
+    let mut at = 0;
+    // Four chunks a turn while there are 65 bytes, then one.
+    while let Some(window) = bytes.get(at..).and_then(|rest| rest.first_chunk::<65>()) {
+        for i in 0..4 {
+            if let Some(chunk) = window.get(16 * i..).and_then(|w| w.first_chunk::<17>()) {
+                bad = check(chunk, bad);
+            }
+        }
+        at += 64;
+    }
+    while let Some(chunk) = bytes.get(at..).and_then(|rest| rest.first_chunk::<17>()) {
+        bad = check(chunk, bad);
+        at += 16;
+    }
+    // The last 1 to 16 bytes, then a plain byte that is no space.
+    let rest = bytes.get(at..).unwrap_or_default();
+    if !rest.is_empty() {
+        let mut padded = [b'x'; 17];
+        if let Some(head) = padded.get_mut(..rest.len()) {
+            head.copy_from_slice(rest);
+        }
+        bad = check(&padded, bad);
+    }
+    // SAFETY: SSE2 is part of the x86_64 baseline.
+    unsafe { _mm_movemask_epi8(bad) == 0 }
 }
 
 #[cfg(not(target_arch = "x86_64"))]
@@ -157,6 +219,39 @@ mod tests {
                     expected,
                     "{byte} at {position}"
                 );
+            }
+        }
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn plain_single_spaced_text_is_told_by_every_byte_in_every_position() {
+        let by_bytes = |bytes: &[u8]| {
+            bytes
+                .iter()
+                .all(|&b| (b' '..=b'~').contains(&b) && b != b'`')
+                && !bytes.windows(2).any(|pair| pair == b"  ")
+        };
+        let text = b"The U.S. said so, and a 2nd time; then: x y. More text at end!";
+        for len in 0..text.len() {
+            let mut bytes = text[..len].to_vec();
+            assert!(plain_single_spaced(&bytes), "{len}");
+            for position in 0..len {
+                for byte in 0..=255u8 {
+                    bytes[position] = byte;
+                    assert_eq!(
+                        plain_single_spaced(&bytes),
+                        by_bytes(&bytes),
+                        "{byte} at {position} of {len}"
+                    );
+                }
+                // A space beside one already there, or two new ones.
+                bytes[position] = b' ';
+                if position + 1 < len {
+                    bytes[position + 1] = b' ';
+                    assert!(!plain_single_spaced(&bytes), "{position} of {len}");
+                }
+                bytes.copy_from_slice(&text[..len]);
             }
         }
     }
