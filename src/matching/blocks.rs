@@ -87,13 +87,16 @@ pub fn plain_single_spaced(bytes: &[u8]) -> bool {
         __m128i, _mm_add_epi8, _mm_and_si128, _mm_cmpeq_epi8, _mm_cmpgt_epi8, _mm_loadu_si128,
         _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8, _mm_setzero_si128,
     };
-    // A chunk and the 16 bytes one on from it: 17 bytes.
-    let check = |chunk: &[u8; 17], bad: __m128i| -> __m128i {
+    // The bytes of 17 that fail: of the first 16 (`ahead`) or the last 16
+    // (not `ahead`), those that are not plain, and the spaces with a space
+    // after them (`ahead`) or before them (not `ahead`).
+    let check = |chunk: &[u8; 17], ahead: bool, bad: __m128i| -> __m128i {
         // SAFETY: as in `block_masks`; the loads read bytes 0..16 and 1..17
         // of the 17-byte `chunk`.
         unsafe {
-            let lanes = _mm_loadu_si128(chunk.as_ptr().cast::<__m128i>());
-            let next = _mm_loadu_si128(chunk.as_ptr().add(1).cast::<__m128i>());
+            let first = _mm_loadu_si128(chunk.as_ptr().cast::<__m128i>());
+            let second = _mm_loadu_si128(chunk.as_ptr().add(1).cast::<__m128i>());
+            let lanes = if ahead { first } else { second };
             // Not in `b' '..=b'~'` (as in `plain_and_spaces`): at or above
             // -128 + 95 once shifted.
             let shifted = _mm_add_epi8(lanes, _mm_set1_epi8(0x80u8.wrapping_sub(b' ') as i8));
@@ -101,7 +104,7 @@ pub fn plain_single_spaced(bytes: &[u8]) -> bool {
             let backquotes = _mm_cmpeq_epi8(lanes, _mm_set1_epi8(b'`' as i8));
             let space = _mm_set1_epi8(b' ' as i8);
             let two_spaces =
-                _mm_and_si128(_mm_cmpeq_epi8(lanes, space), _mm_cmpeq_epi8(next, space));
+                _mm_and_si128(_mm_cmpeq_epi8(first, space), _mm_cmpeq_epi8(second, space));
             _mm_or_si128(
                 bad,
                 _mm_or_si128(_mm_or_si128(unprintable, backquotes), two_spaces),
@@ -115,23 +118,34 @@ pub fn plain_single_spaced(bytes: &[u8]) -> bool {
     while let Some(window) = bytes.get(at..).and_then(|rest| rest.first_chunk::<65>()) {
         for i in 0..4 {
             if let Some(chunk) = window.get(16 * i..).and_then(|w| w.first_chunk::<17>()) {
-                bad = check(chunk, bad);
+                bad = check(chunk, true, bad);
             }
         }
         at += 64;
     }
     while let Some(chunk) = bytes.get(at..).and_then(|rest| rest.first_chunk::<17>()) {
-        bad = check(chunk, bad);
+        bad = check(chunk, true, bad);
         at += 16;
     }
-    // The last 1 to 16 bytes, then a plain byte that is no space.
-    let rest = bytes.get(at..).unwrap_or_default();
-    if !rest.is_empty() {
-        let mut padded = [b'x'; 17];
-        if let Some(head) = padded.get_mut(..rest.len()) {
-            head.copy_from_slice(rest);
-        }
-        bad = check(&padded, bad);
+    // The last 1 to 16 bytes: the last 16 with the byte before them (tested
+    // again, which changes nothing), or when the text is shorter, all of it
+    // and then plain bytes that are no space.
+    if at < bytes.len() {
+        let last = bytes
+            .len()
+            .checked_sub(17)
+            .and_then(|from| bytes.get(from..))
+            .and_then(|rest| rest.first_chunk::<17>());
+        bad = match last {
+            Some(last) => check(last, false, bad),
+            None => {
+                let mut padded = [b'x'; 17];
+                if let Some(head) = padded.get_mut(..bytes.len()) {
+                    head.copy_from_slice(bytes);
+                }
+                check(&padded, true, bad)
+            }
+        };
     }
     // SAFETY: SSE2 is part of the x86_64 baseline.
     unsafe { _mm_movemask_epi8(bad) == 0 }
@@ -232,12 +246,23 @@ mod tests {
                 .all(|&b| (b' '..=b'~').contains(&b) && b != b'`')
                 && !bytes.windows(2).any(|pair| pair == b"  ")
         };
-        let text = b"The U.S. said so, and a 2nd time; then: x y. More text at end!";
+        let text = b"The U.S. said so, and a 2nd time; then: x y. More text at end! \
+            Then more still, to run past two blocks of 64 bytes: 1st, 2nd ~ 3rd.";
+        // Every byte at the start of the text, then a few of each kind.
+        let some_bytes = [
+            0, b'\t', b'\n', b' ', b'`', b'~', b'a', 0x7F, 0x80, 0xE2, 0xFF,
+        ];
         for len in 0..text.len() {
             let mut bytes = text[..len].to_vec();
             assert!(plain_single_spaced(&bytes), "{len}");
             for position in 0..len {
-                for byte in 0..=255u8 {
+                let all_bytes: Vec<u8> = (0..=255).collect();
+                let tried = if len < 20 {
+                    &all_bytes[..]
+                } else {
+                    &some_bytes[..]
+                };
+                for &byte in tried {
                     bytes[position] = byte;
                     assert_eq!(
                         plain_single_spaced(&bytes),
