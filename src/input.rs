@@ -869,7 +869,9 @@ impl JsonlParser {
     fn parse_line(&self, line: &[u8]) -> Record {
         let source = self.source();
         let repaired;
-        let (line_text, invalid_bytes) = match std::str::from_utf8(line) {
+        // A vector check (the usual line is valid); an invalid one is
+        // repaired, as `decode_lossy` repairs it.
+        let (line_text, invalid_bytes) = match simdutf8::basic::from_utf8(line) {
             Ok(text) => (text, 0),
             Err(_) => {
                 repaired = decode_lossy(line.to_vec());
