@@ -104,9 +104,15 @@ impl<'a> Row<'a> {
     }
 
     /// A score as [`format_score`] writes it.
+    #[inline(always)]
     pub(super) fn score(&mut self, score: f64) {
         self.separate();
-        write_score(self.out, score);
+        if score == 0.0 {
+            // The score of most rows, without a call.
+            self.out.extend_from_slice(ZERO_SCORE);
+        } else {
+            write_score(self.out, score);
+        }
     }
 
     /// Starts a field whose bytes the caller appends to the returned buffer
@@ -272,11 +278,14 @@ fn write_long_number(out: &mut Vec<u8>, n: usize) {
 /// exactly, go through [`format_score`].
 const EXACT_THOUSANDTHS: f64 = 1e12;
 
+/// [`format_score`] of 0 (and of -0).
+const ZERO_SCORE: &[u8; 5] = b"0.000";
+
 /// Appends [`format_score`]`(score)` without allocating.
 pub(super) fn write_score(out: &mut Vec<u8>, score: f64) {
     if score == 0.0 {
         // The score of most sentences (-0.0 included), without rounding.
-        out.extend_from_slice(b"0.000");
+        out.extend_from_slice(ZERO_SCORE);
         return;
     }
     let thousandths = (score * 1000.0).round();
