@@ -580,8 +580,10 @@ impl WantedFields {
 }
 
 /// Unused bytes a string read by [`FlatJson::unescaped_string`] may keep
-/// rather than be copied into an allocation of its size.
+/// rather than be copied into an allocation of its size: this many, or a
+/// [`SPARE_STRING_SHARE`]th of its length (the room its escapes took).
 const SPARE_STRING_BYTES: usize = 256;
+const SPARE_STRING_SHARE: usize = 8;
 
 /// A cursor over a JSON line without control bytes.
 struct FlatJson<'a> {
@@ -643,8 +645,17 @@ impl<'a> FlatJson<'a> {
     /// [`FlatJson::string`], unescaped into a new string in the same pass:
     /// the runs between escapes are copied as they are found.
     fn unescaped_string(&mut self) -> Option<String> {
+        let rest = self.text.get(self.at..)?;
+        let first = memchr::memchr2(b'"', b'\\', rest.as_bytes())?;
+        if rest.as_bytes().get(first) == Some(&b'"') {
+            // No escape (an id, a clean text): a copy of its exact size.
+            self.at += first + 1;
+            return rest.get(..first).map(str::to_string);
+        }
         // The rest of the line bounds the string's length.
-        let mut out = String::with_capacity(self.text.len().saturating_sub(self.at));
+        let mut out = String::with_capacity(rest.len());
+        out.push_str(rest.get(..first)?);
+        self.at += first;
         loop {
             let rest = self.text.get(self.at..)?;
             // Escapes often come in a row (`\n\n`): the next one is seen
@@ -661,7 +672,8 @@ impl<'a> FlatJson<'a> {
             if rest.as_bytes().get(found) == Some(&b'"') {
                 // Hand back the room the rest of the line held beyond it
                 // (the fields after it, the escapes it had).
-                if out.capacity() - out.len() > SPARE_STRING_BYTES {
+                let spare = out.capacity() - out.len();
+                if spare > SPARE_STRING_BYTES && spare > out.len() / SPARE_STRING_SHARE {
                     out.shrink_to_fit();
                 }
                 return Some(out);
@@ -869,7 +881,9 @@ impl JsonlParser {
     fn parse_line(&self, line: &[u8]) -> Record {
         let source = self.source();
         let repaired;
-        let (line_text, invalid_bytes) = match std::str::from_utf8(line) {
+        // A vector check (the usual line is valid); an invalid one is
+        // repaired, as `decode_lossy` repairs it.
+        let (line_text, invalid_bytes) = match simdutf8::basic::from_utf8(line) {
             Ok(text) => (text, 0),
             Err(_) => {
                 repaired = decode_lossy(line.to_vec());

@@ -104,9 +104,15 @@ impl<'a> Row<'a> {
     }
 
     /// A score as [`format_score`] writes it.
+    #[inline(always)]
     pub(super) fn score(&mut self, score: f64) {
         self.separate();
-        write_score(self.out, score);
+        if score == 0.0 {
+            // The score of most rows, without a call.
+            self.out.extend_from_slice(ZERO_SCORE);
+        } else {
+            write_score(self.out, score);
+        }
     }
 
     /// Starts a field whose bytes the caller appends to the returned buffer
@@ -272,11 +278,14 @@ fn write_long_number(out: &mut Vec<u8>, n: usize) {
 /// exactly, go through [`format_score`].
 const EXACT_THOUSANDTHS: f64 = 1e12;
 
+/// [`format_score`] of 0 (and of -0).
+const ZERO_SCORE: &[u8; 5] = b"0.000";
+
 /// Appends [`format_score`]`(score)` without allocating.
 pub(super) fn write_score(out: &mut Vec<u8>, score: f64) {
     if score == 0.0 {
         // The score of most sentences (-0.0 included), without rounding.
-        out.extend_from_slice(b"0.000");
+        out.extend_from_slice(ZERO_SCORE);
         return;
     }
     let thousandths = (score * 1000.0).round();
@@ -403,12 +412,17 @@ const DOUBLE_SPACE: u8 = 16;
 const LANES: usize = 32;
 
 /// Per-lane findings of [`byte_classes`], kept apart so that the compiler
-/// can hold each in vector registers.
+/// can hold each in vector registers (one vector operation or two per
+/// finding and block).
 struct Lanes {
     smallest: [u8; LANES],
     ored: [u8; LANES],
-    /// [`COMMA`], [`QUOTE`] and [`DOUBLE_SPACE`] bits.
-    marks: [u8; LANES],
+    /// The smallest of each byte and the next one's larger: at most a space
+    /// when two bytes up to a space follow each other ([`DOUBLE_SPACE`]).
+    low_pairs: [u8; LANES],
+    /// 0xFF in a lane that saw a `,`, a `"`.
+    commas: [u8; LANES],
+    quotes: [u8; LANES],
 }
 
 impl Lanes {
@@ -421,9 +435,9 @@ impl Lanes {
             let (byte, next) = (block[i], next[i]);
             self.smallest[i] = self.smallest[i].min(byte);
             self.ored[i] |= byte;
-            self.marks[i] |= (u8::from(byte == b',') * COMMA)
-                | (u8::from(byte == b'"') * QUOTE)
-                | ((u8::from(byte == b' ') & u8::from(next == b' ')) * DOUBLE_SPACE);
+            self.low_pairs[i] = self.low_pairs[i].min(byte.max(next));
+            self.commas[i] |= u8::from(byte == b',').wrapping_neg();
+            self.quotes[i] |= u8::from(byte == b'"').wrapping_neg();
         }
     }
 
@@ -444,10 +458,20 @@ impl Lanes {
         true
     }
 
+    /// The classes seen, each lane's findings turned into class bits side
+    /// by side (vector code) and ORed across the lanes once.
+    #[inline(always)]
+    #[allow(clippy::needless_range_loop)]
     fn classes(&self) -> u8 {
-        u8::from(self.smallest.iter().fold(u8::MAX, |a, &b| a.min(b)) < 0x20)
-            | u8::from(self.ored.iter().fold(0, |a, &b| a | b) >= 0x80) << 1
-            | self.marks.iter().fold(0, |a, &b| a | b)
+        let mut classes = [0; LANES];
+        for i in 0..LANES {
+            classes[i] = (u8::from(self.smallest[i] < 0x20) * CONTROL)
+                | ((self.ored[i] >> 7) * NON_ASCII)
+                | (u8::from(self.low_pairs[i] <= b' ') * DOUBLE_SPACE)
+                | (self.commas[i] & COMMA)
+                | (self.quotes[i] & QUOTE);
+        }
+        classes.iter().fold(0, |a, &b| a | b)
     }
 }
 
@@ -481,7 +505,10 @@ const BYTE_CLASS: [u8; 256] = {
 const SHORT_CELL: usize = 16;
 
 /// The classes of the bytes of `bytes`, ORed together: a control byte
-/// (below 0x20), a non-ASCII byte, `,`, `"`, a space followed by a space.
+/// (below 0x20), a non-ASCII byte, `,`, `"`, a space followed by a space
+/// (in a field of [`SHORT_CELL`] bytes or more, any two bytes up to a space
+/// in a row: a control byte there is whitespace or is rare, and the caller
+/// takes the slow, exact way for both).
 fn byte_classes(bytes: &[u8]) -> u8 {
     if bytes.len() < SHORT_CELL {
         let (mut classes, mut previous) = (0, 0);
@@ -496,7 +523,9 @@ fn byte_classes(bytes: &[u8]) -> u8 {
     let mut lanes = Lanes {
         smallest: [u8::MAX; LANES],
         ored: [0; LANES],
-        marks: [0; LANES],
+        low_pairs: [u8::MAX; LANES],
+        commas: [0; LANES],
+        quotes: [0; LANES],
     };
     let mut at = 0;
     // Whole blocks while the byte after each block exists too.

@@ -401,7 +401,7 @@ impl Renderer {
                     let mut row = Row::new(claim_rows);
                     row.repeated(doc_id);
                     row.number(i + 1);
-                    row.number(usize::from(claim.is_claim));
+                    row.plain(if claim.is_claim { b"1" } else { b"0" });
                     // Claim types and stances are fixed words: no quotes.
                     row.plain(
                         claim
