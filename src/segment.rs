@@ -16,6 +16,9 @@ use crate::normalize::{ends_sentence, is_closing, trim_span, Normalized};
 use crate::types::Span;
 use rustc_hash::{FxHashMap, FxHashSet};
 
+/// The bytes of `…` (U+2026).
+const ELLIPSIS_LEN: usize = 3;
+
 /// The longest sentence unit, in bytes.
 pub const MAX_UNIT_BYTES: usize = 2000;
 
@@ -111,6 +114,9 @@ impl Segmenter {
         // need the vector to grow.
         let mut units = Vec::with_capacity(normalized.lines.len() + src.len() / 100);
         let mut cuts = Vec::new();
+        // One search of the document finds its ellipses (few have any): a
+        // search of every block would cost more in set-up than in reading.
+        let ellipses: Vec<usize> = self.ellipsis.find_iter(src.as_bytes()).collect();
         let mut block: Option<Span> = None;
         let mut last_line: Option<Span> = None;
         for line in &normalized.lines {
@@ -126,7 +132,7 @@ impl Segmenter {
                 }
                 _ => {
                     if let Some(b) = block.take() {
-                        self.split_block(src, b, &mut cuts, &mut units);
+                        self.split_block(src, b, &ellipses, &mut cuts, &mut units);
                     }
                     block = Some(line.clone());
                 }
@@ -134,27 +140,39 @@ impl Segmenter {
             last_line = Some(line.clone());
         }
         if let Some(b) = block {
-            self.split_block(src, b, &mut cuts, &mut units);
+            self.split_block(src, b, &ellipses, &mut cuts, &mut units);
         }
         units
     }
 
-    /// Splits one block into units, appending them to `out` (`cuts` is
-    /// scratch space, reused from block to block).
-    fn split_block(&self, src: &str, block: Span, cuts: &mut Vec<usize>, out: &mut Vec<Span>) {
+    /// Splits one block into units, appending them to `out` (`ellipses`
+    /// are where the document's `…` start, in order; `cuts` is scratch
+    /// space, reused from block to block).
+    fn split_block(
+        &self,
+        src: &str,
+        block: Span,
+        ellipses: &[usize],
+        cuts: &mut Vec<usize>,
+        out: &mut Vec<Span>,
+    ) {
         let Some(text) = src.get(block.clone()) else {
             return;
         };
         cuts.clear();
         let markers = list_markers(text, cuts);
         let bytes = text.as_bytes();
-        let ellipses = &self.ellipsis;
-        let mut next_ellipsis = ellipses.find(bytes);
+        // The ellipses inside the block, from its start.
+        let first = ellipses.partition_point(|&at| at < block.start);
+        let mut inside = ellipses[first..]
+            .iter()
+            .map(|&at| at - block.start)
+            .take_while(|&at| at + ELLIPSIS_LEN <= bytes.len())
+            .peekable();
         let mut i = 0;
         while i < bytes.len() {
-            if next_ellipsis.is_some_and(|e| e < i) {
-                next_ellipsis = ellipses.find(&bytes[i..]).map(|e| e + i);
-            }
+            while inside.next_if(|&at| at < i).is_some() {}
+            let next_ellipsis = inside.peek().copied();
             let next_stop = memchr::memchr3(b'.', b'?', b'!', &bytes[i..]).map(|s| s + i);
             i = match (next_stop, next_ellipsis) {
                 (Some(s), Some(e)) => s.min(e),
