@@ -43,6 +43,8 @@ struct AbbreviationRow {
 pub struct Segmenter {
     /// Abbreviations without their final period (`U.S`, `Gen`).
     abbreviations: FxHashMap<Box<str>, Abbreviation>,
+    /// The length of the longest of them, in bytes: a longer word is none.
+    longest_abbreviation: usize,
     /// Words that start sentences.
     starters: FxHashSet<Box<str>>,
     max_unit: usize,
@@ -52,7 +54,7 @@ pub struct Segmenter {
 impl Segmenter {
     pub fn build(lexicons: &Lexicons) -> Result<Segmenter, Vec<Problem>> {
         let mut problems = Vec::new();
-        let mut abbreviations = FxHashMap::default();
+        let mut abbreviations: FxHashMap<Box<str>, Abbreviation> = FxHashMap::default();
         let mut starters = FxHashSet::default();
         for file in lexicons.named("abbreviations.csv") {
             for (line, row) in read_rows::<AbbreviationRow>(file, &mut problems) {
@@ -94,6 +96,11 @@ impl Segmenter {
         }
         if problems.is_empty() {
             Ok(Segmenter {
+                longest_abbreviation: abbreviations
+                    .keys()
+                    .map(|stem| stem.len())
+                    .max()
+                    .unwrap_or(0),
                 abbreviations,
                 starters,
                 max_unit: MAX_UNIT_BYTES,
@@ -335,14 +342,17 @@ impl Segmenter {
 
     /// Whether the word before a period is an abbreviation, and which kind.
     fn classify(&self, text: &str, token_start: usize, word: &str) -> Option<Abbreviation> {
-        if let Some(kind) = self.abbreviations.get(word) {
-            return Some(*kind);
+        if let Some(kind) = self.abbreviation(word) {
+            return Some(kind);
         }
+        // Most words hold no period: one search says so for both the checks
+        // that need one.
+        let dotted = memchr::memrchr(b'.', word.as_bytes());
         // An abbreviation right after an unspaced sentence end (`Tuesday.Mr`).
-        if let Some((_, tail)) = word.rsplit_once('.') {
+        if let Some(tail) = dotted.and_then(|dot| word.get(dot + 1..)) {
             if tail.len() >= 2 {
-                if let Some(kind) = self.abbreviations.get(tail) {
-                    return Some(*kind);
+                if let Some(kind) = self.abbreviation(tail) {
+                    return Some(kind);
                 }
             }
         }
@@ -364,7 +374,7 @@ impl Segmenter {
             return None;
         }
         // Dotted abbreviations: U.S, a.m, Ph.D.
-        if word.contains('.')
+        if dotted.is_some()
             && word.split('.').all(|part| {
                 !part.is_empty() && part.len() <= 3 && part.chars().all(char::is_alphabetic)
             })
@@ -372,6 +382,14 @@ impl Segmenter {
             return Some(Abbreviation::General);
         }
         None
+    }
+
+    /// The kind of `word` if it is an abbreviation (without its period).
+    fn abbreviation(&self, word: &str) -> Option<Abbreviation> {
+        if word.len() > self.longest_abbreviation {
+            return None;
+        }
+        self.abbreviations.get(word).copied()
     }
 
     fn starts_with_starter(&self, rest: &str) -> bool {
