@@ -480,6 +480,7 @@ fn closers_len(rest: &str) -> usize {
 }
 
 /// The first position at or after `at` that is not whitespace or invisible.
+#[inline]
 fn skip_space(text: &str, at: usize) -> usize {
     // Spaces and printable ASCII tell without decoding a character.
     let bytes = text.as_bytes();
@@ -569,6 +570,7 @@ const BULLETS: &[char] = &[
 
 /// A list marker at `at` (after optional bullet and spaces), followed by a
 /// space.
+#[inline]
 fn marker_at(text: &str, at: usize) -> Option<Marker> {
     // Most blocks start with a capital or a quote: an ASCII byte that is no
     // bullet, space, digit or lower-case letter starts no marker.
@@ -580,6 +582,11 @@ fn marker_at(text: &str, at: usize) -> Option<Marker> {
     {
         return None;
     }
+    marker_past_first_byte(text, at)
+}
+
+/// [`marker_at`] once the first byte may start a marker.
+fn marker_past_first_byte(text: &str, at: usize) -> Option<Marker> {
     let rest = &text[at..];
     let after_bullet = rest.trim_start_matches(BULLETS).trim_start_matches(' ');
     let label_at = at + (rest.len() - after_bullet.len());
