@@ -16,6 +16,9 @@ use crate::normalize::{ends_sentence, is_closing, trim_span, Normalized};
 use crate::types::Span;
 use rustc_hash::{FxHashMap, FxHashSet};
 
+/// The bytes of `…` (U+2026).
+const ELLIPSIS_LEN: usize = 3;
+
 /// The longest sentence unit, in bytes.
 pub const MAX_UNIT_BYTES: usize = 2000;
 
@@ -40,6 +43,8 @@ struct AbbreviationRow {
 pub struct Segmenter {
     /// Abbreviations without their final period (`U.S`, `Gen`).
     abbreviations: FxHashMap<Box<str>, Abbreviation>,
+    /// The length of the longest of them, in bytes: a longer word is none.
+    longest_abbreviation: usize,
     /// Words that start sentences.
     starters: FxHashSet<Box<str>>,
     max_unit: usize,
@@ -49,7 +54,7 @@ pub struct Segmenter {
 impl Segmenter {
     pub fn build(lexicons: &Lexicons) -> Result<Segmenter, Vec<Problem>> {
         let mut problems = Vec::new();
-        let mut abbreviations = FxHashMap::default();
+        let mut abbreviations: FxHashMap<Box<str>, Abbreviation> = FxHashMap::default();
         let mut starters = FxHashSet::default();
         for file in lexicons.named("abbreviations.csv") {
             for (line, row) in read_rows::<AbbreviationRow>(file, &mut problems) {
@@ -91,6 +96,11 @@ impl Segmenter {
         }
         if problems.is_empty() {
             Ok(Segmenter {
+                longest_abbreviation: abbreviations
+                    .keys()
+                    .map(|stem| stem.len())
+                    .max()
+                    .unwrap_or(0),
                 abbreviations,
                 starters,
                 max_unit: MAX_UNIT_BYTES,
@@ -111,6 +121,9 @@ impl Segmenter {
         // need the vector to grow.
         let mut units = Vec::with_capacity(normalized.lines.len() + src.len() / 100);
         let mut cuts = Vec::new();
+        // One search of the document finds its ellipses (few have any): a
+        // search of every block would cost more in set-up than in reading.
+        let ellipses: Vec<usize> = self.ellipsis.find_iter(src.as_bytes()).collect();
         let mut block: Option<Span> = None;
         let mut last_line: Option<Span> = None;
         for line in &normalized.lines {
@@ -126,7 +139,7 @@ impl Segmenter {
                 }
                 _ => {
                     if let Some(b) = block.take() {
-                        self.split_block(src, b, &mut cuts, &mut units);
+                        self.split_block(src, b, &ellipses, &mut cuts, &mut units);
                     }
                     block = Some(line.clone());
                 }
@@ -134,27 +147,39 @@ impl Segmenter {
             last_line = Some(line.clone());
         }
         if let Some(b) = block {
-            self.split_block(src, b, &mut cuts, &mut units);
+            self.split_block(src, b, &ellipses, &mut cuts, &mut units);
         }
         units
     }
 
-    /// Splits one block into units, appending them to `out` (`cuts` is
-    /// scratch space, reused from block to block).
-    fn split_block(&self, src: &str, block: Span, cuts: &mut Vec<usize>, out: &mut Vec<Span>) {
+    /// Splits one block into units, appending them to `out` (`ellipses`
+    /// are where the document's `…` start, in order; `cuts` is scratch
+    /// space, reused from block to block).
+    fn split_block(
+        &self,
+        src: &str,
+        block: Span,
+        ellipses: &[usize],
+        cuts: &mut Vec<usize>,
+        out: &mut Vec<Span>,
+    ) {
         let Some(text) = src.get(block.clone()) else {
             return;
         };
         cuts.clear();
         let markers = list_markers(text, cuts);
         let bytes = text.as_bytes();
-        let ellipses = &self.ellipsis;
-        let mut next_ellipsis = ellipses.find(bytes);
+        // The ellipses inside the block, from its start.
+        let first = ellipses.partition_point(|&at| at < block.start);
+        let mut inside = ellipses[first..]
+            .iter()
+            .map(|&at| at - block.start)
+            .take_while(|&at| at + ELLIPSIS_LEN <= bytes.len())
+            .peekable();
         let mut i = 0;
         while i < bytes.len() {
-            if next_ellipsis.is_some_and(|e| e < i) {
-                next_ellipsis = ellipses.find(&bytes[i..]).map(|e| e + i);
-            }
+            while inside.next_if(|&at| at < i).is_some() {}
+            let next_ellipsis = inside.peek().copied();
             let next_stop = memchr::memchr3(b'.', b'?', b'!', &bytes[i..]).map(|s| s + i);
             i = match (next_stop, next_ellipsis) {
                 (Some(s), Some(e)) => s.min(e),
@@ -317,14 +342,17 @@ impl Segmenter {
 
     /// Whether the word before a period is an abbreviation, and which kind.
     fn classify(&self, text: &str, token_start: usize, word: &str) -> Option<Abbreviation> {
-        if let Some(kind) = self.abbreviations.get(word) {
-            return Some(*kind);
+        if let Some(kind) = self.abbreviation(word) {
+            return Some(kind);
         }
+        // Most words hold no period: one search says so for both the checks
+        // that need one.
+        let dotted = memchr::memrchr(b'.', word.as_bytes());
         // An abbreviation right after an unspaced sentence end (`Tuesday.Mr`).
-        if let Some((_, tail)) = word.rsplit_once('.') {
+        if let Some(tail) = dotted.and_then(|dot| word.get(dot + 1..)) {
             if tail.len() >= 2 {
-                if let Some(kind) = self.abbreviations.get(tail) {
-                    return Some(*kind);
+                if let Some(kind) = self.abbreviation(tail) {
+                    return Some(kind);
                 }
             }
         }
@@ -346,7 +374,7 @@ impl Segmenter {
             return None;
         }
         // Dotted abbreviations: U.S, a.m, Ph.D.
-        if word.contains('.')
+        if dotted.is_some()
             && word.split('.').all(|part| {
                 !part.is_empty() && part.len() <= 3 && part.chars().all(char::is_alphabetic)
             })
@@ -354,6 +382,14 @@ impl Segmenter {
             return Some(Abbreviation::General);
         }
         None
+    }
+
+    /// The kind of `word` if it is an abbreviation (without its period).
+    fn abbreviation(&self, word: &str) -> Option<Abbreviation> {
+        if word.len() > self.longest_abbreviation {
+            return None;
+        }
+        self.abbreviations.get(word).copied()
     }
 
     fn starts_with_starter(&self, rest: &str) -> bool {
@@ -444,6 +480,7 @@ fn closers_len(rest: &str) -> usize {
 }
 
 /// The first position at or after `at` that is not whitespace or invisible.
+#[inline]
 fn skip_space(text: &str, at: usize) -> usize {
     // Spaces and printable ASCII tell without decoding a character.
     let bytes = text.as_bytes();
@@ -533,6 +570,7 @@ const BULLETS: &[char] = &[
 
 /// A list marker at `at` (after optional bullet and spaces), followed by a
 /// space.
+#[inline]
 fn marker_at(text: &str, at: usize) -> Option<Marker> {
     // Most blocks start with a capital or a quote: an ASCII byte that is no
     // bullet, space, digit or lower-case letter starts no marker.
@@ -544,6 +582,11 @@ fn marker_at(text: &str, at: usize) -> Option<Marker> {
     {
         return None;
     }
+    marker_past_first_byte(text, at)
+}
+
+/// [`marker_at`] once the first byte may start a marker.
+fn marker_past_first_byte(text: &str, at: usize) -> Option<Marker> {
     let rest = &text[at..];
     let after_bullet = rest.trim_start_matches(BULLETS).trim_start_matches(' ');
     let label_at = at + (rest.len() - after_bullet.len());

@@ -236,13 +236,13 @@ impl RuleSearch<'_> {
             Engine::Lazy(lazy) => lazy,
         };
         let cache = self.cache.get_or_insert_with(|| lazy.caches.get());
-        self.found.clear();
         let input = Input::new(text).anchored(Anchored::Yes).earliest(true);
         // Most lines match no rule: the quick search says so, and only a
         // line that matches one is searched for every rule it matches.
         let searched = match lazy.dfa.try_search_fwd(cache, &input) {
             Ok(None) => return None,
             Ok(Some(_)) => {
+                self.found.clear();
                 let input = input.earliest(false);
                 lazy.dfa
                     .try_which_overlapping_matches(cache, &input, &mut self.found)
