@@ -458,6 +458,9 @@ pub fn tokenize(
                 i = m.end;
                 next_mention += 1;
                 mention_start = mentions.get(next_mention).map_or(usize::MAX, |m| m.start);
+                if bytes.get(i) == Some(&b' ') && i < mention_start {
+                    i += 1;
+                }
                 continue;
             }
         }
@@ -560,6 +563,10 @@ pub fn tokenize(
             }
         }
         i += c.len_utf8();
+        // A space before the next mention does nothing: passed here at once.
+        if bytes.get(i) == Some(&b' ') && i < mention_start {
+            i += 1;
+        }
     }
     quoted
 }
