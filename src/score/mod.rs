@@ -481,10 +481,10 @@ impl Scorer {
             .iter()
             .find(|m| m.cue.kind.kind == StanceKind::Target)
             .map(|m| claims::cue_rule("us-role", &m.cue.text, state.detailed));
-        let starts_with_reference =
-            (0..6).any(|at| tokens.get(at).is_some_and(|t| t.is(Function::Pronoun)));
         let no_other_actor = mentions.is_empty();
-        // Read only when the rules before it do not decide.
+        // These two are read only when the rules before them do not decide.
+        let starts_with_reference =
+            || (0..6).any(|at| tokens.get(at).is_some_and(|t| t.is(Function::Pronoun)));
         let first_plural = || {
             tokens
                 .iter()
@@ -496,7 +496,7 @@ impl Scorer {
             Some(role)
         } else if holder.as_deref() == Some("USA") {
             Some(Rule::Borrowed("us-holder"))
-        } else if state.prev_target && (starts_with_reference || no_other_actor) {
+        } else if state.prev_target && (no_other_actor || starts_with_reference()) {
             Some(Rule::Borrowed("us-chain"))
         } else if holder.as_deref() == Some("AUTHOR") && doc_us >= 2 && first_plural() {
             Some(Rule::Borrowed("we-author"))
