@@ -108,7 +108,9 @@ pub fn decide(facts: &UnitFacts, bio: &mut BioState) -> (bool, Rule) {
     if let Some(cue) = cues.first_claim(ClaimCue::ActorRef) {
         return (true, cue_rule("actor-reference", cue, facts.detailed));
     }
-    if has_function(tokens, Function::Pronoun) || has_function(tokens, Function::FirstPlural) {
+    // Either kind, in one pass.
+    let pronoun = Function::Pronoun.bit() | Function::FirstPlural.bit();
+    if tokens.iter().any(|t| t.functions & pronoun != 0) {
         return (true, Rule::Borrowed("actor-pronoun"));
     }
     (false, Rule::Borrowed("no-actor"))

@@ -94,6 +94,10 @@ struct DocState {
     /// quotation opening right after it with no speaker of its own goes on
     /// with that speaker (`"X," Graham said. "Y.`).
     last_reported: Option<String>,
+    /// The buffers `last_reported` and `chain.last_holder` had when last
+    /// unset ([`set_text`]).
+    spare_reported: String,
+    spare_holder: String,
     /// Holder codes already shared in this document, so that every claim
     /// of one holder points at one string.
     holders: Vec<Arc<str>>,
@@ -135,6 +139,33 @@ impl DocState {
         let new: Arc<str> = Arc::from(holder);
         self.holders.push(Arc::clone(&new));
         new
+    }
+}
+
+/// Sets `slot` to `value`, writing into the buffer `slot` has or, when it
+/// is unset, into `spare`; an unset slot's buffer goes to `spare`. The
+/// holders kept from unit to unit change every few units, and this way do
+/// not allocate each time.
+fn set_text(slot: &mut Option<String>, value: Option<&str>, spare: &mut String) {
+    match (slot.as_mut(), value) {
+        (Some(text), Some(value)) => {
+            if text != value {
+                text.clear();
+                text.push_str(value);
+            }
+        }
+        (None, Some(value)) => {
+            let mut text = std::mem::take(spare);
+            text.clear();
+            text.push_str(value);
+            *slot = Some(text);
+        }
+        (Some(_), None) => {
+            if let Some(text) = slot.take() {
+                *spare = text;
+            }
+        }
+        (None, None) => {}
     }
 }
 
@@ -348,7 +379,7 @@ impl Scorer {
             (None, Rule::Borrowed(""), None, Rule::Borrowed(""))
         } else if let Some(a) = attribution {
             (
-                Some(Cow::Owned(a.holder.clone())),
+                Some(Cow::Borrowed(a.holder.as_str())),
                 if state.detailed {
                     Rule::Owned(a.rule())
                 } else {
@@ -436,11 +467,13 @@ impl Scorer {
         }
         state.quote_open = quote_open_after && !runaway;
 
-        state.last_reported = if claim_type == Some(ClaimType::Reported) {
-            holder.as_deref().map(str::to_string)
-        } else {
-            None
-        };
+        set_text(
+            &mut state.last_reported,
+            holder
+                .as_deref()
+                .filter(|_| claim_type == Some(ClaimType::Reported)),
+            &mut state.spare_reported,
+        );
 
         // Target: is US engagement in play?
         let role = cues
@@ -448,10 +481,10 @@ impl Scorer {
             .iter()
             .find(|m| m.cue.kind.kind == StanceKind::Target)
             .map(|m| claims::cue_rule("us-role", &m.cue.text, state.detailed));
-        let starts_with_reference =
-            (0..6).any(|at| tokens.get(at).is_some_and(|t| t.is(Function::Pronoun)));
         let no_other_actor = mentions.is_empty();
-        // Read only when the rules before it do not decide.
+        // These two are read only when the rules before them do not decide.
+        let starts_with_reference =
+            || (0..6).any(|at| tokens.get(at).is_some_and(|t| t.is(Function::Pronoun)));
         let first_plural = || {
             tokens
                 .iter()
@@ -463,7 +496,7 @@ impl Scorer {
             Some(role)
         } else if holder.as_deref() == Some("USA") {
             Some(Rule::Borrowed("us-holder"))
-        } else if state.prev_target && (starts_with_reference || no_other_actor) {
+        } else if state.prev_target && (no_other_actor || starts_with_reference()) {
             Some(Rule::Borrowed("us-chain"))
         } else if holder.as_deref() == Some("AUTHOR") && doc_us >= 2 && first_plural() {
             Some(Rule::Borrowed("we-author"))
@@ -480,18 +513,25 @@ impl Scorer {
 
         // Subject chain for pronouns in later units.
         if let Some(a) = attribution.as_ref().filter(|a| a.holder != "OTHER") {
-            state.chain.last_holder = Some(a.holder.clone());
+            set_text(
+                &mut state.chain.last_holder,
+                Some(&a.holder),
+                &mut state.spare_holder,
+            );
             state.holder_age = 0;
         } else {
             state.holder_age += 1;
             if state.holder_age > CHAIN_UNITS {
-                state.chain.last_holder = None;
+                set_text(&mut state.chain.last_holder, None, &mut state.spare_holder);
             }
         }
         if let Some(first) = mentions.first() {
-            if state.chain.last_subject.as_deref() != Some(first.actor) {
-                state.chain.last_subject = Some(first.actor.to_string());
-            }
+            // Never unset once set: no spare buffer.
+            set_text(
+                &mut state.chain.last_subject,
+                Some(first.actor),
+                &mut String::new(),
+            );
         }
 
         // Stance.

@@ -351,12 +351,15 @@ impl PatternSet {
         // token; a prefix may start at any word.
         let every_token = u64::from(!self.by_prefix.is_empty()).wrapping_neg();
         for (chunk_index, chunk) in tokens.chunks(64).enumerate() {
-            let mut may_start = every_token;
-            for (k, token) in chunk.iter().enumerate() {
-                may_start |= u64::from(token.functions >> MAY_START.trailing_zeros()) << k;
-            }
+            // Shifted in from the last token on: a short chain per token
+            // that beats the vector gather of one bit from each.
+            let mut may_start = chunk.iter().rev().fold(0u64, |bits, token| {
+                (bits << 1) | u64::from(token.functions >> MAY_START.trailing_zeros())
+            });
             if chunk.len() < 64 {
-                may_start &= (1 << chunk.len()) - 1;
+                may_start |= every_token & ((1 << chunk.len()) - 1);
+            } else {
+                may_start |= every_token;
             }
             // A word whose patterns all need one of a few words after it
             // ([`NEEDS_NEXT`]) is turned away on the next word alone

@@ -6,7 +6,7 @@ use super::pattern::NO_WORD;
 use super::rules::{Function, Report};
 use super::vocabulary::short_key;
 use crate::fold::{fold_range_after_plain, plain_run, Folded};
-use crate::text::{capital_lanes, word_lanes, LANE_HIGH_BITS, LANE_ONES};
+use crate::text::{capital_lanes, lanes_in, word_lanes, LANE_HIGH_BITS};
 use crate::types::{Mention, Span};
 
 /// One word (or one whole actor mention) of a unit, small enough that a
@@ -408,9 +408,16 @@ pub fn tokenize(
     *has_us = false;
     lower.clear();
     // Lowercasing all the unit's ASCII at once lowercases every ASCII word
-    // and mention in place; the other bytes are never read from here.
+    // and mention in place; the other bytes are never read from here. Zero
+    // bytes after the text let words be read eight bytes at a time without
+    // a test for its end, and make the lowercased length a whole number
+    // of the blocks `make_ascii_lowercase` works in.
     lower.push_str(text);
-    lower.make_ascii_lowercase();
+    lower.push_str(PADDING);
+    let blocks = text.len().div_ceil(PADDING.len()) * PADDING.len();
+    if let Some(head) = lower.get_mut(..blocks) {
+        head.make_ascii_lowercase();
+    }
     let mut quoted = quoted_at_start;
     let mut clause = 0u32;
     let mut before = Marks::default();
@@ -451,6 +458,9 @@ pub fn tokenize(
                 i = m.end;
                 next_mention += 1;
                 mention_start = mentions.get(next_mention).map_or(usize::MAX, |m| m.start);
+                if bytes.get(i) == Some(&b' ') && i < mention_start {
+                    i += 1;
+                }
                 continue;
             }
         }
@@ -463,12 +473,12 @@ pub fn tokenize(
             (c, char_class(c))
         };
         if class & WORD != 0 {
-            let short = ascii_word(bytes, i, mention_start);
-            let (end, ascii) = match short {
-                Some(w) => (w.end, true),
+            let short = ascii_word(lower.as_bytes(), i, mention_start);
+            let (end, ascii, next) = match short {
+                Some(w) => (w.end, true, w.next),
                 None => {
                     let (end, _, ascii, _) = word_end(text, i, mention_start);
-                    (end, ascii)
+                    (end, ascii, bytes.get(end).copied().unwrap_or(0))
                 }
             };
             let (lower_start, lower_len) = if ascii {
@@ -513,7 +523,7 @@ pub fn tokenize(
             });
             i = end;
             // The usual space after a word, passed here at once.
-            if bytes.get(end) == Some(&b' ') && end < mention_start {
+            if next == b' ' && end < mention_start {
                 i = end + 1;
             }
             continue;
@@ -553,9 +563,18 @@ pub fn tokenize(
             }
         }
         i += c.len_utf8();
+        // A space before the next mention does nothing: passed here at once.
+        if bytes.get(i) == Some(&b' ') && i < mention_start {
+            i += 1;
+        }
     }
     quoted
 }
+
+/// Zero bytes [`tokenize`] puts after the unit's lowercase copy: at least
+/// as many as two eight-byte reads from a word's start may pass its end,
+/// and a whole block of `make_ascii_lowercase`'s vector loop.
+const PADDING: &str = "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0";
 
 /// The eight bytes at `start` as one little-endian number, zero-padded
 /// past the end of `bytes` (a zero byte is no word character, so a word
@@ -568,17 +587,19 @@ fn window(bytes: &[u8], start: usize) -> u64 {
     }
 }
 
-/// Lanes of ASCII letters and digits made lowercase: bit 5 makes a capital
-/// small and is set in every small letter and digit already.
+/// The lanes of `chunk` (ASCII lowercased) holding a small letter or a
+/// digit.
 #[inline]
-fn lowercase_word_lanes(word: u64) -> u64 {
-    word | (0x20 * LANE_ONES)
+fn lowercase_word_lanes(chunk: u64) -> u64 {
+    lanes_in(chunk, b'a', b'z') | lanes_in(chunk, b'0', b'9')
 }
 
 /// A common ASCII word as [`ascii_word`] reads it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct AsciiWord {
     end: usize,
+    /// The byte after the word (0 at the end of the text).
+    next: u8,
     /// The lowercase word's first eight bytes, zero-padded: its
     /// `vocabulary::short_key`.
     head: u64,
@@ -587,14 +608,15 @@ struct AsciiWord {
     tail: u64,
 }
 
-/// [`word_end`] of the common word, read as one or two eight-byte numbers:
-/// ASCII letters and digits, at most 15 bytes, before an ASCII byte other
-/// than an apostrophe (or the end of `bytes`) and not past `stop` (a
-/// mention start). `None` for any other word.
+/// [`word_end`] of the common word, read as one or two eight-byte numbers
+/// from `lower`, the text with its ASCII lowercased: ASCII letters and
+/// digits, at most 15 bytes, before an ASCII byte other than an apostrophe
+/// (or the end of `lower`) and not past `stop` (a mention start). `None`
+/// for any other word.
 #[inline]
-fn ascii_word(bytes: &[u8], start: usize, stop: usize) -> Option<AsciiWord> {
-    let v = window(bytes, start);
-    let other = !word_lanes(v) & LANE_HIGH_BITS;
+fn ascii_word(lower: &[u8], start: usize, stop: usize) -> Option<AsciiWord> {
+    let v = window(lower, start);
+    let other = !lowercase_word_lanes(v) & LANE_HIGH_BITS;
     let (len, next, head, tail);
     if other != 0 {
         // Bytes are taken from the number, not the array: a byte load
@@ -605,25 +627,30 @@ fn ascii_word(bytes: &[u8], start: usize, stop: usize) -> Option<AsciiWord> {
         }
         len = (bits / 8) as usize;
         next = (v >> bits) as u8;
-        head = lowercase_word_lanes(v) & ((1u64 << bits) - 1);
+        head = v & ((1u64 << bits) - 1);
         tail = 0;
     } else {
-        let w = window(bytes, start + 8);
-        let other = !word_lanes(w) & LANE_HIGH_BITS;
+        let w = window(lower, start + 8);
+        let other = !lowercase_word_lanes(w) & LANE_HIGH_BITS;
         if other == 0 {
             return None;
         }
         let bits = other.trailing_zeros() & !7;
         len = 8 + (bits / 8) as usize;
         next = (w >> bits) as u8;
-        head = lowercase_word_lanes(v);
-        tail = lowercase_word_lanes(w) & ((1u64 << bits) - 1);
+        head = v;
+        tail = w & ((1u64 << bits) - 1);
     }
     let end = start + len;
     if next == b'\'' || !next.is_ascii() || (stop > start && end > stop) {
         return None;
     }
-    Some(AsciiWord { end, head, tail })
+    Some(AsciiWord {
+        end,
+        next,
+        head,
+        tail,
+    })
 }
 
 /// The length of the run of ASCII letters and digits at the start of
@@ -1010,7 +1037,7 @@ mod tests {
             if first_is_word && text.is_char_boundary(stop.min(text.len())) {
                 let (end, _, ascii, _) = word_end(&text, start, stop);
                 let lowercase = text.to_ascii_lowercase();
-                match ascii_word(text.as_bytes(), start, stop) {
+                match ascii_word(lowercase.as_bytes(), start, stop) {
                     Some(w) => {
                         prop_assert_eq!((w.end, true), (end, ascii));
                         let lower = &lowercase[start..end];
