@@ -114,7 +114,15 @@ impl StagedFile {
                     // aligned: the rest goes through the page cache.
                     Ok(n) => break staged.get(n..).unwrap_or_default(),
                     Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                    Err(e) if e.kind() == io::ErrorKind::InvalidInput => break staged,
+                    // A file system that takes the flag but not the write.
+                    Err(e)
+                        if matches!(
+                            e.kind(),
+                            io::ErrorKind::InvalidInput | io::ErrorKind::Unsupported
+                        ) =>
+                    {
+                        break staged
+                    }
                     Err(e) => return Err(e),
                 }
             };
