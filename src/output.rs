@@ -273,14 +273,6 @@ impl CsvFile {
         self.file.write_all(bytes).map_err(|e| self.write_error(e))
     }
 
-    /// Writes blocks of rows already rendered as CSV bytes, in order.
-    pub fn write_blocks(&mut self, blocks: &[&[u8]]) -> Result<(), OutputError> {
-        for block in blocks {
-            self.write_bytes(block)?;
-        }
-        Ok(())
-    }
-
     pub fn finish(mut self) -> Result<(), OutputError> {
         self.file.finish().map_err(|e| self.write_error(e))
     }

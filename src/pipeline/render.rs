@@ -510,11 +510,9 @@ impl Writers {
         pool: &BatchPool,
     ) -> Result<(), PipelineError> {
         for (kind, file) in &mut self.files {
-            let blocks: Vec<&[u8]> = batches
-                .iter()
-                .map(|batch| batch.files[*kind as usize].as_slice())
-                .collect();
-            file.write_blocks(&blocks)?;
+            for batch in &batches {
+                file.write_bytes(&batch.files[*kind as usize])?;
+            }
         }
         for batch in batches {
             for doc in &batch.docs {
