@@ -30,10 +30,25 @@ pub struct Annotation {
 impl Model {
     /// Compiles every stage; fails with every error-level problem found.
     pub fn build(lexicons: &Lexicons) -> Result<Model, Vec<Problem>> {
-        let normalizer = Normalizer::build(lexicons);
-        let segmenter = Segmenter::build(lexicons);
-        let matcher = Matcher::build(lexicons);
-        let scorer = Scorer::build(lexicons);
+        // The boilerplate rules take as long to compile as the rest
+        // together: they are compiled beside them.
+        let (normalizer, (segmenter, matcher, scorer)) = std::thread::scope(|scope| {
+            let normalizer = std::thread::Builder::new()
+                .name("build".into())
+                .spawn_scoped(scope, || Normalizer::build(lexicons));
+            let rest = (
+                Segmenter::build(lexicons),
+                Matcher::build(lexicons),
+                Scorer::build(lexicons),
+            );
+            let normalizer = match normalizer {
+                Ok(thread) => thread
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+                Err(_) => Normalizer::build(lexicons),
+            };
+            (normalizer, rest)
+        });
         match (normalizer, segmenter, matcher, scorer) {
             (Ok(normalizer), Ok(segmenter), Ok(matcher), Ok(scorer)) => Ok(Model {
                 normalizer,
