@@ -6,7 +6,7 @@ use super::pattern::NO_WORD;
 use super::rules::{Function, Report};
 use super::vocabulary::short_key;
 use crate::fold::{fold_range_after_plain, plain_run, Folded};
-use crate::text::{capital_lanes, lanes_in, word_lanes, LANE_HIGH_BITS};
+use crate::text::{capital_lanes, word_lanes, LANE_HIGH_BITS, LANE_ONES};
 use crate::types::{Mention, Span};
 
 /// One word (or one whole actor mention) of a unit, small enough that a
@@ -69,6 +69,9 @@ pub struct Tokens {
     /// lowercase form lies at its own offsets), then the lowercase forms of
     /// words and mentions that are not ASCII.
     lower: String,
+    /// Those lowercase forms while the unit is split, appended to `lower`
+    /// at its end (so that `lower` stays unchanged meanwhile).
+    forms: String,
     /// Some token is a mention of the United States.
     has_us: bool,
 }
@@ -378,12 +381,13 @@ impl<F: Fn(&str) -> (u32, u16)> WordInfo for F {
     }
 }
 
-/// A lowercase form appended to `lower`, as its (start, length).
+/// A lowercase form appended to `forms`, as its (start, length) in
+/// `forms`.
 #[inline(never)]
-fn append_lower(lower: &mut String, form: impl Iterator<Item = char>) -> (u32, u32) {
-    let start = lower.len();
-    lower.extend(form);
-    (start as u32, (lower.len() - start) as u32)
+fn append_lower(forms: &mut String, form: impl Iterator<Item = char>) -> (usize, usize) {
+    let start = forms.len();
+    forms.extend(form);
+    (start, forms.len() - start)
 }
 
 /// Splits a folded unit into `out` (its earlier tokens dropped);
@@ -398,15 +402,16 @@ pub fn tokenize(
     word_info: &impl WordInfo,
     out: &mut Tokens,
 ) -> bool {
-    let bytes = text.as_bytes();
     let Tokens {
         list,
         lower,
+        forms,
         has_us,
     } = out;
     list.clear();
     *has_us = false;
     lower.clear();
+    forms.clear();
     // Lowercasing all the unit's ASCII at once lowercases every ASCII word
     // and mention in place; the other bytes are never read from here. Zero
     // bytes after the text let words be read eight bytes at a time without
@@ -418,6 +423,38 @@ pub fn tokenize(
     if let Some(head) = lower.get_mut(..blocks) {
         head.make_ascii_lowercase();
     }
+    let quoted = split_unit(
+        text,
+        mentions,
+        quoted_at_start,
+        word_info,
+        list,
+        lower,
+        forms,
+        has_us,
+    );
+    lower.push_str(forms);
+    quoted
+}
+
+/// [`tokenize`] once `lower` holds the unit's lowercased text and its
+/// padding: the lowercase forms that are not ASCII go to `forms`, to lie
+/// after that padding in `lower` once appended.
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+fn split_unit(
+    text: &str,
+    mentions: &[UnitMention],
+    quoted_at_start: bool,
+    word_info: &impl WordInfo,
+    list: &mut Vec<Token>,
+    lower: &str,
+    forms: &mut String,
+    has_us: &mut bool,
+) -> bool {
+    let bytes = text.as_bytes();
+    let lower_bytes = lower.as_bytes();
+    let forms_start = lower.len();
     let mut quoted = quoted_at_start;
     let mut clause = 0u32;
     let mut before = Marks::default();
@@ -438,7 +475,8 @@ pub fn tokenize(
                 let (lower_start, lower_len) = if surface.is_ascii() {
                     (m.start as u32, surface.len() as u32)
                 } else {
-                    append_lower(lower, surface.to_lowercase().chars())
+                    let (start, len) = append_lower(forms, surface.to_lowercase().chars());
+                    ((forms_start + start) as u32, len as u32)
                 };
                 let us = m.actor == "USA";
                 *has_us |= us;
@@ -473,7 +511,7 @@ pub fn tokenize(
             (c, char_class(c))
         };
         if class & WORD != 0 {
-            let short = ascii_word(lower.as_bytes(), i, mention_start);
+            let short = ascii_word(lower_bytes, i, mention_start);
             let (end, ascii, next) = match short {
                 Some(w) => (w.end, true, w.next),
                 None => {
@@ -481,32 +519,31 @@ pub fn tokenize(
                     (end, ascii, bytes.get(end).copied().unwrap_or(0))
                 }
             };
-            let (lower_start, lower_len) = if ascii {
-                (i as u32, (end - i) as u32)
+            // Where the lowercase form lies in `forms` when not in `lower`.
+            let (lower_start, lower_len, in_forms) = if ascii {
+                (i as u32, (end - i) as u32, None)
             } else {
                 let word = text.get(i..end).unwrap_or_default();
-                append_lower(lower, word.chars().flat_map(char::to_lowercase))
+                let (start, len) = append_lower(forms, word.chars().flat_map(char::to_lowercase));
+                (
+                    (forms_start + start) as u32,
+                    len as u32,
+                    Some(start..start + len),
+                )
             };
             let (word, functions) = match short {
                 Some(w) if lower_len <= 8 => word_info.short_word(w.head, lower_len),
+                // A short word is ASCII: its lowercase form is in `lower`.
                 Some(w) => {
-                    let form_start = lower_start as usize;
-                    word_info.mid_word(
-                        w.head,
-                        w.tail,
-                        lower
-                            .get(form_start..form_start + lower_len as usize)
-                            .unwrap_or_default(),
-                    )
+                    word_info.mid_word(w.head, w.tail, lower.get(i..end).unwrap_or_default())
                 }
-                None => {
-                    let form_start = lower_start as usize;
-                    word_info.word(
-                        lower
-                            .get(form_start..form_start + lower_len as usize)
-                            .unwrap_or_default(),
-                    )
-                }
+                None => word_info.word(
+                    match in_forms {
+                        None => lower.get(i..end),
+                        Some(range) => forms.get(range),
+                    }
+                    .unwrap_or_default(),
+                ),
             };
             list.push(Token {
                 lower_start,
@@ -588,10 +625,15 @@ fn window(bytes: &[u8], start: usize) -> u64 {
 }
 
 /// The lanes of `chunk` (ASCII lowercased) holding a small letter or a
-/// digit.
+/// digit, exact up to the first lane holding neither: a lane of 0x80 or
+/// above, no word byte itself, may carry into the lanes after it, as the
+/// sums are not kept to seven bits (which saves a mask per word).
 #[inline]
 fn lowercase_word_lanes(chunk: u64) -> u64 {
-    lanes_in(chunk, b'a', b'z') | lanes_in(chunk, b'0', b'9')
+    let from = |lo: u8| chunk.wrapping_add(u64::from(0x80 - lo) * LANE_ONES);
+    let letters = from(b'a') & !from(b'z' + 1);
+    let digits = from(b'0') & !from(b'9' + 1);
+    (letters | digits) & !chunk & LANE_HIGH_BITS
 }
 
 /// A common ASCII word as [`ascii_word`] reads it.
