@@ -411,13 +411,10 @@ fn according_source(
 /// The attribution that holds the unit: main clauses before subordinate
 /// ones, and an actor quoted by a medium before the medium.
 pub fn choose<'a, 'r>(found: &'a [Attribution<'r>]) -> Option<&'a Attribution<'r>> {
-    let main: Vec<&Attribution> = found.iter().filter(|a| !a.subordinate).collect();
-    let pool: Vec<&Attribution> = if main.is_empty() {
-        found.iter().collect()
-    } else {
-        main
-    };
-    let first = *pool.first()?;
+    let first = found
+        .iter()
+        .find(|a| !a.subordinate)
+        .or_else(|| found.first())?;
     if first.media {
         if let Some(inner) = found.iter().find(|a| a.at > first.at && !a.media) {
             return Some(inner);

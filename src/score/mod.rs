@@ -51,6 +51,9 @@ const NEUTRAL_BAND: f64 = 0.05;
 #[derive(Debug, Clone)]
 pub struct Scorer {
     rules: Rules,
+    /// `AUTHOR` and `OTHER`, the holders of most claims, shared by every
+    /// document's claims rather than made anew for each document.
+    common_holders: [Arc<str>; 2],
 }
 
 /// Why one unit got its claim, holder and stance (`claimstance explain`).
@@ -199,7 +202,10 @@ impl Scorer {
         {
             return Err(problems);
         }
-        Ok(Scorer { rules })
+        Ok(Scorer {
+            rules,
+            common_holders: [Arc::from("AUTHOR"), Arc::from("OTHER")],
+        })
     }
 
     pub fn check(lexicons: &Lexicons) -> Vec<Problem> {
@@ -254,6 +260,7 @@ impl Scorer {
         };
         let mut state = DocState {
             detailed,
+            holders: self.common_holders.to_vec(),
             ..DocState::default()
         };
         let mut out: Vec<Explanation> = Vec::with_capacity(sentences.len());
