@@ -6,12 +6,14 @@
 
 use super::rules::{Function, Report, UnitCues};
 use super::tokens::{Token, Tokens, UnitMention};
+use std::borrow::Cow;
 
 /// Who a unit's content is attributed to, and the rule that found it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Attribution<'r> {
-    /// Actor code or `OTHER`.
-    pub holder: String,
+    /// Actor code or `OTHER`: the unit's mention's or the lexicon's text
+    /// but for a pronoun's holder from the chain.
+    pub holder: Cow<'r, str>,
     /// The rule, as the word order and how the subject was found
     /// (`said-after-subject`, `mention`); see [`Attribution::rule`].
     pub order: &'static str,
@@ -43,14 +45,14 @@ pub struct Chain {
 }
 
 /// The subject found for a reporting word.
-enum Subject {
-    Actor(String, &'static str),
+enum Subject<'a> {
+    Actor(Cow<'a, str>, &'static str),
     Other(&'static str, bool),
 }
 
 /// What a token says about the subject of a nearby reporting word.
-enum Role {
-    Found(Subject),
+enum Role<'a> {
+    Found(Subject<'a>),
     /// A capitalized word not in the actor lexicon: a name (`OTHER`) unless
     /// an actor or title turns up next to it.
     Name,
@@ -72,12 +74,17 @@ fn boundary(token: &Token) -> bool {
         .any(&['"', ';', ':', '(', ')', '[', ']', '\u{2014}'])
 }
 
-fn role_at(tokens: &Tokens, mentions: &[UnitMention], at: usize, chain: &Chain) -> Role {
+fn role_at<'a>(
+    tokens: &Tokens,
+    mentions: &[UnitMention<'a>],
+    at: usize,
+    chain: &Chain,
+) -> Role<'a> {
     let Some(token) = tokens.get(at) else {
         return Role::Content;
     };
     if let Some(m) = token.mention().and_then(|i| mentions.get(i)) {
-        return Role::Found(Subject::Actor(m.actor.to_string(), "mention"));
+        return Role::Found(Subject::Actor(Cow::Borrowed(m.actor), "mention"));
     }
     if let Some(kind) = token.source {
         return Role::Found(match kind {
@@ -87,7 +94,7 @@ fn role_at(tokens: &Tokens, mentions: &[UnitMention], at: usize, chain: &Chain) 
                     let t = tokens.get(j)?;
                     t.mention()
                         .and_then(|i| mentions.get(i))
-                        .map(|m| m.actor.to_string())
+                        .map(|m| Cow::Borrowed(m.actor))
                 });
                 match named {
                     Some(actor) => Subject::Actor(actor, "official-of-actor"),
@@ -104,7 +111,7 @@ fn role_at(tokens: &Tokens, mentions: &[UnitMention], at: usize, chain: &Chain) 
             .clone()
             .or_else(|| chain.last_subject.clone());
         return Role::Found(match resolved {
-            Some(actor) => Subject::Actor(actor, "pronoun-chain"),
+            Some(actor) => Subject::Actor(Cow::Owned(actor), "pronoun-chain"),
             None => Subject::Other("pronoun-unresolved", false),
         });
     }
@@ -133,12 +140,12 @@ fn role_at(tokens: &Tokens, mentions: &[UnitMention], at: usize, chain: &Chain) 
 /// Finds the subject before the reporting word at `verb`, skipping one
 /// appositive (`Russia, the only country to ..., feels`). Returns the
 /// subject and how many words back it stood.
-fn subject_before(
+fn subject_before<'a>(
     tokens: &Tokens,
-    mentions: &[UnitMention],
+    mentions: &[UnitMention<'a>],
     verb: usize,
     chain: &Chain,
-) -> Option<(Subject, usize)> {
+) -> Option<(Subject<'a>, usize)> {
     let mut next = verb; // the token right after the candidate
     let mut appositive: Option<(usize, usize)> = None;
     let mut steps = 0;
@@ -198,7 +205,7 @@ fn subject_before(
             let t = tokens.get(j)?;
             t.mention()
                 .and_then(|i| mentions.get(i))
-                .map(|m| m.actor.to_string())
+                .map(|m| Cow::Borrowed(m.actor))
         });
         if let Some(actor) = titled {
             return Some((Subject::Actor(actor, "appositive"), steps));
@@ -208,12 +215,12 @@ fn subject_before(
 }
 
 /// The subject after an inverted reporting word (`, said Imran Khan.`).
-fn subject_after(
+fn subject_after<'a>(
     tokens: &Tokens,
-    mentions: &[UnitMention],
+    mentions: &[UnitMention<'a>],
     verb_end: usize,
     chain: &Chain,
-) -> Option<Subject> {
+) -> Option<Subject<'a>> {
     let mut name = false;
     for at in verb_end..(verb_end + 6).min(tokens.len()) {
         let token = tokens.get(at)?;
@@ -248,7 +255,7 @@ fn clause_is_subordinate(tokens: &Tokens, at: usize) -> bool {
 }
 
 fn to_attribution<'r>(
-    subject: Subject,
+    subject: Subject<'r>,
     order: &'static str,
     cue: &'r str,
     at: usize,
@@ -256,7 +263,7 @@ fn to_attribution<'r>(
 ) -> Attribution<'r> {
     let (holder, how, media) = match subject {
         Subject::Actor(actor, how) => (actor, how, false),
-        Subject::Other(how, media) => ("OTHER".to_string(), how, media),
+        Subject::Other(how, media) => (Cow::Borrowed("OTHER"), how, media),
     };
     Attribution {
         holder,
@@ -273,7 +280,7 @@ fn to_attribution<'r>(
 pub fn attributions<'r>(
     cues: &UnitCues<'r>,
     tokens: &Tokens,
-    mentions: &[UnitMention],
+    mentions: &[UnitMention<'r>],
     chain: &Chain,
 ) -> Vec<Attribution<'r>> {
     let mut found = Vec::new();
@@ -296,7 +303,8 @@ pub fn attributions<'r>(
             if verb.quoted {
                 continue;
             }
-            let subordinate = clause_is_subordinate(tokens, start);
+            // Read only for the reporting words that attribute.
+            let subordinate = || clause_is_subordinate(tokens, start);
             if rule.kind == Report::According {
                 let subject = according_source(tokens, mentions, end, chain);
                 found.push(to_attribution(
@@ -304,7 +312,7 @@ pub fn attributions<'r>(
                     "according-to",
                     &rule.text,
                     start,
-                    subordinate,
+                    subordinate(),
                 ));
                 continue;
             }
@@ -365,7 +373,7 @@ pub fn attributions<'r>(
                 order,
                 &rule.text,
                 start,
-                subordinate,
+                subordinate(),
             ));
         }
     }
@@ -374,12 +382,12 @@ pub fn attributions<'r>(
 }
 
 /// The source named after `according to`.
-fn according_source(
+fn according_source<'a>(
     tokens: &Tokens,
-    mentions: &[UnitMention],
+    mentions: &[UnitMention<'a>],
     end: usize,
     chain: &Chain,
-) -> Subject {
+) -> Subject<'a> {
     let mut subject = None;
     for at in end..(end + 10).min(tokens.len()) {
         if at > end
@@ -411,13 +419,10 @@ fn according_source(
 /// The attribution that holds the unit: main clauses before subordinate
 /// ones, and an actor quoted by a medium before the medium.
 pub fn choose<'a, 'r>(found: &'a [Attribution<'r>]) -> Option<&'a Attribution<'r>> {
-    let main: Vec<&Attribution> = found.iter().filter(|a| !a.subordinate).collect();
-    let pool: Vec<&Attribution> = if main.is_empty() {
-        found.iter().collect()
-    } else {
-        main
-    };
-    let first = *pool.first()?;
+    let first = found
+        .iter()
+        .find(|a| !a.subordinate)
+        .or_else(|| found.first())?;
     if first.media {
         if let Some(inner) = found.iter().find(|a| a.at > first.at && !a.media) {
             return Some(inner);

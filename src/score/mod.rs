@@ -51,6 +51,9 @@ const NEUTRAL_BAND: f64 = 0.05;
 #[derive(Debug, Clone)]
 pub struct Scorer {
     rules: Rules,
+    /// `AUTHOR` and `OTHER`, the holders of most claims, shared by every
+    /// document's claims rather than made anew for each document.
+    common_holders: [Arc<str>; 2],
 }
 
 /// Why one unit got its claim, holder and stance (`claimstance explain`).
@@ -199,7 +202,10 @@ impl Scorer {
         {
             return Err(problems);
         }
-        Ok(Scorer { rules })
+        Ok(Scorer {
+            rules,
+            common_holders: [Arc::from("AUTHOR"), Arc::from("OTHER")],
+        })
     }
 
     pub fn check(lexicons: &Lexicons) -> Vec<Problem> {
@@ -254,6 +260,7 @@ impl Scorer {
         };
         let mut state = DocState {
             detailed,
+            holders: self.common_holders.to_vec(),
             ..DocState::default()
         };
         let mut out: Vec<Explanation> = Vec::with_capacity(sentences.len());
@@ -379,7 +386,7 @@ impl Scorer {
             (None, Rule::Borrowed(""), None, Rule::Borrowed(""))
         } else if let Some(a) = attribution {
             (
-                Some(Cow::Borrowed(a.holder.as_str())),
+                Some(Cow::Borrowed(&*a.holder)),
                 if state.detailed {
                     Rule::Owned(a.rule())
                 } else {
@@ -431,17 +438,20 @@ impl Scorer {
         // Quotations over several units.
         let opened_here = !in_quote && quote_open_after;
         if opened_here {
-            state.quote_holder = attribution.as_ref().map(|a| a.holder.clone()).or_else(|| {
-                (holder_rule == "quote-follows-speaker")
-                    .then(|| holder.clone().map(Cow::into_owned))
-                    .flatten()
-            });
+            state.quote_holder = attribution
+                .as_ref()
+                .map(|a| a.holder.to_string())
+                .or_else(|| {
+                    (holder_rule == "quote-follows-speaker")
+                        .then(|| holder.clone().map(Cow::into_owned))
+                        .flatten()
+                });
             if state.quote_holder.is_none() {
                 state.quote_pending.push(index);
             }
         } else if in_quote && state.quote_holder.is_none() {
             if let Some(a) = &attribution {
-                state.quote_holder = Some(a.holder.clone());
+                state.quote_holder = Some(a.holder.to_string());
                 let shared = state.shared(&a.holder);
                 for &p in &state.quote_pending {
                     if let Some(e) = done.get_mut(p) {
@@ -515,7 +525,7 @@ impl Scorer {
         if let Some(a) = attribution.as_ref().filter(|a| a.holder != "OTHER") {
             set_text(
                 &mut state.chain.last_holder,
-                Some(&a.holder),
+                Some(&*a.holder),
                 &mut state.spare_holder,
             );
             state.holder_age = 0;

@@ -335,13 +335,24 @@ impl PatternSet {
     /// Every match of every pattern over interned tokens, each pattern's
     /// matches not overlapping one another; ordered by start, then pattern
     /// number.
+    #[cfg(test)]
     pub fn find_all<'s>(&self, tokens: &Tokens, scratch: &'s mut Scratch) -> &'s [Found] {
+        let mut found = std::mem::take(&mut scratch.found);
+        found.clear();
+        self.each_match(tokens, scratch, |f| found.push(f));
+        scratch.found = found;
+        &scratch.found
+    }
+
+    /// Every match [`PatternSet::find_all`] finds, in its order, handed to
+    /// `sink` one by one rather than listed.
+    #[inline]
+    pub fn each_match(&self, tokens: &Tokens, scratch: &mut Scratch, mut sink: impl FnMut(Found)) {
         let Scratch {
-            found,
             next_free,
             candidates,
+            ..
         } = scratch;
-        found.clear();
         next_free.clear();
         // The patterns that may start here: the alternative of their first
         // words that starts with this word, or `ANY_START` for patterns
@@ -447,7 +458,7 @@ impl PatternSet {
                     }
                     if one_word {
                         matched_here = Some(id);
-                        found.push(Found {
+                        sink(Found {
                             id,
                             start: at,
                             end: at + 1,
@@ -484,7 +495,7 @@ impl PatternSet {
                     };
                     if let Some(end) = end {
                         matched_here = Some(id);
-                        found.push(Found { id, start: at, end });
+                        sink(Found { id, start: at, end });
                         let free = end.max(at + 1);
                         match slot.and_then(|k| next_free.get_mut(k)) {
                             Some(entry) => entry.1 = free,
@@ -494,13 +505,14 @@ impl PatternSet {
                 }
             }
         }
-        found
     }
 }
 
-/// Buffers [`PatternSet::find_all`] reuses from one unit to the next.
+/// Buffers [`PatternSet::each_match`] reuses from one unit to the next.
 #[derive(Debug, Default)]
 pub struct Scratch {
+    /// The matches [`PatternSet::find_all`] lists.
+    #[cfg(test)]
     found: Vec<Found>,
     /// (pattern, first token its next match may start at); few patterns
     /// match in one unit, so a short list beats a map.

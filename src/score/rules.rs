@@ -301,23 +301,24 @@ impl Rules {
         ) -> Option<CueMatch<'_, K>> {
             set.cues.get(index).map(|cue| CueMatch { cue, start, end })
         }
-        for &Found { id, start, end } in self.all.find_all(tokens, scratch) {
-            if id >= modifiers {
-                cues.modifiers
-                    .extend(cue(&self.modifiers, id - modifiers, start, end));
-            } else if id >= stance {
-                cues.stance
-                    .extend(cue(&self.stance, id - stance, start, end));
-            } else if id >= function {
-                cues.function
-                    .extend(cue(&self.function, id - function, start, end));
-            } else if id >= report {
-                cues.report
-                    .extend(cue(&self.report, id - report, start, end));
-            } else {
-                cues.claim.extend(cue(&self.claim, id, start, end));
-            }
-        }
+        self.all
+            .each_match(tokens, scratch, |Found { id, start, end }| {
+                if id >= modifiers {
+                    cues.modifiers
+                        .extend(cue(&self.modifiers, id - modifiers, start, end));
+                } else if id >= stance {
+                    cues.stance
+                        .extend(cue(&self.stance, id - stance, start, end));
+                } else if id >= function {
+                    cues.function
+                        .extend(cue(&self.function, id - function, start, end));
+                } else if id >= report {
+                    cues.report
+                        .extend(cue(&self.report, id - report, start, end));
+                } else {
+                    cues.claim.extend(cue(&self.claim, id, start, end));
+                }
+            });
         Rules::mark(tokens, cues);
     }
 

@@ -35,6 +35,25 @@ pub struct ActorTable {
     totals: Vec<(Arc<str>, ActorTotals)>,
     /// Per slot: the number of the last document that mentioned the actor.
     last_doc: Vec<u64>,
+    /// Slots found lately, by the address of the actor's shared text
+    /// (mentions share their lexicon's): most lookups end here without
+    /// hashing the text.
+    recent: RecentSlots,
+}
+
+/// Entries of [`RecentSlots`]: a power of two.
+const RECENT: usize = 32;
+
+/// A small cache of slots by the address of an actor's text, each entry
+/// checked against the text before it is used (an address may be reused
+/// by another text once its first one is freed).
+#[derive(Debug, Clone, Default)]
+struct RecentSlots([(usize, usize); RECENT]);
+
+impl RecentSlots {
+    fn place(address: usize) -> usize {
+        (address >> 4 ^ address >> 10) % RECENT
+    }
 }
 
 impl ActorTable {
@@ -65,14 +84,31 @@ impl ActorTable {
 
     /// The slot of `actor`'s totals, added the first time it is seen.
     fn slot(&mut self, actor: &Arc<str>) -> usize {
-        if let Some(&slot) = self.slots.get(&**actor) {
-            return slot;
+        let address = actor.as_ptr() as usize;
+        let place = RecentSlots::place(address);
+        if let Some(&(seen, slot)) = self.recent.0.get(place) {
+            if seen == address
+                && self.totals.get(slot).is_some_and(|(known, _)| {
+                    std::ptr::eq(known.as_ptr(), actor.as_ptr()) || **known == **actor
+                })
+            {
+                return slot;
+            }
         }
-        let slot = self.totals.len();
-        self.slots.insert(Arc::clone(actor), slot);
-        self.totals
-            .push((Arc::clone(actor), ActorTotals::default()));
-        self.last_doc.push(0);
+        let slot = match self.slots.get(&**actor) {
+            Some(&slot) => slot,
+            None => {
+                let slot = self.totals.len();
+                self.slots.insert(Arc::clone(actor), slot);
+                self.totals
+                    .push((Arc::clone(actor), ActorTotals::default()));
+                self.last_doc.push(0);
+                slot
+            }
+        };
+        if let Some(entry) = self.recent.0.get_mut(place) {
+            *entry = (address, slot);
+        }
         slot
     }
 }
