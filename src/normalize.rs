@@ -20,9 +20,10 @@ mod rule_set;
 
 use crate::lexicon::{read_rows, LexiconFile, Lexicons, Problem};
 use crate::types::Span;
-use first_bytes::{first_bytes, second_bytes, ByteSet};
+use first_bytes::{first_bytes_of, second_bytes_of, ByteSet};
 use gate::{rule_bit, Gate, RuleMask};
 use regex::{Regex, RegexSet};
+use regex_syntax::hir::Hir;
 use rule_set::{PrefixRegex, RuleSearch, RuleSet};
 use std::sync::Arc;
 
@@ -160,9 +161,11 @@ struct Prefix {
 }
 
 impl Prefix {
-    fn new(regex: PrefixRegex, kind: Arc<str>) -> Prefix {
-        let first = first_bytes(regex.as_str());
-        let second = second_bytes(regex.as_str());
+    /// The rule of `regex`, given `hir`, its pattern parsed (`None` if it
+    /// did not parse).
+    fn new(regex: PrefixRegex, hir: Option<&Hir>, kind: Arc<str>) -> Prefix {
+        let first = hir.map(first_bytes_of);
+        let second = hir.and_then(second_bytes_of);
         Prefix {
             regex,
             kind,
@@ -330,12 +333,19 @@ impl Normalizer {
         let mut prefixes = Vec::new();
         let mut exceptions = Vec::new();
         let mut errors = Vec::new();
+        let mut compiler = rule_set::compiler();
+        let parser = regex_syntax::Parser::new;
         for row in rows {
             match row.scope {
-                Scope::Prefix => match PrefixRegex::build(&row.anchored) {
-                    Ok(regex) => prefixes.push(Prefix::new(regex, row.kind.clone())),
-                    Err(e) => errors.push(e),
-                },
+                Scope::Prefix => {
+                    let hir = parser().parse(&row.anchored).ok();
+                    match PrefixRegex::build_parsed(&row.anchored, hir.as_ref(), &mut compiler) {
+                        Ok(regex) => {
+                            prefixes.push(Prefix::new(regex, hir.as_ref(), row.kind.clone()))
+                        }
+                        Err(e) => errors.push(e),
+                    }
+                }
                 Scope::Except => exceptions.push(row.anchored.as_str()),
                 _ => {
                     whole.push(row.anchored.as_str());
@@ -348,8 +358,7 @@ impl Normalizer {
             }
         }
         // Floating rules that need a literal are set apart behind a gate.
-        let parser = regex_syntax::Parser::new;
-        let hirs: Vec<Option<regex_syntax::hir::Hir>> = whole
+        let hirs: Vec<Option<Hir>> = whole
             .iter()
             .map(|pattern| parser().parse(pattern).ok())
             .collect();
@@ -366,11 +375,10 @@ impl Normalizer {
             Gate::new(needed.iter().flatten()).filter(|_| needed.iter().any(Option::is_some));
         let is_gated = |i: &usize| gate.is_some() && needed[*i].is_some();
         let (gated, always): (Vec<usize>, Vec<usize>) = (0..whole.len()).partition(is_gated);
-        let build = |rules: Vec<usize>| {
+        let mut build = |rules: Vec<usize>| {
             let patterns: Vec<&str> = rules.iter().map(|&i| whole[i]).collect();
-            let parsed: Vec<Option<&regex_syntax::hir::Hir>> =
-                rules.iter().map(|&i| hirs[i].as_ref()).collect();
-            RuleSet::build(&patterns, &parsed, rules)
+            let parsed: Vec<Option<&Hir>> = rules.iter().map(|&i| hirs[i].as_ref()).collect();
+            RuleSet::build(&patterns, &parsed, rules, &mut compiler)
         };
         let always = build(always);
         let gated = match gate {
@@ -991,8 +999,11 @@ mod tests {
         );
         let rows = Normalizer::rows(&Lexicons::builtin(), &mut Vec::new());
         for row in rows.iter().filter(|row| row.scope == Scope::Prefix) {
+            let hir = regex_syntax::Parser::new().parse(&row.anchored).ok();
+            assert!(hir.is_some(), "{} parses", row.anchored);
             let prefix = Prefix::new(
                 PrefixRegex::build(&row.anchored).expect("compiles"),
+                hir.as_ref(),
                 row.kind.clone(),
             );
             let regex = Regex::new(&row.anchored).expect("compiles");

@@ -34,16 +34,27 @@ impl ByteSet {
 
 /// The bytes a non-empty match of `pattern` (parsed as the `regex` crate
 /// parses it) can start with; `None` when the pattern does not parse.
+#[cfg(test)]
 pub fn first_bytes(pattern: &str) -> Option<ByteSet> {
     let hir = regex_syntax::Parser::new().parse(pattern).ok()?;
-    Some(first(&hir).0)
+    Some(first_bytes_of(&hir))
+}
+
+/// [`first_bytes`] of a parsed pattern.
+pub fn first_bytes_of(hir: &Hir) -> ByteSet {
+    first(hir).0
 }
 
 /// When `pattern` (parsed as the `regex` crate parses it) opens with one
 /// character of a class, after any look-arounds: the bytes its matches can
 /// go on with after that character (`None`: any, or none known).
+#[cfg(test)]
 pub fn second_bytes(pattern: &str) -> Option<ByteSet> {
-    let hir = regex_syntax::Parser::new().parse(pattern).ok()?;
+    second_bytes_of(&regex_syntax::Parser::new().parse(pattern).ok()?)
+}
+
+/// [`second_bytes`] of a parsed pattern.
+pub fn second_bytes_of(hir: &Hir) -> Option<ByteSet> {
     let HirKind::Concat(parts) = hir.kind() else {
         return None;
     };

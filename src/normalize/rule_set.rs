@@ -57,8 +57,9 @@ impl RuleSet {
         patterns: &[&str],
         hirs: &[Option<&Hir>],
         rules: Vec<usize>,
+        compiler: &mut thompson::Compiler,
     ) -> Result<RuleSet, regex::Error> {
-        if let Some(lazy) = LazySet::build(patterns, hirs) {
+        if let Some(lazy) = LazySet::build(patterns, hirs, compiler) {
             return Ok(RuleSet {
                 rules,
                 engine: Engine::Lazy(Box::new(lazy)),
@@ -95,12 +96,16 @@ fn plain_set(patterns: &[&str]) -> Result<RegexSet, regex::Error> {
 }
 
 impl LazySet {
-    fn build(patterns: &[&str], hirs: &[Option<&Hir>]) -> Option<LazySet> {
+    fn build(
+        patterns: &[&str],
+        hirs: &[Option<&Hir>],
+        compiler: &mut thompson::Compiler,
+    ) -> Option<LazySet> {
         let hirs: Vec<&Hir> = hirs.iter().copied().collect::<Option<_>>()?;
         if hirs.is_empty() || hirs.len() != patterns.len() {
             return None;
         }
-        let (dfa, caches) = lazy_dfa(&hirs, MatchKind::All, SIZE_LIMIT, SIZE_LIMIT)?;
+        let (dfa, caches) = lazy_dfa(&hirs, MatchKind::All, SIZE_LIMIT, SIZE_LIMIT, compiler)?;
         Some(LazySet {
             dfa,
             caches,
@@ -108,6 +113,13 @@ impl LazySet {
             fallback: Arc::new(OnceLock::new()),
         })
     }
+}
+
+/// A compiler of the patterns' automata, made once for all of them: each
+/// compiler sets up tables for its UTF-8 classes that cost more to make and
+/// drop than many small patterns cost to compile.
+pub fn compiler() -> thompson::Compiler {
+    thompson::Compiler::new()
 }
 
 /// A lazy DFA for `hirs` and a pool of caches for it; `None` when a pattern
@@ -118,6 +130,7 @@ fn lazy_dfa(
     kind: MatchKind,
     size_limit: usize,
     cache_limit: usize,
+    compiler: &mut thompson::Compiler,
 ) -> Option<(DFA, Arc<Pool<Cache, CacheFn>>)> {
     if hirs
         .iter()
@@ -125,7 +138,7 @@ fn lazy_dfa(
     {
         return None;
     }
-    let nfa = thompson::Compiler::new()
+    let nfa = compiler
         .configure(
             thompson::Config::new()
                 .nfa_size_limit(Some(size_limit))
@@ -166,14 +179,26 @@ struct LazyPrefix {
 impl PrefixRegex {
     /// Compiles `pattern` (which starts with `^`); the error is the one
     /// `Regex` gives.
+    #[cfg(test)]
     pub fn build(pattern: &str) -> Result<PrefixRegex, regex::Error> {
         let hir = regex_syntax::Parser::new().parse(pattern).ok();
-        let lazy = hir.as_ref().and_then(|hir| {
+        PrefixRegex::build_parsed(pattern, hir.as_ref(), &mut compiler())
+    }
+
+    /// [`PrefixRegex::build`] given `hir`, the pattern parsed (`None` if it
+    /// did not parse), and the compiler of the automaton.
+    pub fn build_parsed(
+        pattern: &str,
+        hir: Option<&Hir>,
+        compiler: &mut thompson::Compiler,
+    ) -> Result<PrefixRegex, regex::Error> {
+        let lazy = hir.and_then(|hir| {
             lazy_dfa(
                 &[hir],
                 MatchKind::LeftmostFirst,
                 PREFIX_SIZE_LIMIT,
                 PREFIX_CACHE_LIMIT,
+                compiler,
             )
         });
         let engine = match lazy {
@@ -188,10 +213,6 @@ impl PrefixRegex {
             pattern: Arc::from(pattern),
             engine,
         })
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.pattern
     }
 
     /// Where the leftmost-first match at the start of `text` ends (what
