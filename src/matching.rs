@@ -529,8 +529,8 @@ impl Matcher {
             let Some((start, longest)) = self.names.next_start(text, at, S::EXPLAIN) else {
                 break;
             };
-            let starts_word = context::char_before(text, start).is_some_and(context::is_word_char)
-                && context::char_after(text, start).is_some_and(context::is_word_char);
+            let starts_word =
+                context::word_char_before(text, start) && context::word_char_after(text, start);
             if starts_word {
                 if S::EXPLAIN {
                     for target in self.targets_of(longest.pattern).iter() {

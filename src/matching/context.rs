@@ -21,6 +21,7 @@ pub fn char_after(text: &str, at: usize) -> Option<char> {
 
 /// Whether `text[start..end]` stands on word boundaries: a side that is a
 /// word character must not touch another word character.
+#[inline]
 pub fn on_boundaries(text: &str, start: usize, end: usize) -> bool {
     let open = !(word_char_after(text, start) && word_char_before(text, start));
     let close = !(word_char_before(text, end) && word_char_after(text, end));
@@ -30,7 +31,7 @@ pub fn on_boundaries(text: &str, start: usize, end: usize) -> bool {
 /// Whether `char_before(text, at)` is a word character, read from the byte
 /// before `at` when it is ASCII (`at` is then a character boundary).
 #[inline]
-fn word_char_before(text: &str, at: usize) -> bool {
+pub fn word_char_before(text: &str, at: usize) -> bool {
     match at.checked_sub(1).and_then(|i| text.as_bytes().get(i)) {
         Some(&byte) if byte.is_ascii() => byte.is_ascii_alphanumeric(),
         _ => char_before(text, at).is_some_and(is_word_char),
@@ -40,7 +41,7 @@ fn word_char_before(text: &str, at: usize) -> bool {
 /// Whether `char_after(text, at)` is a word character, read from the byte at
 /// `at` when it is ASCII (`at` is then a character boundary).
 #[inline]
-fn word_char_after(text: &str, at: usize) -> bool {
+pub fn word_char_after(text: &str, at: usize) -> bool {
     match text.as_bytes().get(at) {
         Some(&byte) if byte.is_ascii() => byte.is_ascii_alphanumeric(),
         _ => char_after(text, at).is_some_and(is_word_char),
