@@ -167,6 +167,9 @@ fn inside_longer_name(src: &str, start: usize, end: usize) -> bool {
     capital_after || given_name_before
 }
 
+/// At most how many mentions `find` makes room for before its scan.
+const MENTIONS_RESERVED: usize = 64;
+
 /// What the scan reports to: mentions for `find`, candidates for `explain`.
 trait Sink {
     const EXPLAIN: bool;
@@ -408,6 +411,9 @@ impl Matcher {
     /// Appends the mentions of every sentence in `sentences` to `out`, in
     /// order, with `Mention::sent` set to the sentence index.
     pub fn find(&self, src: &str, sentences: &[Span], out: &mut Vec<Mention>) {
+        // Room for a mention per sentence, up to a point: most documents then
+        // need no regrowth (a mention for every other sentence is usual).
+        out.reserve(sentences.len().min(MENTIONS_RESERVED));
         let first = out.len();
         let mut scratch = Scratch::default();
         let mut hits = Vec::new();
