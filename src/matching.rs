@@ -167,6 +167,9 @@ fn inside_longer_name(src: &str, start: usize, end: usize) -> bool {
     capital_after || given_name_before
 }
 
+/// At most how many mentions `find` makes room for before its scan.
+const MENTIONS_RESERVED: usize = 64;
+
 /// What the scan reports to: mentions for `find`, candidates for `explain`.
 trait Sink {
     const EXPLAIN: bool;
@@ -408,6 +411,9 @@ impl Matcher {
     /// Appends the mentions of every sentence in `sentences` to `out`, in
     /// order, with `Mention::sent` set to the sentence index.
     pub fn find(&self, src: &str, sentences: &[Span], out: &mut Vec<Mention>) {
+        // Room for a mention per sentence, up to a point: most documents then
+        // need no regrowth (a mention for every other sentence is usual).
+        out.reserve(sentences.len().min(MENTIONS_RESERVED));
         let first = out.len();
         let mut scratch = Scratch::default();
         let mut hits = Vec::new();
@@ -529,8 +535,8 @@ impl Matcher {
             let Some((start, longest)) = self.names.next_start(text, at, S::EXPLAIN) else {
                 break;
             };
-            let starts_word = context::char_before(text, start).is_some_and(context::is_word_char)
-                && context::char_after(text, start).is_some_and(context::is_word_char);
+            let starts_word =
+                context::word_char_before(text, start) && context::word_char_after(text, start);
             if starts_word {
                 if S::EXPLAIN {
                     for target in self.targets_of(longest.pattern).iter() {

@@ -21,6 +21,7 @@ pub fn char_after(text: &str, at: usize) -> Option<char> {
 
 /// Whether `text[start..end]` stands on word boundaries: a side that is a
 /// word character must not touch another word character.
+#[inline]
 pub fn on_boundaries(text: &str, start: usize, end: usize) -> bool {
     let open = !(word_char_after(text, start) && word_char_before(text, start));
     let close = !(word_char_before(text, end) && word_char_after(text, end));
@@ -30,7 +31,7 @@ pub fn on_boundaries(text: &str, start: usize, end: usize) -> bool {
 /// Whether `char_before(text, at)` is a word character, read from the byte
 /// before `at` when it is ASCII (`at` is then a character boundary).
 #[inline]
-fn word_char_before(text: &str, at: usize) -> bool {
+pub fn word_char_before(text: &str, at: usize) -> bool {
     match at.checked_sub(1).and_then(|i| text.as_bytes().get(i)) {
         Some(&byte) if byte.is_ascii() => byte.is_ascii_alphanumeric(),
         _ => char_before(text, at).is_some_and(is_word_char),
@@ -40,7 +41,7 @@ fn word_char_before(text: &str, at: usize) -> bool {
 /// Whether `char_after(text, at)` is a word character, read from the byte at
 /// `at` when it is ASCII (`at` is then a character boundary).
 #[inline]
-fn word_char_after(text: &str, at: usize) -> bool {
+pub fn word_char_after(text: &str, at: usize) -> bool {
     match text.as_bytes().get(at) {
         Some(&byte) if byte.is_ascii() => byte.is_ascii_alphanumeric(),
         _ => char_after(text, at).is_some_and(is_word_char),
@@ -267,10 +268,7 @@ fn is_capitalized(word: &str) -> bool {
 }
 
 fn starts_head_noun(words: &ContextWords, key: &str) -> bool {
-    words
-        .head_nouns
-        .iter()
-        .any(|n| n.split(' ').next() == Some(key))
+    words.head_noun_first_words.contains(key)
 }
 
 /// The capital rules that look at the words around `start..end` (ANNOTATION.md
@@ -288,10 +286,11 @@ pub fn capital_rule<'a>(
     let surface = text.get(start..end).unwrap_or("");
     let next = word_after(text, end);
     let rest = text.get(end..).unwrap_or("").trim_start_matches(' ');
-    let caps_context = in_caps_context(text, start, end);
+    // Asked for only where needed (most capitals are written in small letters).
+    let caps_context = || in_caps_context(text, start, end);
     let shouting = !surface.chars().any(char::is_lowercase)
         && surface.chars().filter(|c| c.is_alphabetic()).count() > 3
-        && !caps_context;
+        && !caps_context();
     let alone = at_unit_start(text, start) && !rest.chars().any(is_word_char);
     if shouting || alone {
         return CapitalRule::Dateline;
@@ -313,7 +312,7 @@ pub fn capital_rule<'a>(
             _ => CapitalRule::Possessive,
         };
     }
-    let title_case = || caps_context || is_title_case(text);
+    let title_case = || caps_context() || is_title_case(text);
     let directly_after = next.as_ref().filter(|w| {
         text.get(end..w.start)
             .is_some_and(|gap| !gap.is_empty() && gap.chars().all(|c| c == ' '))
@@ -358,7 +357,16 @@ pub fn capital_rule<'a>(
                 .zip(seen)
                 .all(|(word, seen)| word == seen.key())
     };
-    for phrase in &words.capital_place_before {
+    // The phrases that may end the words seen: those whose last word is the
+    // nearest one, in lexicon order.
+    let ending_with = |seen: &[Word<'_>]| {
+        seen.first()
+            .and_then(|nearest| words.capital_place_before_by_last.get(nearest.key()))
+            .map_or(&[][..], Vec::as_slice)
+            .iter()
+            .filter_map(|&index| words.capital_place_before.get(index))
+    };
+    for phrase in ending_with(&before) {
         if ends_phrase(&before, phrase) {
             return CapitalRule::PlaceBefore(phrase.join(" "));
         }
@@ -367,7 +375,7 @@ pub fn capital_rule<'a>(
     let head = text.get(..start).unwrap_or("").trim_end_matches(' ');
     if let Some(comma) = head.strip_suffix(',') {
         let seen = words_before(text, comma.len(), 3);
-        for phrase in words.capital_place_before.iter().filter(|p| p.len() == 1) {
+        for phrase in ending_with(&seen).filter(|p| p.len() == 1) {
             if ends_phrase(&seen, phrase) {
                 return CapitalRule::PlaceBefore(phrase.join(" "));
             }

@@ -744,10 +744,11 @@ impl Names {
 
     /// `next_start` outside words: 64 bytes at a time while they are ASCII,
     /// finding the word starts in them with one bit mask (see
-    /// `block_masks`); each word is measured from its start, also when it
-    /// runs past them. The words that end inside a block are read from the
+    /// `block_masks`). The words that end inside a block are read from the
     /// block and the bytes after it (`WINDOW`), from a copy padded with
-    /// zeros near the text's end.
+    /// zeros near the text's end; a word that runs to the block's end starts
+    /// the next block instead, unless it fills the block (then it is measured
+    /// from its start).
     fn next_word_start(&self, text: &str, from: usize) -> Option<(usize, Hit)> {
         let bytes = text.as_bytes();
         let mut prev_word = char_before(text, from).is_some_and(is_word_char);
@@ -782,6 +783,8 @@ impl Names {
                 }
             }
             let mut starts = words & !((words << 1) | u64::from(prev_word));
+            let mut next_at = at + BLOCK;
+            let mut next_prev_word = words >> (BLOCK - 1) != 0;
             while starts != 0 {
                 let offset = starts.trailing_zeros() as usize;
                 starts &= starts - 1;
@@ -793,13 +796,19 @@ impl Names {
                     if let Some(hit) = self.word_in_window(text, window, at, offset, run) {
                         return Some((start, hit));
                     }
+                } else if offset > 0 {
+                    // The block's last word may go on past it: the next
+                    // block starts with it, which is read from that block's
+                    // window (a word start: no word character before it).
+                    next_at = start;
+                    next_prev_word = false;
                 } else if let Some(hit) = self.word_at(text, start, run_len(bytes, start)) {
-                    // The word may go on past the block.
+                    // A word as long as the block.
                     return Some((start, hit));
                 }
             }
-            prev_word = words >> (BLOCK - 1) != 0;
-            at += BLOCK;
+            prev_word = next_prev_word;
+            at = next_at;
         }
         None
     }

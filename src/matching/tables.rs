@@ -89,6 +89,8 @@ pub struct NonActorEntry {
 #[derive(Debug, Clone, Default)]
 pub struct ContextWords {
     pub head_nouns: Vec<String>,
+    /// The first word of each head noun.
+    pub head_noun_first_words: FxHashSet<String>,
     /// As written (dots kept: `Dr.` is not `DR`).
     pub titles: Vec<String>,
     /// The last word of each title, as a context key (`minister`, `gen`).
@@ -97,6 +99,9 @@ pub struct ContextWords {
     pub capital_government_before: FxHashSet<String>,
     /// Phrases of one or more words, each as its words.
     pub capital_place_before: Vec<Vec<String>>,
+    /// For each last word of those phrases, the phrases that end with it,
+    /// as indices into `capital_place_before`, in order.
+    pub capital_place_before_by_last: FxHashMap<String, Vec<usize>>,
     pub capital_place_after: FxHashSet<String>,
     pub not_name_word: FxHashSet<String>,
     pub caps_word: FxHashSet<String>,
@@ -390,7 +395,12 @@ fn load_context(file: &LexiconFile, words: &mut ContextWords, problems: &mut Vec
         };
         let key = context_key(text);
         match row.kind.as_str() {
-            "head_noun" => words.head_nouns.push(key),
+            "head_noun" => {
+                if let Some(first) = key.split(' ').next() {
+                    words.head_noun_first_words.insert(first.to_string());
+                }
+                words.head_nouns.push(key);
+            }
             "title" => {
                 if let Some(last) = key.split(' ').next_back() {
                     words.title_words.insert(last.to_string());
@@ -403,9 +413,17 @@ fn load_context(file: &LexiconFile, words: &mut ContextWords, problems: &mut Vec
             "capital_government_before" => {
                 words.capital_government_before.insert(key);
             }
-            "capital_place_before" => words
-                .capital_place_before
-                .push(key.split(' ').map(str::to_string).collect()),
+            "capital_place_before" => {
+                let phrase: Vec<String> = key.split(' ').map(str::to_string).collect();
+                if let Some(last) = phrase.last() {
+                    words
+                        .capital_place_before_by_last
+                        .entry(last.clone())
+                        .or_default()
+                        .push(words.capital_place_before.len());
+                }
+                words.capital_place_before.push(phrase);
+            }
             "capital_place_after" => {
                 words.capital_place_after.insert(key);
             }

@@ -190,27 +190,32 @@ impl QuickFold {
 
 /// `crate::fold::plain_run` (the length of the run of bytes at the start of
 /// `bytes` that fold to themselves: printable ASCII but the backquote, and
-/// line feeds), 16 bytes at a time (see `blocks::plain_and_spaces`).
+/// line feeds), 16 bytes at a time (see `blocks::plain_and_spaces`), the
+/// last few bytes in a chunk padded with a byte that does not fold to itself.
 fn plain_run(bytes: &[u8]) -> usize {
-    let folds_to_itself = |b: u8| (b' '..=b'~').contains(&b) && b != b'`' || b == b'\n';
+    let others = |chunk: &[u8; 16]| {
+        let (plain, _, line_feeds) = plain_and_spaces(chunk);
+        !(plain | line_feeds)
+    };
     let mut chunks = bytes.chunks_exact(16);
     let mut run = 0;
     for chunk in &mut chunks {
         let Some(chunk) = chunk.first_chunk() else {
             break;
         };
-        let (plain, _, line_feeds) = plain_and_spaces(chunk);
-        let others = !(plain | line_feeds);
+        let others = others(chunk);
         if others != 0 {
             return run + others.trailing_zeros() as usize;
         }
         run += 16;
     }
     let rest = chunks.remainder();
-    run + rest
-        .iter()
-        .position(|&b| !folds_to_itself(b))
-        .unwrap_or(rest.len())
+    let mut padded = [0u8; 16];
+    if let Some(head) = padded.get_mut(..rest.len()) {
+        head.copy_from_slice(rest);
+    }
+    // A NUL does not fold to itself, so the run stops at the end at the latest.
+    run + (others(&padded).trailing_zeros() as usize).min(rest.len())
 }
 
 /// Whether every byte of `bytes` stays as it is in match text (printable
