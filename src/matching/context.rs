@@ -162,6 +162,11 @@ pub fn word_after(text: &str, at: usize) -> Option<Word<'_>> {
 /// Whether the alphabetic words around `start..end` (two on each side, if
 /// there are) are all in capitals, so that case tells nothing.
 pub fn in_caps_context(text: &str, start: usize, end: usize) -> bool {
+    if ascii_small_word_before(text, start) {
+        // Most candidates: the nearest word before settles it (a small
+        // letter in any word looked at does).
+        return false;
+    }
     let before = text.get(..start).unwrap_or("");
     let after = text.get(end..).unwrap_or("");
     let not_empty = |w: &&str| !w.is_empty();
@@ -184,6 +189,31 @@ pub fn in_caps_context(text: &str, start: usize, end: usize) -> bool {
         letters += word.chars().count();
     }
     letters >= 2 || !text.chars().any(char::is_lowercase)
+}
+
+/// Whether the nearest run of letters before `at` is ASCII and has a small
+/// letter, read byte by byte back from `at`; no when a byte that is not
+/// ASCII comes first (it may be a letter).
+fn ascii_small_word_before(text: &str, at: usize) -> bool {
+    let head = text.as_bytes().get(..at).unwrap_or_default();
+    let Some(word_end) = head
+        .iter()
+        .rposition(|b| !b.is_ascii() || b.is_ascii_alphabetic())
+    else {
+        return false;
+    };
+    let word = head.get(..=word_end).unwrap_or_default();
+    let mut small = false;
+    for &byte in word.iter().rev() {
+        if !byte.is_ascii() {
+            return false;
+        }
+        if !byte.is_ascii_alphabetic() {
+            break;
+        }
+        small |= byte.is_ascii_lowercase();
+    }
+    small
 }
 
 /// Whether most longer words of the sentence are capitalized (a headline in
