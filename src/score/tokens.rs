@@ -512,12 +512,20 @@ fn split_unit(
         };
         if class & WORD != 0 {
             let mut class = class;
+            // Where the words from here must stop: the next mention's
+            // start, unless `i` lies inside that mention (after a
+            // possessive 's that ran into it), where none stops them.
+            let word_stop = if mention_start > i {
+                mention_start
+            } else {
+                usize::MAX
+            };
             loop {
-                let short = ascii_word(lower_bytes, i, mention_start);
+                let short = ascii_word(lower_bytes, i, word_stop);
                 let (end, ascii, next) = match short {
                     Some(w) => (w.end, true, w.next),
                     None => {
-                        let (end, _, ascii, _) = word_end(text, i, mention_start);
+                        let (end, _, ascii, _) = word_end(text, i, word_stop);
                         (end, ascii, bytes.get(end).copied().unwrap_or(0))
                     }
                 };
@@ -665,8 +673,8 @@ struct AsciiWord {
 /// [`word_end`] of the common word, read as one or two eight-byte numbers
 /// from `lower`, the text with its ASCII lowercased: ASCII letters and
 /// digits, at most 15 bytes, before an ASCII byte other than an apostrophe
-/// (or the end of `lower`) and not past `stop` (a mention start). `None`
-/// for any other word.
+/// (or the end of `lower`) and not past `stop` (a mention start after
+/// `start`, or `usize::MAX`). `None` for any other word.
 #[inline]
 fn ascii_word(lower: &[u8], start: usize, stop: usize) -> Option<AsciiWord> {
     let v = window(lower, start);
@@ -696,7 +704,7 @@ fn ascii_word(lower: &[u8], start: usize, stop: usize) -> Option<AsciiWord> {
         tail = w & ((1u64 << bits) - 1);
     }
     let end = start + len;
-    if next == b'\'' || !next.is_ascii() || (stop > start && end > stop) {
+    if next == b'\'' || !next.is_ascii() || end > stop {
         return None;
     }
     Some(AsciiWord {
@@ -1091,7 +1099,8 @@ mod tests {
             if first_is_word && text.is_char_boundary(stop.min(text.len())) {
                 let (end, _, ascii, _) = word_end(&text, start, stop);
                 let lowercase = text.to_ascii_lowercase();
-                match ascii_word(lowercase.as_bytes(), start, stop) {
+                let word_stop = if stop > start { stop } else { usize::MAX };
+                match ascii_word(lowercase.as_bytes(), start, word_stop) {
                     Some(w) => {
                         prop_assert_eq!((w.end, true), (end, ascii));
                         let lower = &lowercase[start..end];
