@@ -511,57 +511,77 @@ fn split_unit(
             (c, char_class(c))
         };
         if class & WORD != 0 {
-            let short = ascii_word(lower_bytes, i, mention_start);
-            let (end, ascii, next) = match short {
-                Some(w) => (w.end, true, w.next),
-                None => {
-                    let (end, _, ascii, _) = word_end(text, i, mention_start);
-                    (end, ascii, bytes.get(end).copied().unwrap_or(0))
-                }
-            };
-            // Where the lowercase form lies in `forms` when not in `lower`.
-            let (lower_start, lower_len, in_forms) = if ascii {
-                (i as u32, (end - i) as u32, None)
+            let mut class = class;
+            // Where the words from here must stop: the next mention's
+            // start, unless `i` lies inside that mention (after a
+            // possessive 's that ran into it), where none stops them.
+            let word_stop = if mention_start > i {
+                mention_start
             } else {
-                let word = text.get(i..end).unwrap_or_default();
-                let (start, len) = append_lower(forms, word.chars().flat_map(char::to_lowercase));
-                (
-                    (forms_start + start) as u32,
-                    len as u32,
-                    Some(start..start + len),
-                )
+                usize::MAX
             };
-            let (word, functions) = match short {
-                Some(w) if lower_len <= 8 => word_info.short_word(w.head, lower_len),
-                // A short word is ASCII: its lowercase form is in `lower`.
-                Some(w) => {
-                    word_info.mid_word(w.head, w.tail, lower.get(i..end).unwrap_or_default())
-                }
-                None => word_info.word(
-                    match in_forms {
-                        None => lower.get(i..end),
-                        Some(range) => forms.get(range),
+            loop {
+                let short = ascii_word(lower_bytes, i, word_stop);
+                let (end, ascii, next) = match short {
+                    Some(w) => (w.end, true, w.next),
+                    None => {
+                        let (end, _, ascii, _) = word_end(text, i, word_stop);
+                        (end, ascii, bytes.get(end).copied().unwrap_or(0))
                     }
-                    .unwrap_or_default(),
-                ),
-            };
-            list.push(Token {
-                lower_start,
-                lower_len,
-                word,
-                mention: NO_MENTION,
-                clause,
-                before: std::mem::take(&mut before),
-                functions,
-                source: None,
-                us: false,
-                capitalized: class & UPPER != 0,
-                quoted,
-            });
-            i = end;
-            // The usual space after a word, passed here at once.
-            if next == b' ' && end < mention_start {
-                i = end + 1;
+                };
+                // Where the lowercase form lies in `forms` when not in `lower`.
+                let (lower_start, lower_len, in_forms) = if ascii {
+                    (i as u32, (end - i) as u32, None)
+                } else {
+                    let word = text.get(i..end).unwrap_or_default();
+                    let (start, len) =
+                        append_lower(forms, word.chars().flat_map(char::to_lowercase));
+                    (
+                        (forms_start + start) as u32,
+                        len as u32,
+                        Some(start..start + len),
+                    )
+                };
+                let (word, functions) = match short {
+                    Some(w) if lower_len <= 8 => word_info.short_word(w.head, lower_len),
+                    // A short word is ASCII: its lowercase form is in `lower`.
+                    Some(w) => {
+                        word_info.mid_word(w.head, w.tail, lower.get(i..end).unwrap_or_default())
+                    }
+                    None => word_info.word(
+                        match in_forms {
+                            None => lower.get(i..end),
+                            Some(range) => forms.get(range),
+                        }
+                        .unwrap_or_default(),
+                    ),
+                };
+                list.push(Token {
+                    lower_start,
+                    lower_len,
+                    word,
+                    mention: NO_MENTION,
+                    clause,
+                    before: std::mem::take(&mut before),
+                    functions,
+                    source: None,
+                    us: false,
+                    capitalized: class & UPPER != 0,
+                    quoted,
+                });
+                i = end;
+                // The usual space after a word, passed here at once, and
+                // the word after it taken at once when it starts with an
+                // ASCII letter or digit and no mention starts there.
+                if next == b' ' && end < mention_start {
+                    i = end + 1;
+                    let next_class = bytes.get(i).map_or(0, |&b| ascii_class(b));
+                    if next_class & WORD != 0 && i < mention_start {
+                        class = next_class;
+                        continue;
+                    }
+                }
+                break;
             }
             continue;
         }
@@ -653,8 +673,8 @@ struct AsciiWord {
 /// [`word_end`] of the common word, read as one or two eight-byte numbers
 /// from `lower`, the text with its ASCII lowercased: ASCII letters and
 /// digits, at most 15 bytes, before an ASCII byte other than an apostrophe
-/// (or the end of `lower`) and not past `stop` (a mention start). `None`
-/// for any other word.
+/// (or the end of `lower`) and not past `stop` (a mention start after
+/// `start`, or `usize::MAX`). `None` for any other word.
 #[inline]
 fn ascii_word(lower: &[u8], start: usize, stop: usize) -> Option<AsciiWord> {
     let v = window(lower, start);
@@ -684,7 +704,7 @@ fn ascii_word(lower: &[u8], start: usize, stop: usize) -> Option<AsciiWord> {
         tail = w & ((1u64 << bits) - 1);
     }
     let end = start + len;
-    if next == b'\'' || !next.is_ascii() || (stop > start && end > stop) {
+    if next == b'\'' || !next.is_ascii() || end > stop {
         return None;
     }
     Some(AsciiWord {
@@ -1079,7 +1099,8 @@ mod tests {
             if first_is_word && text.is_char_boundary(stop.min(text.len())) {
                 let (end, _, ascii, _) = word_end(&text, start, stop);
                 let lowercase = text.to_ascii_lowercase();
-                match ascii_word(lowercase.as_bytes(), start, stop) {
+                let word_stop = if stop > start { stop } else { usize::MAX };
+                match ascii_word(lowercase.as_bytes(), start, word_stop) {
                     Some(w) => {
                         prop_assert_eq!((w.end, true), (end, ascii));
                         let lower = &lowercase[start..end];
@@ -1169,6 +1190,21 @@ mod tests {
         assert!(!tokens[6].before.has(':'));
         assert_eq!(tokens[0].mention(), Some(0));
         assert_eq!(tokens[5].mention(), Some(1));
+    }
+
+    #[test]
+    fn a_mention_right_after_a_word_and_a_space_stays_whole() {
+        let text = "Officials in Washington said so";
+        let mentions = vec![UnitMention {
+            actor: "USA",
+            start: 13,
+            end: 23,
+        }];
+        let (tokens, _) = split(text, &mentions, false);
+        let words: Vec<&str> = tokens.iter().map(|t| tokens.lower(t)).collect();
+        assert_eq!(words, ["officials", "in", "washington", "said", "so"]);
+        assert_eq!(tokens[2].mention(), Some(0));
+        assert!(tokens[2].us && !tokens[1].is_mention() && !tokens[3].is_mention());
     }
 
     #[test]
