@@ -334,9 +334,10 @@ impl Scorer {
     ) -> Explanation {
         let rules = &self.rules;
         let gap = src
+            .as_bytes()
             .get(state.prev_end.min(span.start)..span.start)
-            .unwrap_or("");
-        if gap.contains('\n') {
+            .unwrap_or_default();
+        if gap.contains(&b'\n') {
             // Quotations do not run over paragraph breaks here.
             state.quote_open = false;
             state.quote_pending.clear();
