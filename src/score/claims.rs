@@ -16,6 +16,29 @@ const MIN_WORDS: usize = 4;
 /// Whether the unit ends like a sentence (`.`, `!`, `?`, before closing
 /// quotes or brackets); returns the final mark.
 pub fn final_mark(text: &str) -> Option<char> {
+    // Read from the end in bytes while they are ASCII; whitespace that is
+    // not ASCII goes the general way.
+    let bytes = text.as_bytes();
+    let mut end = bytes.len();
+    let last = |end: usize| end.checked_sub(1).and_then(|at| bytes.get(at)).copied();
+    while let Some(byte) = last(end) {
+        match byte {
+            b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' ' => end -= 1,
+            0x80.. => return final_mark_of_any(text),
+            _ => break,
+        }
+    }
+    while let Some(b'"' | b'\'' | b')' | b']' | b' ') = last(end) {
+        end -= 1;
+    }
+    match last(end) {
+        Some(mark @ (b'.' | b'!' | b'?')) => Some(char::from(mark)),
+        _ => None,
+    }
+}
+
+/// [`final_mark`] of any text.
+fn final_mark_of_any(text: &str) -> Option<char> {
     text.trim_end()
         .trim_end_matches(['"', '\'', ')', ']', ' '])
         .chars()
@@ -129,4 +152,19 @@ pub fn claim_type(cues: &UnitCues, detailed: bool) -> (ClaimType, Rule) {
         }
     }
     (ClaimType::Factual, Rule::Borrowed("factual:default"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn the_final_mark_read_in_bytes_is_the_one_read_in_chars(
+            text in "[a.!?\"')\\] \t\n\r\u{0B}\u{0C}\u{A0}\u{2019}\u{3000}é]{0,12}",
+        ) {
+            prop_assert_eq!(final_mark(&text), final_mark_of_any(&text));
+        }
+    }
 }

@@ -334,9 +334,10 @@ impl Scorer {
     ) -> Explanation {
         let rules = &self.rules;
         let gap = src
+            .as_bytes()
             .get(state.prev_end.min(span.start)..span.start)
-            .unwrap_or("");
-        if gap.contains('\n') {
+            .unwrap_or_default();
+        if gap.contains(&b'\n') {
             // Quotations do not run over paragraph breaks here.
             state.quote_open = false;
             state.quote_pending.clear();
@@ -500,6 +501,7 @@ impl Scorer {
                 .iter()
                 .any(|t| !t.quoted && t.is(Function::FirstPlural))
         };
+        let role_named = role.is_some();
         let target = if has_us {
             Some(Rule::Borrowed("us-mention"))
         } else if let Some(role) = role {
@@ -508,15 +510,15 @@ impl Scorer {
             Some(Rule::Borrowed("us-holder"))
         } else if state.prev_target && (no_other_actor || starts_with_reference()) {
             Some(Rule::Borrowed("us-chain"))
-        } else if holder.as_deref() == Some("AUTHOR") && doc_us >= 2 && first_plural() {
+        } else if doc_us >= 2 && holder.as_deref() == Some("AUTHOR") && first_plural() {
             Some(Rule::Borrowed("we-author"))
         } else {
             None
         };
         // The chain runs on through units that name no other actor, for a
         // few units.
-        let names_us =
-            matches!(target.as_deref(), Some(t) if t == "us-mention" || t.starts_with("us-role"));
+        // The target is `us-mention` or `us-role...`.
+        let names_us = has_us || role_named;
         state.target_age = if names_us { 0 } else { state.target_age + 1 };
         state.prev_target =
             names_us || (state.prev_target && no_other_actor && state.target_age <= CHAIN_UNITS);

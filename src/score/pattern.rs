@@ -339,7 +339,7 @@ impl PatternSet {
     pub fn find_all<'s>(&self, tokens: &Tokens, scratch: &'s mut Scratch) -> &'s [Found] {
         let mut found = std::mem::take(&mut scratch.found);
         found.clear();
-        self.each_match(tokens, scratch, |f| found.push(f));
+        self.each_match(tokens, scratch, &mut found);
         scratch.found = found;
         &scratch.found
     }
@@ -347,7 +347,7 @@ impl PatternSet {
     /// Every match [`PatternSet::find_all`] finds, in its order, handed to
     /// `sink` one by one rather than listed.
     #[inline]
-    pub fn each_match(&self, tokens: &Tokens, scratch: &mut Scratch, mut sink: impl FnMut(Found)) {
+    pub fn each_match(&self, tokens: &Tokens, scratch: &mut Scratch, sink: &mut impl Sink) {
         let Scratch {
             next_free,
             candidates,
@@ -458,7 +458,7 @@ impl PatternSet {
                     }
                     if one_word {
                         matched_here = Some(id);
-                        sink(Found {
+                        sink.found(Found {
                             id,
                             start: at,
                             end: at + 1,
@@ -495,7 +495,7 @@ impl PatternSet {
                     };
                     if let Some(end) = end {
                         matched_here = Some(id);
-                        sink(Found { id, start: at, end });
+                        sink.found(Found { id, start: at, end });
                         let free = end.max(at + 1);
                         match slot.and_then(|k| next_free.get_mut(k)) {
                             Some(entry) => entry.1 = free,
@@ -505,6 +505,19 @@ impl PatternSet {
                 }
             }
         }
+    }
+}
+
+/// What takes the matches of [`PatternSet::each_match`]; `found` is
+/// inlined where a match is made (a closure there may not be).
+pub trait Sink {
+    fn found(&mut self, found: Found);
+}
+
+impl Sink for Vec<Found> {
+    #[inline(always)]
+    fn found(&mut self, found: Found) {
+        self.push(found);
     }
 }
 

@@ -3,7 +3,7 @@
 //! modifiers. A user's row replaces a built-in row with the same cue; a row
 //! with weight 0 removes it.
 
-use super::pattern::{Found, Pattern, PatternSet, Scratch};
+use super::pattern::{Found, Pattern, PatternSet, Scratch, Sink};
 use super::tokens::{Tokens, WordInfo};
 use crate::lexicon::{read_rows, LexiconFile, Lexicons, Problem};
 use serde::Deserialize;
@@ -292,33 +292,8 @@ impl Rules {
         cues.function.clear();
         cues.stance.clear();
         cues.modifiers.clear();
-        let [_, report, function, stance, modifiers] = self.offsets;
-        fn cue<K>(
-            set: &CueSet<K>,
-            index: usize,
-            start: usize,
-            end: usize,
-        ) -> Option<CueMatch<'_, K>> {
-            set.cues.get(index).map(|cue| CueMatch { cue, start, end })
-        }
         self.all
-            .each_match(tokens, scratch, |Found { id, start, end }| {
-                if id >= modifiers {
-                    cues.modifiers
-                        .extend(cue(&self.modifiers, id - modifiers, start, end));
-                } else if id >= stance {
-                    cues.stance
-                        .extend(cue(&self.stance, id - stance, start, end));
-                } else if id >= function {
-                    cues.function
-                        .extend(cue(&self.function, id - function, start, end));
-                } else if id >= report {
-                    cues.report
-                        .extend(cue(&self.report, id - report, start, end));
-                } else {
-                    cues.claim.extend(cue(&self.claim, id, start, end));
-                }
-            });
+            .each_match(tokens, scratch, &mut CueSink { rules: self, cues });
         Rules::mark(tokens, cues);
     }
 
@@ -341,6 +316,50 @@ impl Rules {
                     t.source.get_or_insert(m.cue.kind);
                 }
             }
+        }
+    }
+}
+
+/// Sorts matches of the rules' patterns into the cue lists.
+struct CueSink<'a, 'r> {
+    rules: &'r Rules,
+    cues: &'a mut UnitCues<'r>,
+}
+
+impl<'r> Sink for CueSink<'_, 'r> {
+    #[inline(always)]
+    fn found(&mut self, Found { id, start, end }: Found) {
+        fn cue<K>(
+            set: &CueSet<K>,
+            index: usize,
+            start: usize,
+            end: usize,
+        ) -> Option<CueMatch<'_, K>> {
+            set.cues.get(index).map(|cue| CueMatch { cue, start, end })
+        }
+        let Rules {
+            claim,
+            report,
+            function,
+            stance,
+            modifiers,
+            offsets,
+            ..
+        } = self.rules;
+        let cues = &mut *self.cues;
+        let [_, report_at, function_at, stance_at, modifiers_at] = *offsets;
+        if id >= modifiers_at {
+            cues.modifiers
+                .extend(cue(modifiers, id - modifiers_at, start, end));
+        } else if id >= stance_at {
+            cues.stance.extend(cue(stance, id - stance_at, start, end));
+        } else if id >= function_at {
+            cues.function
+                .extend(cue(function, id - function_at, start, end));
+        } else if id >= report_at {
+            cues.report.extend(cue(report, id - report_at, start, end));
+        } else {
+            cues.claim.extend(cue(claim, id, start, end));
         }
     }
 }
