@@ -185,12 +185,8 @@ impl Vocabulary {
     /// [`short_key`] is `key`, or [`NO_WORD`] and 0.
     #[inline]
     pub fn get_short(&self, key: u64, len: u32) -> (u32, u16) {
-        // A short word is never compared as text. Most short words of a
-        // text are in the vocabulary: the filter would cost more than it
-        // saves.
-        self.slot_of("", &Key::short(key, len))
-            .1
-            .map_or((NO_WORD, 0), |slot| (slot.id, slot.bits))
+        // A short word is never compared as text.
+        self.get_key("", &Key::short(key, len))
     }
 
     /// The id and bits of `word` (9 to 15 bytes) given also as its first
