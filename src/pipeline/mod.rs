@@ -21,18 +21,14 @@ use rayon::prelude::*;
 use render::{Batch, BatchPool, Renderer, Writers};
 use serde::Serialize;
 use source::WorkSource;
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
-use std::sync::mpsc::{channel, sync_channel};
+use std::sync::mpsc::sync_channel;
 use std::time::Instant;
 
 /// Most documents a worker annotates and renders into one batch: small
 /// enough that no worker waits long for the last batch of a chunk.
 const MAX_BATCH_DOCS: usize = 8;
-
-/// Most chunks handed to the workers and not yet written.
-const CHUNKS_IN_FLIGHT: usize = 4;
 
 /// The stages, in order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -276,13 +272,9 @@ pub fn run(config: &Config, lexicons: &Lexicons, model: &Model) -> Result<Summar
     let progress = Progress::new(config, total_bytes);
 
     let (chunk_tx, chunk_rx) = sync_channel::<Result<Vec<Work>, PipelineError>>(2);
-    // Annotated chunks reach the writer in any order; it writes them in
-    // input order. A slot is taken for each chunk handed to the workers and
-    // given back when the chunk is written, which bounds the chunks held.
-    let (done_tx, done_rx) = channel::<(usize, Vec<Batch>)>();
-    let (slot_tx, slot_rx) = sync_channel::<()>(CHUNKS_IN_FLIGHT);
-    let renderer = &Renderer::new(config);
-    let pool_of_batches = &BatchPool::default();
+    let (done_tx, done_rx) = sync_channel::<Vec<Batch>>(2);
+    let renderer = Renderer::new(config);
+    let pool_of_batches = BatchPool::default();
     let chunk_bytes = config.chunk_bytes.max(1);
     let last = config.last;
 
@@ -316,18 +308,10 @@ pub fn run(config: &Config, lexicons: &Lexicons, model: &Model) -> Result<Summar
         let writer = std::thread::Builder::new()
             .name("writer".into())
             .spawn_scoped(scope, || -> Result<Summary, PipelineError> {
-                let slot_rx = slot_rx;
                 let mut summary = Summary::default();
-                let mut early = BTreeMap::new();
-                let mut next = 0;
-                for (index, batches) in done_rx {
-                    early.insert(index, batches);
-                    while let Some(batches) = early.remove(&next) {
-                        writers.write(batches, &mut summary, &progress, pool_of_batches)?;
-                        progress.update(bytes_read.load(Ordering::Relaxed), summary.documents);
-                        next += 1;
-                        let _ = slot_rx.recv();
-                    }
+                for batches in done_rx {
+                    writers.write(batches, &mut summary, &progress, &pool_of_batches)?;
+                    progress.update(bytes_read.load(Ordering::Relaxed), summary.documents);
                 }
                 summary.input_bytes = bytes_read.load(Ordering::Relaxed);
                 Ok(summary)
@@ -337,45 +321,38 @@ pub fn run(config: &Config, lexicons: &Lexicons, model: &Model) -> Result<Summar
             Err(e) => return Err(thread_error(e)),
         };
         let mut failure = None;
-        // Each chunk is a job of its own, so a worker done with its part of
-        // one chunk starts on the next instead of waiting for the other
-        // workers to finish theirs.
-        pool.in_place_scope(|jobs| {
-            for (index, chunk) in chunk_rx.into_iter().enumerate() {
-                let chunk = match chunk {
-                    Ok(chunk) => chunk,
-                    Err(e) => {
-                        failure = Some(e);
+        for chunk in chunk_rx {
+            match chunk {
+                Ok(chunk) => {
+                    // Each rayon split annotates its consecutive documents and
+                    // renders them into one batch; collecting keeps the
+                    // batches in input order.
+                    let done: Vec<Batch> = pool.install(|| {
+                        chunk
+                            .into_par_iter()
+                            .with_max_len(MAX_BATCH_DOCS)
+                            .map(|work| annotate(model, work, last))
+                            .fold(Vec::new, |mut works, work| {
+                                works.push(work);
+                                works
+                            })
+                            .map(|works| {
+                                let mut batch = pool_of_batches.take();
+                                renderer.render_batch(works, &mut batch);
+                                batch
+                            })
+                            .collect()
+                    });
+                    if done_tx.send(done).is_err() {
                         break;
                     }
-                };
-                // Fails once the writer has stopped.
-                if slot_tx.send(()).is_err() {
+                }
+                Err(e) => {
+                    failure = Some(e);
                     break;
                 }
-                let done_tx = done_tx.clone();
-                jobs.spawn(move |_| {
-                    // Each rayon split annotates its consecutive documents
-                    // and renders them into one batch; collecting keeps the
-                    // batches in input order.
-                    let done: Vec<Batch> = chunk
-                        .into_par_iter()
-                        .with_max_len(MAX_BATCH_DOCS)
-                        .map(|work| annotate(model, work, last))
-                        .fold(Vec::new, |mut works, work| {
-                            works.push(work);
-                            works
-                        })
-                        .map(|works| {
-                            let mut batch = pool_of_batches.take();
-                            renderer.render_batch(works, &mut batch);
-                            batch
-                        })
-                        .collect();
-                    let _ = done_tx.send((index, done));
-                });
             }
-        });
+        }
         drop(done_tx);
         let written = writer.join().unwrap_or_else(|_| {
             Err(PipelineError::Threads {
@@ -473,8 +450,8 @@ mod tests {
     use super::source::{make_id_unique, parse_lines};
     use super::*;
 
-    /// Chunks of one document each, on four workers, finish out of order;
-    /// the files must still come out as one thread writes them.
+    /// Chunks of one document each, on four workers: the files must come out
+    /// as one thread writes them.
     #[test]
     fn many_small_chunks_on_many_workers_are_written_in_input_order() {
         let dir = tempfile::tempdir().expect("temp dir");
