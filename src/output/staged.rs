@@ -14,8 +14,11 @@ use std::fs::File;
 use std::io::{self, Write};
 
 /// Bytes staged before a write: a multiple of any block size direct I/O
-/// asks for, and large enough that each write keeps the device busy.
-const STAGE_BYTES: usize = 4 << 20;
+/// asks for, few enough that the buffers of all the files stay in the CPU's
+/// cache from one fill to the next (rows are copied into them at cache
+/// speed; with 4 MB buffers a 1 GB run took 6% longer), and enough that a
+/// write per buffer costs the kernel little (with 256 KB it took more).
+const STAGE_BYTES: usize = 512 << 10;
 
 /// The alignment of the staging buffer's start (the largest logical block
 /// size of common devices; smaller ones divide it).
