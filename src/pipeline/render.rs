@@ -148,16 +148,39 @@ impl BatchPool {
 
 /// What the writer thread needs of a document whose rows are rendered: its
 /// counts, the annotations the actor tally adds up in input order, and the
-/// problem line to print, if any.
+/// problem line to print, if any. The counts are taken, and the annotations
+/// the tally does not read dropped, on the worker that rendered them, where
+/// they are still in the cache and were allocated.
 #[derive(Debug)]
 struct Written {
     status: Status,
     warned: bool,
     text_bytes: usize,
     n_sentences: usize,
+    n_mentions: usize,
+    /// Sentence units that are claims, and those in favor, against.
+    n_claims: usize,
+    n_favor: usize,
+    n_against: usize,
+    /// For the actor tally (empty when the run has none): every mention,
+    /// and the claims it counts (claims with a holder), without their cues.
     mentions: Vec<Mention>,
     claims: Vec<Claim>,
     problem: Option<Problem>,
+}
+
+/// The claims of `claims` and those in favor, against.
+fn claim_counts(claims: &[Claim]) -> (usize, usize, usize) {
+    let (mut n_claims, mut n_favor, mut n_against) = (0, 0, 0);
+    for claim in claims.iter().filter(|c| c.is_claim) {
+        n_claims += 1;
+        match claim.stance {
+            Stance::Favor => n_favor += 1,
+            Stance::Against => n_against += 1,
+            Stance::Neutral => {}
+        }
+    }
+    (n_claims, n_favor, n_against)
 }
 
 /// A document that was skipped, found empty, or annotated with a warning.
@@ -310,13 +333,31 @@ impl Renderer {
             status: work.status,
             message: error,
         });
+        let mut mentions = work.mentions.take().unwrap_or_default();
+        let mut claims = work.claims.take().map(|(c, _)| c).unwrap_or_default();
+        let (n_claims, n_favor, n_against) = claim_counts(&claims);
+        let n_mentions = mentions.len();
+        if self.writes(FileKind::Claims) {
+            // What `ActorTally::add_document` reads, in the same order.
+            claims.retain(|c| c.is_claim && c.holder.is_some());
+            for claim in &mut claims {
+                claim.cues = Vec::new();
+            }
+        } else {
+            mentions = Vec::new();
+            claims = Vec::new();
+        }
         batch.docs.push(Written {
             status: work.status,
             warned: work.status == Status::Ok && !work.notes.is_empty(),
             text_bytes: work.text.len(),
             n_sentences: work.sentences.as_ref().map_or(0, Vec::len),
-            mentions: work.mentions.take().unwrap_or_default(),
-            claims: work.claims.take().map(|(c, _)| c).unwrap_or_default(),
+            n_mentions,
+            n_claims,
+            n_favor,
+            n_against,
+            mentions,
+            claims,
             problem,
         });
     }
@@ -525,15 +566,10 @@ impl Writers {
                     Status::Ok => {}
                 }
                 summary.sentences += doc.n_sentences;
-                summary.mentions += doc.mentions.len();
-                for claim in doc.claims.iter().filter(|c| c.is_claim) {
-                    summary.claims += 1;
-                    match claim.stance {
-                        Stance::Favor => summary.favor += 1,
-                        Stance::Against => summary.against += 1,
-                        Stance::Neutral => {}
-                    }
-                }
+                summary.mentions += doc.n_mentions;
+                summary.claims += doc.n_claims;
+                summary.favor += doc.n_favor;
+                summary.against += doc.n_against;
                 if let Some(tally) = self.tally.as_mut() {
                     tally.add_document(&doc.mentions, &doc.claims);
                 }
