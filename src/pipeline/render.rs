@@ -203,7 +203,12 @@ pub(super) struct Renderer {
 fn join_sentence_actors(mentions: &[Mention], out: &mut String) {
     out.clear();
     for (i, m) in mentions.iter().enumerate() {
-        if !mentions[..i].iter().any(|earlier| earlier.actor == m.actor) {
+        // Mentions of an actor share its lexicon's text: most equal codes
+        // are found by address.
+        let seen = |earlier: &Mention| {
+            std::sync::Arc::ptr_eq(&earlier.actor, &m.actor) || earlier.actor == m.actor
+        };
+        if !mentions[..i].iter().any(seen) {
             if !out.is_empty() {
                 out.push(';');
             }
