@@ -106,43 +106,85 @@ const POOLED_BYTES: usize = 32 << 20;
 /// buffers are reused instead of being allocated and faulted in again.
 #[derive(Debug, Default)]
 pub(super) struct BatchPool {
-    free: std::sync::Mutex<(Vec<Batch>, usize)>,
+    free: std::sync::Mutex<Pooled>,
 }
 
-impl Batch {
-    fn capacity(&self) -> usize {
-        self.files.iter().map(Vec::capacity).sum()
-    }
+/// The pool's contents. A batch's file buffers are kept apart from it, by
+/// file and capacity, so that a batch gets for each file the smallest one
+/// its rows fit in (batches of a few documents differ much in size: one
+/// taken whole would seldom fit the next batch's rows).
+#[derive(Debug, Default)]
+struct Pooled {
+    /// Emptied batches without their file buffers.
+    batches: Vec<Batch>,
+    /// Emptied buffers of each file, smallest capacity first.
+    files: [Vec<Vec<u8>>; FILE_KINDS.len()],
+    /// The capacity of the buffers in `files`.
+    bytes: usize,
 }
 
 impl BatchPool {
-    pub(super) fn take(&self) -> Batch {
-        let Ok(mut free) = self.free.lock() else {
-            return Batch::default();
-        };
-        let (batches, bytes) = &mut *free;
-        match batches.pop() {
-            Some(batch) => {
-                *bytes -= batch.capacity();
+    /// An empty batch whose file buffers hold at least `sizes` bytes.
+    fn take(&self, sizes: &[usize; FILE_KINDS.len()]) -> Batch {
+        let mut batch = match self.free.lock() {
+            Ok(mut free) => {
+                let Pooled {
+                    batches,
+                    files,
+                    bytes,
+                } = &mut *free;
+                let mut batch = batches.pop().unwrap_or_default();
+                for ((file, pooled), &size) in batch.files.iter_mut().zip(files).zip(sizes) {
+                    let fits = pooled.partition_point(|buffer| buffer.capacity() < size);
+                    if fits < pooled.len() {
+                        *file = pooled.remove(fits);
+                        *bytes -= file.capacity();
+                    }
+                }
                 batch
             }
-            None => Batch::default(),
+            Err(_) => Batch::default(),
+        };
+        for (file, &size) in batch.files.iter_mut().zip(sizes) {
+            if file.capacity() < size {
+                // A new buffer, with room for a larger batch when it comes
+                // back (rather than one that copies the old).
+                *file = Vec::with_capacity(size + size / 4);
+            }
         }
+        batch
     }
 
     fn give(&self, mut batch: Batch) {
-        for file in &mut batch.files {
-            file.clear();
-        }
         batch.docs.clear();
-        let capacity = batch.capacity();
+        let mut files = std::mem::take(&mut batch.files);
+        // What the pool has no room for, freed after the lock is released.
+        let mut dropped = Vec::new();
         if let Ok(mut free) = self.free.lock() {
-            let (batches, bytes) = &mut *free;
-            if *bytes + capacity <= POOLED_BYTES {
-                *bytes += capacity;
-                batches.push(batch);
+            let Pooled {
+                batches,
+                files: pooled,
+                bytes,
+            } = &mut *free;
+            for (file, pooled) in files.iter_mut().zip(pooled.iter_mut()) {
+                let mut file = std::mem::take(file);
+                if file.capacity() == 0 {
+                    continue;
+                }
+                file.clear();
+                *bytes += file.capacity();
+                let at = pooled.partition_point(|buffer| buffer.capacity() < file.capacity());
+                pooled.insert(at, file);
+                // Over the limit, the file's smallest buffers go first.
+                while *bytes > POOLED_BYTES && !pooled.is_empty() {
+                    let smallest = pooled.remove(0);
+                    *bytes -= smallest.capacity();
+                    dropped.push(smallest);
+                }
             }
+            batches.push(batch);
         }
+        drop(dropped);
     }
 }
 
@@ -254,30 +296,22 @@ impl Renderer {
             .is_none_or(|stage| self.first <= stage && stage <= self.last)
     }
 
-    /// Renders the rows of consecutive documents into `batch`, its buffers
-    /// sized for them first so that they do not grow row by row.
+    /// Renders the rows of consecutive documents into a batch from `pool`,
+    /// its buffers sized for them first so that they do not grow row by row.
     #[inline(never)]
-    pub(super) fn render_batch(&self, works: Vec<Work>, batch: &mut Batch) {
+    pub(super) fn render_batch(&self, works: Vec<Work>, pool: &BatchPool) -> Batch {
         let mut sizes = [0; FILE_KINDS.len()];
         for work in &works {
             for (size, bytes) in sizes.iter_mut().zip(self.estimate(work)) {
                 *size += bytes;
             }
         }
-        for (file, size) in batch.files.iter_mut().zip(sizes) {
-            if file.capacity() - file.len() < size {
-                if file.is_empty() {
-                    // A new buffer, rather than one that copies the old.
-                    *file = Vec::with_capacity(size);
-                } else {
-                    file.reserve(size);
-                }
-            }
-        }
+        let mut batch = pool.take(&sizes);
         batch.docs.reserve(works.len());
         for work in works {
-            self.render_into(work, batch);
+            self.render_into(work, &mut batch);
         }
+        batch
     }
 
     /// About how many bytes `work` adds to each file (a little more, unless
