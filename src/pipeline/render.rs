@@ -738,3 +738,47 @@ fn write_manifest(
     std::fs::write(&path, json)
         .map_err(|source| PipelineError::Output(OutputError::Write { path, source }))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn addresses(batch: &Batch) -> Vec<*const u8> {
+        batch.files.iter().map(|f| f.as_ptr()).collect()
+    }
+
+    #[test]
+    fn pooled_buffers_go_to_the_batches_they_fit() {
+        let pool = BatchPool::default();
+        let (small, large) = ([10; 6], [100_000; 6]);
+        let big = pool.take(&large);
+        assert!(big.files.iter().all(|f| f.capacity() >= 100_000));
+        let little = pool.take(&small);
+        let (big_buffers, little_buffers) = (addresses(&big), addresses(&little));
+        pool.give(big);
+        pool.give(little);
+        // Large rows get the large buffers back, though the small ones came
+        // back last.
+        let again_big = pool.take(&large);
+        assert_eq!(addresses(&again_big), big_buffers);
+        let again_little = pool.take(&small);
+        assert_eq!(addresses(&again_little), little_buffers);
+        assert!(again_little.files.iter().all(Vec::is_empty));
+    }
+
+    #[test]
+    fn the_pool_keeps_no_more_than_its_limit() {
+        let pool = BatchPool::default();
+        let huge = [POOLED_BYTES / 8; 6];
+        let batches: Vec<Batch> = (0..3).map(|_| pool.take(&huge)).collect();
+        for batch in batches {
+            pool.give(batch);
+        }
+        let Ok(free) = pool.free.lock() else {
+            panic!("pool lock poisoned");
+        };
+        let pooled: usize = free.files.iter().flatten().map(Vec::capacity).sum();
+        assert_eq!(free.bytes, pooled);
+        assert!(pooled <= POOLED_BYTES && pooled > 0, "{pooled}");
+    }
+}
