@@ -373,8 +373,10 @@ impl<R: Read> JsonlRecords<R> {
     }
 }
 
-/// Bytes [`Lines`] reads at a time (its buffer grows for longer lines).
-const LINES_BUFFER: usize = 1 << 20;
+/// Bytes [`Lines`] reads at a time (its buffer grows for longer lines): few
+/// enough that what a read copies in is still in the CPU's cache when the
+/// lines are searched, checked and parsed.
+const LINES_BUFFER: usize = 1 << 18;
 
 /// The lines of a reader, each handed out where it lies in the buffer the
 /// reader fills (no copy), the buffer zeroed once rather than before each
@@ -508,14 +510,20 @@ impl WantedFields {
     /// parsing the line into a `serde_json::Map<String, Value>` does, with
     /// the same error messages, but builds no map and no values for the
     /// other fields.
+    #[cfg(test)]
     fn parse(&self, line: &str) -> serde_json::Result<Vec<Option<serde_json::Value>>> {
-        use serde::de::DeserializeSeed;
         if let Some(strings) = self.parse_strings(line) {
             return Ok(strings
                 .into_iter()
                 .map(|value| value.map(serde_json::Value::String))
                 .collect());
         }
+        self.parse_general(line)
+    }
+
+    /// [`WantedFields::parse`] with the JSON parser.
+    fn parse_general(&self, line: &str) -> serde_json::Result<Vec<Option<serde_json::Value>>> {
+        use serde::de::DeserializeSeed;
         let mut deserializer = serde_json::Deserializer::from_str(line);
         let values = ObjectFields(&self.names).deserialize(&mut deserializer)?;
         deserializer.end()?;
@@ -890,59 +898,56 @@ impl JsonlParser {
                 (repaired.0.as_str(), repaired.1)
             }
         };
-        let mut values = match self.fields.parse(line_text) {
-            Ok(values) => values,
-            Err(e) => {
-                return Record::Skipped {
-                    source,
-                    message: format!("not a JSON object: {e}"),
-                }
-            }
-        };
         let wanted = &self.fields;
-        match values.get(wanted.text).and_then(Option::as_ref) {
-            Some(serde_json::Value::String(_)) => {}
-            Some(other) => {
-                return Record::Skipped {
-                    source,
-                    message: format!(
-                    "field \"{}\" is not a string but {} (use --text-field to name the text field)",
-                    self.options.text_field,
-                    json_kind(other)
+        // The usual line's fields come out as strings; any other line's are
+        // parsed as JSON values, its text checked, then turned into text.
+        let mut values = match wanted.parse_strings(line_text) {
+            Some(strings) => strings,
+            None => match wanted.parse_general(line_text) {
+                Ok(values) => {
+                    if let Some(other) = values.get(wanted.text).and_then(Option::as_ref) {
+                        if !other.is_string() {
+                            return Record::Skipped {
+                                source,
+                                message: format!(
+                                "field \"{}\" is not a string but {} (use --text-field to name the text field)",
+                                self.options.text_field,
+                                json_kind(other)
+                            ),
+                            };
+                        }
+                    }
+                    values
+                        .into_iter()
+                        .map(|value| value.map(json_value_into_string))
+                        .collect()
+                }
+                Err(e) => {
+                    return Record::Skipped {
+                        source,
+                        message: format!("not a JSON object: {e}"),
+                    }
+                }
+            },
+        };
+        if values.get(wanted.text).and_then(Option::as_ref).is_none() {
+            return Record::Skipped {
+                source,
+                message: format!(
+                    "no field \"{}\" (use --text-field to name the text field)",
+                    self.options.text_field
                 ),
-                }
-            }
-            None => {
-                return Record::Skipped {
-                    source,
-                    message: format!(
-                        "no field \"{}\" (use --text-field to name the text field)",
-                        self.options.text_field
-                    ),
-                }
-            }
+            };
         }
         let meta = wanted
             .keep
             .iter()
-            .map(|&i| {
-                values
-                    .get(i)
-                    .and_then(Option::as_ref)
-                    .map(json_value_to_string)
-                    .unwrap_or_default()
-            })
+            .map(|&i| values.get(i).cloned().flatten().unwrap_or_default())
             .collect();
         let id_value = if wanted.id == wanted.text {
-            values
-                .get(wanted.id)
-                .and_then(Option::as_ref)
-                .map(json_value_to_string)
+            values.get(wanted.id).cloned().flatten()
         } else {
-            values
-                .get_mut(wanted.id)
-                .and_then(Option::take)
-                .map(json_value_into_string)
+            values.get_mut(wanted.id).and_then(Option::take)
         };
         let mut warnings = Vec::new();
         let id = match id_value {
@@ -958,7 +963,6 @@ impl JsonlParser {
         let text = values
             .get_mut(wanted.text)
             .and_then(Option::take)
-            .map(json_value_into_string)
             .unwrap_or_default();
         Record::Doc(RawDoc {
             id,

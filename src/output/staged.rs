@@ -38,10 +38,12 @@ enum Direct {
 #[derive(Debug)]
 pub struct StagedFile {
     file: File,
-    /// `STAGE_BYTES + ALIGN` bytes; the stage starts at `start`.
+    /// `start` bytes of padding, then the staged bytes. Its capacity,
+    /// `STAGE_BYTES + ALIGN` bytes, is never outgrown, so the stage stays
+    /// where it starts, aligned; and it is not zeroed first (its pages are
+    /// touched as they fill).
     buffer: Vec<u8>,
     start: usize,
-    len: usize,
     direct: Direct,
 }
 
@@ -49,13 +51,13 @@ impl StagedFile {
     /// Stages the writes to `file`; `buffered` keeps them all in the page
     /// cache.
     pub fn new(file: File, buffered: bool) -> StagedFile {
-        let buffer = vec![0; STAGE_BYTES + ALIGN];
+        let mut buffer = Vec::<u8>::with_capacity(STAGE_BYTES + ALIGN);
         let start = buffer.as_ptr().align_offset(ALIGN).min(ALIGN);
+        buffer.resize(start, 0);
         StagedFile {
             file,
             buffer,
             start,
-            len: 0,
             direct: if buffered || !cfg!(target_os = "linux") {
                 Direct::Never
             } else {
@@ -64,18 +66,19 @@ impl StagedFile {
         }
     }
 
+    /// Bytes staged and not written yet.
+    fn staged(&self) -> usize {
+        self.buffer.len() - self.start
+    }
+
     /// Appends `bytes`, writing each buffer it fills.
     pub fn write_all(&mut self, mut bytes: &[u8]) -> io::Result<()> {
         while !bytes.is_empty() {
-            let at = self.start + self.len;
-            let n = (STAGE_BYTES - self.len).min(bytes.len());
+            let n = (STAGE_BYTES - self.staged()).min(bytes.len());
             let (now, later) = bytes.split_at(n);
-            if let Some(stage) = self.buffer.get_mut(at..at + n) {
-                stage.copy_from_slice(now);
-            }
-            self.len += n;
+            self.buffer.extend_from_slice(now);
             bytes = later;
-            if self.len == STAGE_BYTES {
+            if self.staged() == STAGE_BYTES {
                 self.write_stage()?;
             }
         }
@@ -98,10 +101,9 @@ impl StagedFile {
             file,
             buffer,
             start,
-            len,
             direct,
         } = self;
-        let staged = buffer.get(*start..*start + *len).unwrap_or_default();
+        let staged = buffer.get(*start..).unwrap_or_default();
         if *direct == Direct::NotYet && staged.len() == STAGE_BYTES {
             *direct = match set_direct(file, true) {
                 Ok(()) => Direct::On,
@@ -135,7 +137,7 @@ impl StagedFile {
             }
         }
         file.write_all(rest)?;
-        *len = 0;
+        buffer.truncate(*start);
         Ok(())
     }
 }
@@ -144,7 +146,7 @@ impl Drop for StagedFile {
     /// Writes what is still staged, as `BufWriter` does; errors are lost
     /// here, so callers call [`StagedFile::finish`].
     fn drop(&mut self) {
-        if self.len > 0 {
+        if self.staged() > 0 {
             let _ = self.finish();
         }
     }

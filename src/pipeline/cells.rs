@@ -90,6 +90,7 @@ impl<'a> Row<'a> {
         self.out.extend_from_slice(bytes);
     }
 
+    #[inline(always)]
     pub(super) fn number(&mut self, n: usize) {
         self.separate();
         write_number(self.out, n);
@@ -233,7 +234,7 @@ const DIGIT_PAIRS: [[u8; 2]; 100] = {
 /// many bytes as there are digits would call `memcpy`). The usual numbers
 /// (counts, ids, offsets) have at most four digits and take the short arms;
 /// longer ones are written out of line.
-#[inline]
+#[inline(always)]
 pub(super) fn write_number(out: &mut Vec<u8>, n: usize) {
     match n {
         0..=9 => out.push(b'0' + n as u8),
@@ -349,14 +350,26 @@ impl<'a> Repeated<'a> {
     /// The field holding `text` exactly.
     pub(super) fn exact(text: &'a str) -> Repeated<'a> {
         let cell = Cell::exact(text);
-        let mut field = Vec::new();
-        write_field(&mut field, cell.text.as_bytes(), cell.quoting);
+        let bytes = text.as_bytes();
         let mut padded = [0; PADDED_FIELD];
-        match (padded.get_mut(..field.len()), u8::try_from(field.len())) {
-            (Some(head), Ok(len)) => {
-                head.copy_from_slice(&field);
-                Repeated::Short { padded, len }
-            }
+        // The field's bytes, built in place; one with `"` to double (rare
+        // in an id) is written out each time.
+        let len = match cell.quoting {
+            Quoting::Bare => padded.get_mut(..bytes.len()).map(|head| {
+                head.copy_from_slice(bytes);
+                bytes.len()
+            }),
+            Quoting::Quoted => padded.get_mut(..bytes.len() + 2).map(|head| {
+                let end = head.len() - 1;
+                head[0] = b'"';
+                head[1..end].copy_from_slice(bytes);
+                head[end] = b'"';
+                head.len()
+            }),
+            Quoting::Doubled => None,
+        };
+        match len.map(u8::try_from) {
+            Some(Ok(len)) => Repeated::Short { padded, len },
             _ => Repeated::Long(cell),
         }
     }

@@ -336,11 +336,7 @@ pub fn run(config: &Config, lexicons: &Lexicons, model: &Model) -> Result<Summar
                                 works.push(work);
                                 works
                             })
-                            .map(|works| {
-                                let mut batch = pool_of_batches.take();
-                                renderer.render_batch(works, &mut batch);
-                                batch
-                            })
+                            .map(|works| renderer.render_batch(works, &pool_of_batches))
                             .collect()
                     });
                     if done_tx.send(done).is_err() {

@@ -106,58 +106,123 @@ const POOLED_BYTES: usize = 32 << 20;
 /// buffers are reused instead of being allocated and faulted in again.
 #[derive(Debug, Default)]
 pub(super) struct BatchPool {
-    free: std::sync::Mutex<(Vec<Batch>, usize)>,
+    free: std::sync::Mutex<Pooled>,
 }
 
-impl Batch {
-    fn capacity(&self) -> usize {
-        self.files.iter().map(Vec::capacity).sum()
-    }
+/// The pool's contents. A batch's file buffers are kept apart from it, by
+/// file and capacity, so that a batch gets for each file the smallest one
+/// its rows fit in (batches of a few documents differ much in size: one
+/// taken whole would seldom fit the next batch's rows).
+#[derive(Debug, Default)]
+struct Pooled {
+    /// Emptied batches without their file buffers.
+    batches: Vec<Batch>,
+    /// Emptied buffers of each file, smallest capacity first.
+    files: [Vec<Vec<u8>>; FILE_KINDS.len()],
+    /// The capacity of the buffers in `files`.
+    bytes: usize,
 }
 
 impl BatchPool {
-    pub(super) fn take(&self) -> Batch {
-        let Ok(mut free) = self.free.lock() else {
-            return Batch::default();
-        };
-        let (batches, bytes) = &mut *free;
-        match batches.pop() {
-            Some(batch) => {
-                *bytes -= batch.capacity();
+    /// An empty batch whose file buffers hold at least `sizes` bytes.
+    fn take(&self, sizes: &[usize; FILE_KINDS.len()]) -> Batch {
+        let mut batch = match self.free.lock() {
+            Ok(mut free) => {
+                let Pooled {
+                    batches,
+                    files,
+                    bytes,
+                } = &mut *free;
+                let mut batch = batches.pop().unwrap_or_default();
+                for ((file, pooled), &size) in batch.files.iter_mut().zip(files).zip(sizes) {
+                    let fits = pooled.partition_point(|buffer| buffer.capacity() < size);
+                    if fits < pooled.len() {
+                        *file = pooled.remove(fits);
+                        *bytes -= file.capacity();
+                    }
+                }
                 batch
             }
-            None => Batch::default(),
+            Err(_) => Batch::default(),
+        };
+        for (file, &size) in batch.files.iter_mut().zip(sizes) {
+            if file.capacity() < size {
+                // A new buffer, with room for a larger batch when it comes
+                // back (rather than one that copies the old).
+                *file = Vec::with_capacity(size + size / 4);
+            }
         }
+        batch
     }
 
     fn give(&self, mut batch: Batch) {
-        for file in &mut batch.files {
-            file.clear();
-        }
         batch.docs.clear();
-        let capacity = batch.capacity();
+        let mut files = std::mem::take(&mut batch.files);
+        // What the pool has no room for, freed after the lock is released.
+        let mut dropped = Vec::new();
         if let Ok(mut free) = self.free.lock() {
-            let (batches, bytes) = &mut *free;
-            if *bytes + capacity <= POOLED_BYTES {
-                *bytes += capacity;
-                batches.push(batch);
+            let Pooled {
+                batches,
+                files: pooled,
+                bytes,
+            } = &mut *free;
+            for (file, pooled) in files.iter_mut().zip(pooled.iter_mut()) {
+                let mut file = std::mem::take(file);
+                if file.capacity() == 0 {
+                    continue;
+                }
+                file.clear();
+                *bytes += file.capacity();
+                let at = pooled.partition_point(|buffer| buffer.capacity() < file.capacity());
+                pooled.insert(at, file);
+                // Over the limit, the file's smallest buffers go first.
+                while *bytes > POOLED_BYTES && !pooled.is_empty() {
+                    let smallest = pooled.remove(0);
+                    *bytes -= smallest.capacity();
+                    dropped.push(smallest);
+                }
             }
+            batches.push(batch);
         }
+        drop(dropped);
     }
 }
 
 /// What the writer thread needs of a document whose rows are rendered: its
 /// counts, the annotations the actor tally adds up in input order, and the
-/// problem line to print, if any.
+/// problem line to print, if any. The counts are taken, and the annotations
+/// the tally does not read dropped, on the worker that rendered them, where
+/// they are still in the cache and were allocated.
 #[derive(Debug)]
 struct Written {
     status: Status,
     warned: bool,
     text_bytes: usize,
     n_sentences: usize,
+    n_mentions: usize,
+    /// Sentence units that are claims, and those in favor, against.
+    n_claims: usize,
+    n_favor: usize,
+    n_against: usize,
+    /// For the actor tally (empty when the run has none): every mention,
+    /// and the claims it counts (claims with a holder), without their cues.
     mentions: Vec<Mention>,
     claims: Vec<Claim>,
     problem: Option<Problem>,
+}
+
+/// The claims of `claims` and those in favor, against.
+fn claim_counts(claims: &[Claim]) -> (usize, usize, usize) {
+    let (mut n_claims, mut n_favor, mut n_against) = (0, 0, 0);
+    for claim in claims.iter().filter(|c| c.is_claim) {
+        n_claims += 1;
+        match claim.stance {
+            Stance::Favor => n_favor += 1,
+            Stance::Against => n_against += 1,
+            Stance::Neutral => {}
+        }
+    }
+    (n_claims, n_favor, n_against)
 }
 
 /// A document that was skipped, found empty, or annotated with a warning.
@@ -180,7 +245,12 @@ pub(super) struct Renderer {
 fn join_sentence_actors(mentions: &[Mention], out: &mut String) {
     out.clear();
     for (i, m) in mentions.iter().enumerate() {
-        if !mentions[..i].iter().any(|earlier| earlier.actor == m.actor) {
+        // Mentions of an actor share its lexicon's text: most equal codes
+        // are found by address.
+        let seen = |earlier: &Mention| {
+            std::sync::Arc::ptr_eq(&earlier.actor, &m.actor) || earlier.actor == m.actor
+        };
+        if !mentions[..i].iter().any(seen) {
             if !out.is_empty() {
                 out.push(';');
             }
@@ -226,30 +296,22 @@ impl Renderer {
             .is_none_or(|stage| self.first <= stage && stage <= self.last)
     }
 
-    /// Renders the rows of consecutive documents into `batch`, its buffers
-    /// sized for them first so that they do not grow row by row.
+    /// Renders the rows of consecutive documents into a batch from `pool`,
+    /// its buffers sized for them first so that they do not grow row by row.
     #[inline(never)]
-    pub(super) fn render_batch(&self, works: Vec<Work>, batch: &mut Batch) {
+    pub(super) fn render_batch(&self, works: Vec<Work>, pool: &BatchPool) -> Batch {
         let mut sizes = [0; FILE_KINDS.len()];
         for work in &works {
             for (size, bytes) in sizes.iter_mut().zip(self.estimate(work)) {
                 *size += bytes;
             }
         }
-        for (file, size) in batch.files.iter_mut().zip(sizes) {
-            if file.capacity() - file.len() < size {
-                if file.is_empty() {
-                    // A new buffer, rather than one that copies the old.
-                    *file = Vec::with_capacity(size);
-                } else {
-                    file.reserve(size);
-                }
-            }
-        }
+        let mut batch = pool.take(&sizes);
         batch.docs.reserve(works.len());
         for work in works {
-            self.render_into(work, batch);
+            self.render_into(work, &mut batch);
         }
+        batch
     }
 
     /// About how many bytes `work` adds to each file (a little more, unless
@@ -310,13 +372,31 @@ impl Renderer {
             status: work.status,
             message: error,
         });
+        let mut mentions = work.mentions.take().unwrap_or_default();
+        let mut claims = work.claims.take().map(|(c, _)| c).unwrap_or_default();
+        let (n_claims, n_favor, n_against) = claim_counts(&claims);
+        let n_mentions = mentions.len();
+        if self.writes(FileKind::Claims) {
+            // What `ActorTally::add_document` reads, in the same order.
+            claims.retain(|c| c.is_claim && c.holder.is_some());
+            for claim in &mut claims {
+                claim.cues = Vec::new();
+            }
+        } else {
+            mentions = Vec::new();
+            claims = Vec::new();
+        }
         batch.docs.push(Written {
             status: work.status,
             warned: work.status == Status::Ok && !work.notes.is_empty(),
             text_bytes: work.text.len(),
             n_sentences: work.sentences.as_ref().map_or(0, Vec::len),
-            mentions: work.mentions.take().unwrap_or_default(),
-            claims: work.claims.take().map(|(c, _)| c).unwrap_or_default(),
+            n_mentions,
+            n_claims,
+            n_favor,
+            n_against,
+            mentions,
+            claims,
             problem,
         });
     }
@@ -525,15 +605,10 @@ impl Writers {
                     Status::Ok => {}
                 }
                 summary.sentences += doc.n_sentences;
-                summary.mentions += doc.mentions.len();
-                for claim in doc.claims.iter().filter(|c| c.is_claim) {
-                    summary.claims += 1;
-                    match claim.stance {
-                        Stance::Favor => summary.favor += 1,
-                        Stance::Against => summary.against += 1,
-                        Stance::Neutral => {}
-                    }
-                }
+                summary.mentions += doc.n_mentions;
+                summary.claims += doc.n_claims;
+                summary.favor += doc.n_favor;
+                summary.against += doc.n_against;
                 if let Some(tally) = self.tally.as_mut() {
                     tally.add_document(&doc.mentions, &doc.claims);
                 }
@@ -662,4 +737,48 @@ fn write_manifest(
     json.push('\n');
     std::fs::write(&path, json)
         .map_err(|source| PipelineError::Output(OutputError::Write { path, source }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn addresses(batch: &Batch) -> Vec<*const u8> {
+        batch.files.iter().map(|f| f.as_ptr()).collect()
+    }
+
+    #[test]
+    fn pooled_buffers_go_to_the_batches_they_fit() {
+        let pool = BatchPool::default();
+        let (small, large) = ([10; 6], [100_000; 6]);
+        let big = pool.take(&large);
+        assert!(big.files.iter().all(|f| f.capacity() >= 100_000));
+        let little = pool.take(&small);
+        let (big_buffers, little_buffers) = (addresses(&big), addresses(&little));
+        pool.give(big);
+        pool.give(little);
+        // Large rows get the large buffers back, though the small ones came
+        // back last.
+        let again_big = pool.take(&large);
+        assert_eq!(addresses(&again_big), big_buffers);
+        let again_little = pool.take(&small);
+        assert_eq!(addresses(&again_little), little_buffers);
+        assert!(again_little.files.iter().all(Vec::is_empty));
+    }
+
+    #[test]
+    fn the_pool_keeps_no_more_than_its_limit() {
+        let pool = BatchPool::default();
+        let huge = [POOLED_BYTES / 8; 6];
+        let batches: Vec<Batch> = (0..3).map(|_| pool.take(&huge)).collect();
+        for batch in batches {
+            pool.give(batch);
+        }
+        let Ok(free) = pool.free.lock() else {
+            panic!("pool lock poisoned");
+        };
+        let pooled: usize = free.files.iter().flatten().map(Vec::capacity).sum();
+        assert_eq!(free.bytes, pooled);
+        assert!(pooled <= POOLED_BYTES && pooled > 0, "{pooled}");
+    }
 }

@@ -11,9 +11,17 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
+/// Where the documents of a run come from, handed out a chunk at a time.
+pub(super) struct WorkSource {
+    origin: Origin,
+    /// Documents in the last chunk: room made for as many in the next one,
+    /// rather than the chunk growing (and copying its documents) step by step.
+    last_chunk: usize,
+}
+
 /// Where the documents of a run come from: the inputs (normalize) or the
 /// files an earlier stage left in the output folder.
-pub(super) enum WorkSource {
+enum Origin {
     Inputs {
         reader: Box<Reader>,
         keep: usize,
@@ -35,51 +43,64 @@ impl WorkSource {
                 })
                 .sum::<Option<u64>>();
             let keep = config.input_options.keep.clone();
-            Ok((
-                WorkSource::Inputs {
-                    reader: Box::new(Reader::new(&config.inputs, config.input_options.clone())),
-                    keep: keep.len(),
-                    seen_ids: SeenIds::default(),
-                    total_bytes,
-                },
-                keep,
-            ))
+            let origin = Origin::Inputs {
+                reader: Box::new(Reader::new(&config.inputs, config.input_options.clone())),
+                keep: keep.len(),
+                seen_ids: SeenIds::default(),
+                total_bytes,
+            };
+            Ok((WorkSource::new(origin), keep))
         } else {
             let files = StageFiles::open(&config.out_dir, config.first)?;
             let keep = files.keep.clone();
-            Ok((WorkSource::Folder(Box::new(files)), keep))
+            Ok((WorkSource::new(Origin::Folder(Box::new(files))), keep))
+        }
+    }
+
+    fn new(origin: Origin) -> WorkSource {
+        WorkSource {
+            origin,
+            last_chunk: 0,
         }
     }
 
     pub(super) fn bytes_read(&self) -> Arc<AtomicU64> {
-        match self {
-            WorkSource::Inputs { reader, .. } => reader.bytes_read(),
-            WorkSource::Folder(files) => Arc::clone(&files.bytes_read),
+        match &self.origin {
+            Origin::Inputs { reader, .. } => reader.bytes_read(),
+            Origin::Folder(files) => Arc::clone(&files.bytes_read),
         }
     }
 
     pub(super) fn total_bytes(&self) -> Option<u64> {
-        match self {
-            WorkSource::Inputs { total_bytes, .. } => *total_bytes,
-            WorkSource::Folder(files) => files.total_bytes,
+        match &self.origin {
+            Origin::Inputs { total_bytes, .. } => *total_bytes,
+            Origin::Folder(files) => files.total_bytes,
         }
     }
 
     #[inline(never)]
     pub(super) fn next_chunk(&mut self, chunk_bytes: usize) -> Result<Vec<Work>, PipelineError> {
-        let mut chunk = Vec::new();
+        const MAX_DOCS: usize = 8192;
+        // A few more than last time, so that a chunk like the last one
+        // fits without growing.
+        let mut chunk = Vec::with_capacity((self.last_chunk + self.last_chunk / 8).min(MAX_DOCS));
         let mut bytes = 0;
-        while bytes < chunk_bytes && chunk.len() < 8192 {
-            let Some(work) = self.next_work()? else { break };
+        while bytes < chunk_bytes && chunk.len() < MAX_DOCS {
+            let Some(work) = self.origin.next_work()? else {
+                break;
+            };
             bytes += work.text.len() + 64;
             chunk.push(work);
         }
+        self.last_chunk = chunk.len();
         Ok(chunk)
     }
+}
 
+impl Origin {
     fn next_work(&mut self) -> Result<Option<Work>, PipelineError> {
         match self {
-            WorkSource::Inputs {
+            Origin::Inputs {
                 reader,
                 keep,
                 seen_ids,
@@ -92,7 +113,7 @@ impl WorkSource {
                 }
                 Record::Skipped { source, message } => Work::skipped(source, message, *keep),
             })),
-            WorkSource::Folder(files) => files.next_work(),
+            Origin::Folder(files) => files.next_work(),
         }
     }
 }
