@@ -435,13 +435,23 @@ impl Names {
         let mut next_sibling: Vec<u32> = with_root(NONE, most_nodes);
         let mut label: Vec<u8> = with_root(0, most_nodes);
         let mut ends: Vec<u32> = with_root(NO_PATTERN, most_nodes);
+        // Each node's parent: a node is made after its parent, so its
+        // number is higher.
+        let mut parent: Vec<u32> = with_root(0, most_nodes);
+        // The root's child on each class, found without walking its list
+        // (the longest one).
+        let mut root_kid = [NONE; 256];
         // The node each pattern ends at.
         let mut end_node: Vec<usize> = Vec::with_capacity(patterns.len());
         for (index, pattern) in patterns.iter().enumerate() {
             let mut node = 0usize;
             for byte in pattern.bytes() {
                 let class = classes[usize::from(byte)];
-                let mut kid = first_kid[node];
+                let mut kid = if node == 0 {
+                    root_kid[usize::from(class)]
+                } else {
+                    first_kid[node]
+                };
                 while kid != NONE && label[kid as usize] != class {
                     kid = next_sibling[kid as usize];
                 }
@@ -455,10 +465,14 @@ impl Names {
                     label.push(class);
                     ends.push(NO_PATTERN);
                     first_kid.push(NONE);
+                    parent.push(node as u32);
                     // Put first in the parent's list: the lists are sorted
                     // by class below.
                     next_sibling.push(first_kid[node]);
                     first_kid[node] = child;
+                    if node == 0 {
+                        root_kid[usize::from(class)] = child;
+                    }
                     child as usize
                 };
             }
@@ -561,16 +575,13 @@ impl Names {
             });
         }
         // Whether a pattern that ends at a node or above it may be kept at
-        // a small letter, from the root down.
+        // a small letter, from the root down (parents before children).
         let mut small_ok_at = vec![false; node_count];
-        let mut stack = vec![(0usize, false)];
-        while let Some((node, above)) = stack.pop() {
+        for node in 1..node_count {
             let pattern = ends[node];
-            let ok = above
+            small_ok_at[node] = small_ok_at[parent[node] as usize]
                 || (pattern != NO_PATTERN
                     && small_start.get(pattern as usize).is_none_or(|small| *small));
-            small_ok_at[node] = ok;
-            stack.extend(kids_of(node).iter().map(|&(_, child)| (child, ok)));
         }
         let small_start_ok = end_node
             .iter()
