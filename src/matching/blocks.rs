@@ -5,7 +5,9 @@
 //! which are spaces and which are line feeds; and whether a sentence is
 //! all such bytes with no two spaces in a row. On x86_64 bytes are tested
 //! 16 at a time with SSE2 compares and byte masks (SSE2 is part of every
-//! x86_64 processor); elsewhere eight at a time in a `u64` (SWAR), as the tests also do.
+//! x86_64 processor), or a block 32 at a time with AVX2 where the processor
+//! has it (`Wide`, for a scan run by `run_masked`, compiled for AVX2);
+//! elsewhere eight at a time in a `u64` (SWAR), as the tests also do.
 
 /// How many bytes `block_masks` tests at once.
 pub const BLOCK: usize = 64;
@@ -156,6 +158,92 @@ pub fn plain_single_spaced(bytes: &[u8]) -> bool {
     unsafe { _mm_movemask_epi8(bad) == 0 }
 }
 
+/// `plain_single_spaced` with AVX2 where `wide` proves the processor has it.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+pub fn plain_single_spaced_with(wide: Option<Wide>, bytes: &[u8]) -> bool {
+    match wide {
+        // SAFETY: `wide` proves that the processor has AVX2.
+        Some(_) => unsafe { plain_single_spaced_avx2(bytes) },
+        None => plain_single_spaced(bytes),
+    }
+}
+
+/// `plain_single_spaced` 32 bytes at a time: the same tests on 33-byte
+/// chunks, two a turn while there are 65 bytes.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn plain_single_spaced_avx2(bytes: &[u8]) -> bool {
+    use std::arch::x86_64::{
+        __m256i, _mm256_add_epi8, _mm256_and_si256, _mm256_cmpeq_epi8, _mm256_cmpgt_epi8,
+        _mm256_loadu_si256, _mm256_movemask_epi8, _mm256_or_si256, _mm256_set1_epi8,
+        _mm256_setzero_si256,
+    };
+    /// As the `check` of `plain_single_spaced`, for 32 bytes of 33.
+    #[target_feature(enable = "avx2")]
+    #[inline]
+    unsafe fn check(chunk: &[u8; 33], ahead: bool, bad: __m256i) -> __m256i {
+        // SAFETY: the caller's processor has AVX2; the loads read bytes
+        // 0..32 and 1..33 of the 33-byte `chunk`.
+        unsafe {
+            let first = _mm256_loadu_si256(chunk.as_ptr().cast::<__m256i>());
+            let second = _mm256_loadu_si256(chunk.as_ptr().add(1).cast::<__m256i>());
+            let lanes = if ahead { first } else { second };
+            let shifted = _mm256_add_epi8(lanes, _mm256_set1_epi8(0x80u8.wrapping_sub(b' ') as i8));
+            let unprintable =
+                _mm256_cmpgt_epi8(shifted, _mm256_set1_epi8(0x80u8.wrapping_add(94) as i8));
+            let backquotes = _mm256_cmpeq_epi8(lanes, _mm256_set1_epi8(b'`' as i8));
+            let space = _mm256_set1_epi8(b' ' as i8);
+            let two_spaces = _mm256_and_si256(
+                _mm256_cmpeq_epi8(first, space),
+                _mm256_cmpeq_epi8(second, space),
+            );
+            _mm256_or_si256(
+                bad,
+                _mm256_or_si256(_mm256_or_si256(unprintable, backquotes), two_spaces),
+            )
+        }
+    }
+    // SAFETY (every block below): the processor has AVX2, as the caller
+    // promises; `check` reads only its chunk.
+    let mut bad = _mm256_setzero_si256();
+    let mut at = 0;
+    while let Some(window) = bytes.get(at..).and_then(|rest| rest.first_chunk::<65>()) {
+        for i in 0..2 {
+            if let Some(chunk) = window.get(32 * i..).and_then(|w| w.first_chunk::<33>()) {
+                bad = unsafe { check(chunk, true, bad) };
+            }
+        }
+        if _mm256_movemask_epi8(bad) != 0 {
+            return false;
+        }
+        at += 64;
+    }
+    while let Some(chunk) = bytes.get(at..).and_then(|rest| rest.first_chunk::<33>()) {
+        bad = unsafe { check(chunk, true, bad) };
+        at += 32;
+    }
+    // The last 1 to 32 bytes, as in `plain_single_spaced`.
+    if at < bytes.len() {
+        let last = bytes
+            .len()
+            .checked_sub(33)
+            .and_then(|from| bytes.get(from..))
+            .and_then(|rest| rest.first_chunk::<33>());
+        bad = match last {
+            Some(last) => unsafe { check(last, false, bad) },
+            None => {
+                let mut padded = [b'x'; 33];
+                if let Some(head) = padded.get_mut(..bytes.len()) {
+                    head.copy_from_slice(bytes);
+                }
+                unsafe { check(&padded, true, bad) }
+            }
+        };
+    }
+    _mm256_movemask_epi8(bad) == 0
+}
+
 #[cfg(not(target_arch = "x86_64"))]
 #[inline(always)]
 pub fn plain_and_spaces(bytes: &[u8; 16]) -> (u16, u16, u16) {
@@ -192,6 +280,127 @@ fn gather(lanes: u64) -> u64 {
 #[inline(always)]
 pub fn block_masks(block: &[u8; BLOCK]) -> (u64, u64) {
     block_masks_by_lanes(block)
+}
+
+/// A way to compute `block_masks`, for a scan generic over it.
+pub trait Masks: Copy {
+    fn block_masks(self, block: &[u8; BLOCK]) -> (u64, u64);
+}
+
+/// `block_masks` as the target's baseline has it.
+#[derive(Debug, Clone, Copy)]
+pub struct Baseline;
+
+impl Masks for Baseline {
+    #[inline(always)]
+    fn block_masks(self, block: &[u8; BLOCK]) -> (u64, u64) {
+        block_masks(block)
+    }
+}
+
+/// `block_masks` with AVX2: a proof, made only by `Wide::detect`, that the
+/// processor has AVX2.
+#[derive(Debug, Clone, Copy)]
+pub struct Wide {
+    _detected: (),
+}
+
+impl Wide {
+    /// A `Wide` if the processor has AVX2.
+    pub fn detect() -> Option<Wide> {
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx2") {
+            return Some(Wide { _detected: () });
+        }
+        None
+    }
+}
+
+impl Masks for Wide {
+    #[inline(always)]
+    fn block_masks(self, block: &[u8; BLOCK]) -> (u64, u64) {
+        #[cfg(target_arch = "x86_64")]
+        {
+            // SAFETY: a `Wide` exists only where the processor has AVX2.
+            unsafe { block_masks_avx2(block) }
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        block_masks(block)
+    }
+}
+
+/// `block_masks` 32 bytes at a time: the same tests as the SSE2 version.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+#[inline]
+unsafe fn block_masks_avx2(block: &[u8; BLOCK]) -> (u64, u64) {
+    use std::arch::x86_64::{
+        __m256i, _mm256_add_epi8, _mm256_cmpgt_epi8, _mm256_loadu_si256, _mm256_movemask_epi8,
+        _mm256_or_si256, _mm256_set1_epi8,
+    };
+    let mut words = 0u64;
+    let mut non_ascii = 0u64;
+    for (i, half) in block.chunks_exact(32).enumerate() {
+        // SAFETY: the caller's processor has AVX2; the load reads the 32
+        // bytes of `half` (unaligned loads allowed).
+        let (word_bits, high_bits) = unsafe {
+            let lanes = _mm256_loadu_si256(half.as_ptr().cast::<__m256i>());
+            // A byte is in `lo..lo + count` when, shifted so that `lo`
+            // becomes -128, it is below -128 + count as a signed byte.
+            let letters = _mm256_cmpgt_epi8(
+                _mm256_set1_epi8(0x80u8.wrapping_add(26) as i8),
+                _mm256_add_epi8(
+                    _mm256_or_si256(lanes, _mm256_set1_epi8(0x20)),
+                    _mm256_set1_epi8(0x80u8.wrapping_sub(b'a') as i8),
+                ),
+            );
+            let digits = _mm256_cmpgt_epi8(
+                _mm256_set1_epi8(0x80u8.wrapping_add(10) as i8),
+                _mm256_add_epi8(lanes, _mm256_set1_epi8(0x80u8.wrapping_sub(b'0') as i8)),
+            );
+            (
+                _mm256_movemask_epi8(_mm256_or_si256(letters, digits)),
+                _mm256_movemask_epi8(lanes),
+            )
+        };
+        words |= u64::from(word_bits as u32) << (32 * i);
+        non_ascii |= u64::from(high_bits as u32) << (32 * i);
+    }
+    (words, non_ascii)
+}
+
+/// Work generic over `Masks`, for `run_masked`.
+pub trait MaskedWork {
+    type Output;
+    fn run<M: Masks>(self, masks: M) -> Self::Output;
+}
+
+/// Runs `work` with `Wide` masks, compiled for AVX2, when `wide` is given;
+/// else with the baseline. (BMI1 and BMI2 on top of AVX2 made the scan's
+/// word loop longer, with registers moved round on every word.)
+#[inline(always)]
+pub fn run_masked<W: MaskedWork>(work: W, wide: Option<Wide>) -> W::Output {
+    #[cfg(target_arch = "x86_64")]
+    if let Some(wide) = wide {
+        // SAFETY: `wide` proves that the processor has AVX2.
+        return unsafe { run_wide(work, wide) };
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = wide;
+    run_baseline(work)
+}
+
+/// `work` with `Baseline` masks, out of line as `run_wide` is.
+#[inline(never)]
+fn run_baseline<W: MaskedWork>(work: W) -> W::Output {
+    work.run(Baseline)
+}
+
+/// `work` with `wide` masks, compiled for AVX2, which `wide` proves.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn run_wide<W: MaskedWork>(work: W, wide: Wide) -> W::Output {
+    work.run(wide)
 }
 
 /// `block_masks` eight bytes at a time in a `u64`.
@@ -233,6 +442,9 @@ mod tests {
                 block[position] = byte;
                 let expected = masks_by_bytes(&block);
                 assert_eq!(block_masks(&block), expected, "{byte} at {position}");
+                if let Some(wide) = Wide::detect() {
+                    assert_eq!(wide.block_masks(&block), expected, "{byte} at {position}");
+                }
                 assert_eq!(
                     block_masks_by_lanes(&block),
                     expected,
@@ -260,6 +472,7 @@ mod tests {
         for len in 0..text.len() {
             let mut bytes = text[..len].to_vec();
             assert!(plain_single_spaced(&bytes), "{len}");
+            assert!(plain_single_spaced_with(Wide::detect(), &bytes), "{len}");
             for position in 0..len {
                 let all_bytes: Vec<u8> = (0..=255).collect();
                 let tried = if len < 20 {
@@ -274,12 +487,21 @@ mod tests {
                         by_bytes(&bytes),
                         "{byte} at {position} of {len}"
                     );
+                    assert_eq!(
+                        plain_single_spaced_with(Wide::detect(), &bytes),
+                        by_bytes(&bytes),
+                        "{byte} at {position} of {len}"
+                    );
                 }
                 // A space beside one already there, or two new ones.
                 bytes[position] = b' ';
                 if position + 1 < len {
                     bytes[position + 1] = b' ';
                     assert!(!plain_single_spaced(&bytes), "{position} of {len}");
+                    assert!(
+                        !plain_single_spaced_with(Wide::detect(), &bytes),
+                        "{position} of {len}"
+                    );
                 }
                 bytes.copy_from_slice(&text[..len]);
             }

@@ -20,7 +20,7 @@
 //! `FirstWords`), and a small Bloom filter of the names' first words, which
 //! stays in cache, rules out most words without touching the trie.
 
-use super::blocks::{block_masks, BLOCK};
+use super::blocks::{run_masked, MaskedWork, Masks, Wide, BLOCK};
 use super::context::{char_before, is_word_char};
 use crate::text::{LANE_HIGH_BITS, LANE_ONES};
 
@@ -62,6 +62,8 @@ pub struct Names {
     /// with, may be kept in text that begins with a small letter (its
     /// `small_start`).
     small_start_ok: Vec<bool>,
+    /// Whether the scan outside words runs with AVX2 (see `blocks::Wide`).
+    wide: Option<Wide>,
 }
 
 /// Bloom filters of how the names begin, for the names whose first word
@@ -433,13 +435,23 @@ impl Names {
         let mut next_sibling: Vec<u32> = with_root(NONE, most_nodes);
         let mut label: Vec<u8> = with_root(0, most_nodes);
         let mut ends: Vec<u32> = with_root(NO_PATTERN, most_nodes);
+        // Each node's parent: a node is made after its parent, so its
+        // number is higher.
+        let mut parent: Vec<u32> = with_root(0, most_nodes);
+        // The root's child on each class, found without walking its list
+        // (the longest one).
+        let mut root_kid = [NONE; 256];
         // The node each pattern ends at.
         let mut end_node: Vec<usize> = Vec::with_capacity(patterns.len());
         for (index, pattern) in patterns.iter().enumerate() {
             let mut node = 0usize;
             for byte in pattern.bytes() {
                 let class = classes[usize::from(byte)];
-                let mut kid = first_kid[node];
+                let mut kid = if node == 0 {
+                    root_kid[usize::from(class)]
+                } else {
+                    first_kid[node]
+                };
                 while kid != NONE && label[kid as usize] != class {
                     kid = next_sibling[kid as usize];
                 }
@@ -453,10 +465,14 @@ impl Names {
                     label.push(class);
                     ends.push(NO_PATTERN);
                     first_kid.push(NONE);
+                    parent.push(node as u32);
                     // Put first in the parent's list: the lists are sorted
                     // by class below.
                     next_sibling.push(first_kid[node]);
                     first_kid[node] = child;
+                    if node == 0 {
+                        root_kid[usize::from(class)] = child;
+                    }
                     child as usize
                 };
             }
@@ -559,16 +575,13 @@ impl Names {
             });
         }
         // Whether a pattern that ends at a node or above it may be kept at
-        // a small letter, from the root down.
+        // a small letter, from the root down (parents before children).
         let mut small_ok_at = vec![false; node_count];
-        let mut stack = vec![(0usize, false)];
-        while let Some((node, above)) = stack.pop() {
+        for node in 1..node_count {
             let pattern = ends[node];
-            let ok = above
+            small_ok_at[node] = small_ok_at[parent[node] as usize]
                 || (pattern != NO_PATTERN
                     && small_start.get(pattern as usize).is_none_or(|small| *small));
-            small_ok_at[node] = ok;
-            stack.extend(kids_of(node).iter().map(|&(_, child)| (child, ok)));
         }
         let small_start_ok = end_node
             .iter()
@@ -599,6 +612,7 @@ impl Names {
             first_words: FirstWords::build(patterns, small_start),
             no_other_starts: !kinds.contains(&OTHER_START),
             small_start_ok,
+            wide: Wide::detect(),
             kinds,
             classes,
             class_count,
@@ -726,9 +740,16 @@ impl Names {
     /// or, when they begin with a small letter, no name that may be kept
     /// there (see `FirstWords`).
     pub fn next_start(&self, text: &str, from: usize, inside_words: bool) -> Option<(usize, Hit)> {
-        if !inside_words {
-            return self.next_word_start(text, from);
+        if inside_words {
+            self.next_start_inside_words(text, from)
+        } else {
+            self.next_word_start(text, from)
         }
+    }
+
+    /// `next_start` inside words too.
+    #[inline(never)]
+    fn next_start_inside_words(&self, text: &str, from: usize) -> Option<(usize, Hit)> {
         let bytes = text.as_bytes();
         let mut at = from;
         while let Some(&byte) = bytes.get(at) {
@@ -749,7 +770,26 @@ impl Names {
     /// zeros near the text's end; a word that runs to the block's end starts
     /// the next block instead, unless it fills the block (then it is measured
     /// from its start).
+    #[inline(always)]
     fn next_word_start(&self, text: &str, from: usize) -> Option<(usize, Hit)> {
+        run_masked(
+            WordSearch {
+                names: self,
+                text,
+                from,
+            },
+            self.wide,
+        )
+    }
+
+    /// `next_word_start` with `masks`.
+    #[inline(always)]
+    fn next_word_start_with<M: Masks>(
+        &self,
+        masks: M,
+        text: &str,
+        from: usize,
+    ) -> Option<(usize, Hit)> {
         let bytes = text.as_bytes();
         let mut prev_word = char_before(text, from).is_some_and(is_word_char);
         if !self.no_other_starts {
@@ -771,7 +811,10 @@ impl Names {
                     &padded
                 }
             };
-            let (words, non_ascii) = window.first_chunk().map_or((0, 1), block_masks);
+            let (words, non_ascii) = match window.first_chunk() {
+                Some(block) => masks.block_masks(block),
+                None => (0, 1),
+            };
             if non_ascii != 0 {
                 match self.scan_bytes(text, at, prev_word, at + BLOCK) {
                     Ok((next, next_prev_word)) => {
@@ -975,6 +1018,22 @@ impl Names {
         } else {
             None
         }
+    }
+}
+
+/// A search of `Names::next_word_start`, run by `run_masked`.
+struct WordSearch<'a> {
+    names: &'a Names,
+    text: &'a str,
+    from: usize,
+}
+
+impl MaskedWork for WordSearch<'_> {
+    type Output = Option<(usize, Hit)>;
+
+    #[inline(always)]
+    fn run<M: Masks>(self, masks: M) -> Self::Output {
+        self.names.next_word_start_with(masks, self.text, self.from)
     }
 }
 
@@ -1220,11 +1279,12 @@ mod tests {
             )
         ) {
             let n = names(FILTER_NAMES);
+            // The scan with the baseline masks too, where it runs with AVX2.
+            let baseline = Names { wide: None, ..n.clone() };
             for text in [pieces.concat(), padded(&pieces.concat())] {
-                proptest::prop_assert_eq!(
-                    boundary_names_by_scan(&n, &text),
-                    boundary_names_everywhere(&n, &text)
-                );
+                let everywhere = boundary_names_everywhere(&n, &text);
+                proptest::prop_assert_eq!(&boundary_names_by_scan(&n, &text), &everywhere);
+                proptest::prop_assert_eq!(&boundary_names_by_scan(&baseline, &text), &everywhere);
             }
         }
 

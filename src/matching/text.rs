@@ -6,21 +6,38 @@
 //! map of its offsets back to the source.
 
 use super::blocks::plain_and_spaces;
-#[cfg(target_arch = "x86_64")]
+#[cfg(all(test, target_arch = "x86_64"))]
 use super::blocks::plain_single_spaced;
+#[cfg(target_arch = "x86_64")]
+use super::blocks::plain_single_spaced_with;
+use super::blocks::Wide;
 use crate::fold::{fold_range, Folded};
 use crate::types::Span;
 use memchr::memmem::Finder;
 use std::sync::LazyLock;
 
 /// Buffers reused from one sentence to the next.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Scratch {
     folded: Folded,
     quick: QuickFold,
     collapsed: String,
     /// For each byte of `collapsed`, its offset in the folded text.
     to_folded: Vec<u32>,
+    /// Whether the plain text test runs with AVX2 (see `blocks::Wide`).
+    wide: Option<Wide>,
+}
+
+impl Default for Scratch {
+    fn default() -> Scratch {
+        Scratch {
+            folded: Folded::default(),
+            quick: QuickFold::default(),
+            collapsed: String::new(),
+            to_folded: Vec::new(),
+            wide: Wide::detect(),
+        }
+    }
 }
 
 /// One sentence's match text and its map to source offsets.
@@ -285,9 +302,14 @@ impl Scratch {
         let Some(slice) = src.get(span.clone()) else {
             return MatchText::Source { text: "", base: 0 };
         };
+        #[cfg(target_arch = "x86_64")]
+        let plain = plain_single_spaced_with(self.wide, slice.as_bytes());
         #[cfg(not(target_arch = "x86_64"))]
-        let plain_single_spaced = plain_single_spaced_by_chunks;
-        if plain_single_spaced(slice.as_bytes()) {
+        let plain = {
+            let _ = self.wide;
+            plain_single_spaced_by_chunks(slice.as_bytes())
+        };
+        if plain {
             return MatchText::Source {
                 text: slice,
                 base: span.start,
@@ -420,6 +442,8 @@ mod tests {
             proptest::prop_assert_eq!(plain_single_spaced_by_chunks(bytes), expected);
             #[cfg(target_arch = "x86_64")]
             proptest::prop_assert_eq!(plain_single_spaced(bytes), expected);
+            #[cfg(target_arch = "x86_64")]
+            proptest::prop_assert_eq!(plain_single_spaced_with(Wide::detect(), bytes), expected);
         }
     }
 
