@@ -761,28 +761,36 @@ impl WordCounts {
     fn of(text: &str) -> WordCounts {
         let bytes = text.as_bytes();
         let mut counts = WordCounts::default();
-        // The letters of the word being read and whether it starts in lower
-        // case (`None` between words).
-        let mut word: Option<(usize, bool)> = None;
+        // The word being read: whether there is one, its letters so far and
+        // whether it starts in lower case.
+        let mut in_word = false;
+        let mut letters = 0;
+        let mut first_lower = false;
         let mut at = 0;
         while let Some(&byte) = bytes.get(at) {
-            let (class, len) = if byte.is_ascii() {
-                (ASCII_CLASSES[usize::from(byte)], 1)
+            let class = if byte.is_ascii() {
+                at += 1;
+                ASCII_CLASSES[usize::from(byte)]
             } else {
                 let c = text.get(at..).and_then(|rest| rest.chars().next());
-                c.map_or((0, 1), |c| (char_class(c), c.len_utf8()))
+                at += c.map_or(1, char::len_utf8);
+                c.map_or(0, char_class)
             };
-            at += len;
             if class & SPACE != 0 {
-                if let Some((letters, first_lower)) = word.take() {
+                if in_word {
                     counts.add(counts.words > 0 && letters >= 4, first_lower);
+                    in_word = false;
                 }
-                continue;
+            } else {
+                if !in_word {
+                    in_word = true;
+                    letters = 0;
+                    first_lower = class & LOWER != 0;
+                }
+                letters += usize::from(class & LETTER != 0);
             }
-            let (letters, _) = word.get_or_insert((0, class & LOWER != 0));
-            *letters += usize::from(class & LETTER != 0);
         }
-        if let Some((letters, first_lower)) = word {
+        if in_word {
             counts.add(counts.words > 0 && letters >= 4, first_lower);
         }
         counts
