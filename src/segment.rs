@@ -45,6 +45,10 @@ pub struct Segmenter {
     abbreviations: FxHashMap<Box<str>, Abbreviation>,
     /// The length of the longest of them, in bytes: a longer word is none.
     longest_abbreviation: usize,
+    /// For each first byte, the lengths of the abbreviations starting with
+    /// it, one bit each (see [`length_bit`]): a word whose first byte and
+    /// length have no bit is none, without a look-up.
+    abbreviation_shapes: Box<[u64; 256]>,
     /// Words that start sentences.
     starters: FxHashSet<Box<str>>,
     max_unit: usize,
@@ -95,7 +99,14 @@ impl Segmenter {
             }
         }
         if problems.is_empty() {
+            let mut abbreviation_shapes = Box::new([0; 256]);
+            for stem in abbreviations.keys() {
+                if let Some(&first) = stem.as_bytes().first() {
+                    abbreviation_shapes[usize::from(first)] |= length_bit(stem.len());
+                }
+            }
             Ok(Segmenter {
+                abbreviation_shapes,
                 longest_abbreviation: abbreviations
                     .keys()
                     .map(|stem| stem.len())
@@ -347,7 +358,8 @@ impl Segmenter {
         }
         // Most words hold no period: one search says so for both the checks
         // that need one.
-        let dotted = memchr::memrchr(b'.', word.as_bytes());
+        // Words are short: a byte loop costs less than a call of `memrchr`.
+        let dotted = word.as_bytes().iter().rposition(|&byte| byte == b'.');
         // An abbreviation right after an unspaced sentence end (`Tuesday.Mr`).
         if let Some(tail) = dotted.and_then(|dot| word.get(dot + 1..)) {
             if tail.len() >= 2 {
@@ -389,6 +401,10 @@ impl Segmenter {
         if word.len() > self.longest_abbreviation {
             return None;
         }
+        let first = word.as_bytes().first()?;
+        if self.abbreviation_shapes[usize::from(*first)] & length_bit(word.len()) == 0 {
+            return None;
+        }
         self.abbreviations.get(word).copied()
     }
 
@@ -413,6 +429,12 @@ impl Segmenter {
             out.push(unit);
         }
     }
+}
+
+/// The bit of a word length in `Segmenter::abbreviation_shapes` (lengths
+/// from 63 on share the last one).
+fn length_bit(len: usize) -> u64 {
+    1 << len.min(63)
 }
 
 /// Whether a single line break between two kept lines falls inside a
@@ -690,6 +712,22 @@ fn best_break(src: &str, unit: Span, max: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_abbreviation_passes_the_shape_filter_and_others_may_not() {
+        let segmenter = Segmenter::build(&Lexicons::builtin()).expect("builds");
+        assert!(!segmenter.abbreviations.is_empty());
+        for (stem, kind) in &segmenter.abbreviations {
+            assert_eq!(segmenter.abbreviation(stem), Some(*kind), "{stem}");
+        }
+        for word in ["", "said", "Monday", "Washington", "x".repeat(80).as_str()] {
+            assert_eq!(
+                segmenter.abbreviation(word),
+                segmenter.abbreviations.get(word).copied(),
+                "{word}"
+            );
+        }
+    }
 
     proptest::proptest! {
         #[test]
