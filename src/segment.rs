@@ -297,9 +297,7 @@ impl Segmenter {
             return (run_end, None);
         }
         let (token_start, token) = token_before(text, i);
-        let word = token
-            .trim_start_matches(is_opening)
-            .trim_end_matches(is_closing);
+        let word = trim_word(token);
         if word.is_empty() {
             return (run_end, Some(end));
         }
@@ -485,6 +483,25 @@ fn is_opening(c: char) -> bool {
     )
 }
 
+/// `token` without the opening quotes and brackets before it and the
+/// closing ones after it.
+fn trim_word(token: &str) -> &str {
+    // An ASCII byte that opens (or closes) nothing tells without decoding.
+    let plain = |byte: Option<&u8>, quote: fn(char) -> bool| {
+        byte.is_some_and(|&byte| byte.is_ascii() && !quote(char::from(byte)))
+    };
+    let opened = if plain(token.as_bytes().first(), is_opening) {
+        token
+    } else {
+        token.trim_start_matches(is_opening)
+    };
+    if plain(opened.as_bytes().last(), is_closing) {
+        opened
+    } else {
+        opened.trim_end_matches(is_closing)
+    }
+}
+
 fn next_is_opening_quote(rest: &str) -> bool {
     let mut chars = rest.chars();
     chars.next().is_some_and(is_opening) && chars.next().is_some_and(|c| c.is_uppercase())
@@ -513,6 +530,10 @@ fn skip_space(text: &str, at: usize) -> usize {
             0x21..=0x7E => return at,
             _ => break,
         }
+    }
+    // Past the end nothing is left to skip.
+    if at >= bytes.len() {
+        return at;
     }
     skip_space_by_chars(text, at)
 }
@@ -712,6 +733,18 @@ fn best_break(src: &str, unit: Span, max: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        #[test]
+        fn words_are_trimmed_as_trim_matches_trims_them(
+            token in "([a-zA-Z.]{1,4}|[\"'()\\[\\]{}*]|\u{201C}|\u{201D}|\u{2018}|\u{2019}|\u{AB}|\u{BB}|\u{201E}|é){0,8}"
+        ) {
+            proptest::prop_assert_eq!(
+                trim_word(&token),
+                token.trim_start_matches(is_opening).trim_end_matches(is_closing)
+            );
+        }
+    }
 
     #[test]
     fn every_abbreviation_passes_the_shape_filter_and_others_may_not() {
