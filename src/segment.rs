@@ -258,7 +258,12 @@ impl Segmenter {
             }
         }
         let run_end = j;
-        let attached = i > 0 && !text[..i].ends_with(char::is_whitespace);
+        // An ASCII byte before the run tells without decoding a character.
+        let attached = match i.checked_sub(1).and_then(|before| bytes.get(before)) {
+            None => false,
+            Some(&byte) if byte.is_ascii() => !char::from(byte).is_whitespace(),
+            Some(_) => !text[..i].ends_with(char::is_whitespace),
+        };
         // Closing quotes and brackets right after the run.
         let mut end = run_end + closers_len(&text[run_end..]);
         let mut m = skip_space(text, end);
