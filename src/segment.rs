@@ -306,11 +306,11 @@ impl Segmenter {
         if word.is_empty() {
             return (run_end, Some(end));
         }
-        let opens_quote = next_is_opening_quote(&text[m..]);
         let cut = match self.classify(text, token_start, word) {
             Some(Abbreviation::Title) => None,
             Some(Abbreviation::General) => {
-                (opens_quote || self.starts_with_starter(&text[m..])).then_some(end)
+                let rest = &text[m..];
+                (next_is_opening_quote(rest) || self.starts_with_starter(rest)).then_some(end)
             }
             None => Some(end),
         };
