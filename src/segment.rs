@@ -45,6 +45,10 @@ pub struct Segmenter {
     abbreviations: FxHashMap<Box<str>, Abbreviation>,
     /// The length of the longest of them, in bytes: a longer word is none.
     longest_abbreviation: usize,
+    /// For each first byte, the lengths of the abbreviations starting with
+    /// it, one bit each (see [`length_bit`]): a word whose first byte and
+    /// length have no bit is none, without a look-up.
+    abbreviation_shapes: Box<[u64; 256]>,
     /// Words that start sentences.
     starters: FxHashSet<Box<str>>,
     max_unit: usize,
@@ -95,7 +99,14 @@ impl Segmenter {
             }
         }
         if problems.is_empty() {
+            let mut abbreviation_shapes = Box::new([0; 256]);
+            for stem in abbreviations.keys() {
+                if let Some(&first) = stem.as_bytes().first() {
+                    abbreviation_shapes[usize::from(first)] |= length_bit(stem.len());
+                }
+            }
             Ok(Segmenter {
+                abbreviation_shapes,
                 longest_abbreviation: abbreviations
                     .keys()
                     .map(|stem| stem.len())
@@ -247,7 +258,12 @@ impl Segmenter {
             }
         }
         let run_end = j;
-        let attached = i > 0 && !text[..i].ends_with(char::is_whitespace);
+        // An ASCII byte before the run tells without decoding a character.
+        let attached = match i.checked_sub(1).and_then(|before| bytes.get(before)) {
+            None => false,
+            Some(&byte) if byte.is_ascii() => !char::from(byte).is_whitespace(),
+            Some(_) => !text[..i].ends_with(char::is_whitespace),
+        };
         // Closing quotes and brackets right after the run.
         let mut end = run_end + closers_len(&text[run_end..]);
         let mut m = skip_space(text, end);
@@ -286,17 +302,15 @@ impl Segmenter {
             return (run_end, None);
         }
         let (token_start, token) = token_before(text, i);
-        let word = token
-            .trim_start_matches(is_opening)
-            .trim_end_matches(is_closing);
+        let word = trim_word(token);
         if word.is_empty() {
             return (run_end, Some(end));
         }
-        let opens_quote = next_is_opening_quote(&text[m..]);
         let cut = match self.classify(text, token_start, word) {
             Some(Abbreviation::Title) => None,
             Some(Abbreviation::General) => {
-                (opens_quote || self.starts_with_starter(&text[m..])).then_some(end)
+                let rest = &text[m..];
+                (next_is_opening_quote(rest) || self.starts_with_starter(rest)).then_some(end)
             }
             None => Some(end),
         };
@@ -347,7 +361,8 @@ impl Segmenter {
         }
         // Most words hold no period: one search says so for both the checks
         // that need one.
-        let dotted = memchr::memrchr(b'.', word.as_bytes());
+        // Words are short: a byte loop costs less than a call of `memrchr`.
+        let dotted = word.as_bytes().iter().rposition(|&byte| byte == b'.');
         // An abbreviation right after an unspaced sentence end (`Tuesday.Mr`).
         if let Some(tail) = dotted.and_then(|dot| word.get(dot + 1..)) {
             if tail.len() >= 2 {
@@ -389,6 +404,10 @@ impl Segmenter {
         if word.len() > self.longest_abbreviation {
             return None;
         }
+        let first = word.as_bytes().first()?;
+        if self.abbreviation_shapes[usize::from(*first)] & length_bit(word.len()) == 0 {
+            return None;
+        }
         self.abbreviations.get(word).copied()
     }
 
@@ -413,6 +432,12 @@ impl Segmenter {
             out.push(unit);
         }
     }
+}
+
+/// The bit of a word length in `Segmenter::abbreviation_shapes` (lengths
+/// from 63 on share the last one).
+fn length_bit(len: usize) -> u64 {
+    1 << len.min(63)
 }
 
 /// Whether a single line break between two kept lines falls inside a
@@ -463,6 +488,25 @@ fn is_opening(c: char) -> bool {
     )
 }
 
+/// `token` without the opening quotes and brackets before it and the
+/// closing ones after it.
+fn trim_word(token: &str) -> &str {
+    // An ASCII byte that opens (or closes) nothing tells without decoding.
+    let plain = |byte: Option<&u8>, quote: fn(char) -> bool| {
+        byte.is_some_and(|&byte| byte.is_ascii() && !quote(char::from(byte)))
+    };
+    let opened = if plain(token.as_bytes().first(), is_opening) {
+        token
+    } else {
+        token.trim_start_matches(is_opening)
+    };
+    if plain(opened.as_bytes().last(), is_closing) {
+        opened
+    } else {
+        opened.trim_end_matches(is_closing)
+    }
+}
+
 fn next_is_opening_quote(rest: &str) -> bool {
     let mut chars = rest.chars();
     chars.next().is_some_and(is_opening) && chars.next().is_some_and(|c| c.is_uppercase())
@@ -491,6 +535,10 @@ fn skip_space(text: &str, at: usize) -> usize {
             0x21..=0x7E => return at,
             _ => break,
         }
+    }
+    // Past the end nothing is left to skip.
+    if at >= bytes.len() {
+        return at;
     }
     skip_space_by_chars(text, at)
 }
@@ -690,6 +738,34 @@ fn best_break(src: &str, unit: Span, max: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        #[test]
+        fn words_are_trimmed_as_trim_matches_trims_them(
+            token in "([a-zA-Z.]{1,4}|[\"'()\\[\\]{}*]|\u{201C}|\u{201D}|\u{2018}|\u{2019}|\u{AB}|\u{BB}|\u{201E}|é){0,8}"
+        ) {
+            proptest::prop_assert_eq!(
+                trim_word(&token),
+                token.trim_start_matches(is_opening).trim_end_matches(is_closing)
+            );
+        }
+    }
+
+    #[test]
+    fn every_abbreviation_passes_the_shape_filter_and_others_may_not() {
+        let segmenter = Segmenter::build(&Lexicons::builtin()).expect("builds");
+        assert!(!segmenter.abbreviations.is_empty());
+        for (stem, kind) in &segmenter.abbreviations {
+            assert_eq!(segmenter.abbreviation(stem), Some(*kind), "{stem}");
+        }
+        for word in ["", "said", "Monday", "Washington", "x".repeat(80).as_str()] {
+            assert_eq!(
+                segmenter.abbreviation(word),
+                segmenter.abbreviations.get(word).copied(),
+                "{word}"
+            );
+        }
+    }
 
     proptest::proptest! {
         #[test]
