@@ -440,16 +440,30 @@ pub fn tokenize(
     if let Some(head) = lower.get_mut(..blocks) {
         head.make_ascii_lowercase();
     }
-    let quoted = split_unit(
-        text,
-        mentions,
-        quoted_at_start,
-        word_info,
-        list,
-        lower,
-        forms,
-        has_us,
-    );
+    // Most units hold no mention: their split skips every mention test.
+    let quoted = if mentions.is_empty() {
+        split_unit::<false>(
+            text,
+            mentions,
+            quoted_at_start,
+            word_info,
+            list,
+            lower,
+            forms,
+            has_us,
+        )
+    } else {
+        split_unit::<true>(
+            text,
+            mentions,
+            quoted_at_start,
+            word_info,
+            list,
+            lower,
+            forms,
+            has_us,
+        )
+    };
     lower.push_str(forms);
     quoted
 }
@@ -459,7 +473,7 @@ pub fn tokenize(
 /// after that padding in `lower` once appended.
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
-fn split_unit(
+fn split_unit<const MENTIONS: bool>(
     text: &str,
     mentions: &[UnitMention],
     quoted_at_start: bool,
@@ -479,7 +493,7 @@ fn split_unit(
     let mut mention_start = mentions.first().map_or(usize::MAX, |m| m.start);
     let mut i = 0usize;
     while let Some(&byte) = bytes.get(i) {
-        if i >= mention_start {
+        if MENTIONS && i >= mention_start {
             while mentions.get(next_mention).is_some_and(|m| m.end <= i) {
                 next_mention += 1;
             }
@@ -532,7 +546,7 @@ fn split_unit(
             // Where the words from here must stop: the next mention's
             // start, unless `i` lies inside that mention (after a
             // possessive 's that ran into it), where none stops them.
-            let word_stop = if mention_start > i {
+            let word_stop = if MENTIONS && mention_start > i {
                 mention_start
             } else {
                 usize::MAX
@@ -590,10 +604,10 @@ fn split_unit(
                 // The usual space after a word, passed here at once, and
                 // the word after it taken at once when it starts with an
                 // ASCII letter or digit and no mention starts there.
-                if next == b' ' && end < mention_start {
+                if next == b' ' && (!MENTIONS || end < mention_start) {
                     i = end + 1;
                     let next_class = bytes.get(i).map_or(0, |&b| ascii_class(b));
-                    if next_class & WORD != 0 && i < mention_start {
+                    if next_class & WORD != 0 && (!MENTIONS || i < mention_start) {
                         class = next_class;
                         continue;
                     }
@@ -638,7 +652,7 @@ fn split_unit(
         }
         i += c.len_utf8();
         // A space before the next mention does nothing: passed here at once.
-        if bytes.get(i) == Some(&b' ') && i < mention_start {
+        if bytes.get(i) == Some(&b' ') && (!MENTIONS || i < mention_start) {
             i += 1;
         }
     }
