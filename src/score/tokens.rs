@@ -212,6 +212,54 @@ fn all_plain(bytes: &[u8]) -> bool {
     bytes.chunks_exact(16).all(plain16) && plain16(last)
 }
 
+/// The first folded offset of `unit` (of `len` bytes) whose source offset
+/// is `src` or more, `len` if none, as a binary search over `0..len` finds
+/// it (source offsets never fall as folded ones grow); galloped to from
+/// `guess`, which is seldom more than a few bytes off.
+fn folded_offset(unit: &UnitText, len: usize, src: usize, guess: usize) -> usize {
+    let reached = |folded: usize| folded >= len || unit.to_source(folded) >= src;
+    let guess = guess.min(len);
+    // The offset lies in `lo..=hi`.
+    let (mut lo, mut hi);
+    let mut step = 1;
+    if reached(guess) {
+        hi = guess;
+        loop {
+            if hi == 0 {
+                return 0;
+            }
+            let probe = hi.saturating_sub(step);
+            if reached(probe) {
+                hi = probe;
+                step *= 2;
+            } else {
+                lo = probe + 1;
+                break;
+            }
+        }
+    } else {
+        lo = guess + 1;
+        loop {
+            let probe = (lo + step - 1).min(len);
+            if reached(probe) {
+                hi = probe;
+                break;
+            }
+            lo = probe + 1;
+            step *= 2;
+        }
+    }
+    while lo < hi {
+        let mid = (lo + hi) / 2;
+        if reached(mid) {
+            hi = mid;
+        } else {
+            lo = mid + 1;
+        }
+    }
+    lo
+}
+
 /// Folded offsets of the unit's mentions (folded text covers the source
 /// range the mentions lie in).
 #[cfg(test)]
@@ -229,22 +277,19 @@ pub fn unit_mentions_into<'a>(
     out: &mut Vec<UnitMention<'a>>,
 ) {
     let len = unit.text().len();
-    let to_folded = |src: usize| -> usize {
+    // The last offsets mapped, source and folded: folding seldom changes
+    // the length of the text between two offsets, so the next offset is
+    // looked for from as far after them in the folded text.
+    let mut last = (unit.to_source(0), 0usize);
+    let mut to_folded = |src: usize| -> usize {
         if let UnitText::Plain { base, .. } = unit {
             // Folded bytes are source bytes from `base` on.
             return src.saturating_sub(*base).min(len);
         }
-        // First folded byte whose source offset is >= src.
-        let (mut lo, mut hi) = (0usize, len);
-        while lo < hi {
-            let mid = (lo + hi) / 2;
-            if unit.to_source(mid) < src {
-                lo = mid + 1;
-            } else {
-                hi = mid;
-            }
-        }
-        lo
+        let (last_src, last_folded) = last;
+        let folded = folded_offset(unit, len, src, last_folded + src.saturating_sub(last_src));
+        last = (src, folded);
+        folded
     };
     let text = unit.text();
     out.clear();
@@ -1156,6 +1201,30 @@ mod tests {
                                 || (stop > start && start + run > stop)
                         );
                     }
+                }
+            }
+        }
+
+        #[test]
+        fn folded_offsets_galloped_to_are_the_binary_searched_ones(
+            src in "([a-z ,.'\"-]|\u{2019}|\u{201C}|\u{2014}|\u{2026}|\u{a0}|\u{e9}|e\u{301}|\u{200B}|\u{FB01}|\u{BD}){0,30}",
+            guesses in proptest::collection::vec(0usize..80, 1..6),
+        ) {
+            let full = crate::fold::fold_range(&src, 0..src.len());
+            let unit = UnitText::Folded(&full);
+            let len = unit.text().len();
+            for target in 0..=src.len() + 1 {
+                let (mut lo, mut hi) = (0usize, len);
+                while lo < hi {
+                    let mid = (lo + hi) / 2;
+                    if unit.to_source(mid) < target {
+                        lo = mid + 1;
+                    } else {
+                        hi = mid;
+                    }
+                }
+                for &guess in &guesses {
+                    prop_assert_eq!(folded_offset(&unit, len, target, guess), lo);
                 }
             }
         }
