@@ -19,7 +19,8 @@ pub struct Token {
     lower_start: u32,
     lower_len: u32,
     /// The rule vocabulary's id for the lowercase word
-    /// (`PatternSet::intern`), or `NO_WORD`.
+    /// (`PatternSet::intern`), or `NO_WORD` (always for a mention, so that
+    /// the word after a token is read without testing for one).
     pub word: u32,
     /// Index into the unit's mentions when the token is an actor mention,
     /// else `NO_MENTION`.
