@@ -24,7 +24,7 @@ use holder::{Attribution, Chain};
 use rules::{Function, Rules, StanceKind, UnitCues};
 use std::borrow::Cow;
 use std::sync::Arc;
-use tokens::{tokenize, unit_mentions_into, Tokens, UnitMention, UnitText};
+use tokens::{tokenize, unit_mentions_into, PlainRuns, Tokens, UnitMention, UnitText};
 
 /// Units a quotation may run over before an unmatched quote mark is
 /// taken for a stray one.
@@ -119,6 +119,8 @@ struct UnitBuffers<'r> {
     folded: Folded,
     /// The cue lists.
     cues: UnitCues<'r>,
+    /// Where the document's bytes fold to themselves.
+    plain_runs: PlainRuns,
 }
 
 /// The buffers a thread's units reuse, kept from one document to the next
@@ -257,6 +259,7 @@ impl Scorer {
             tokens,
             folded,
             cues: UnitCues::default(),
+            plain_runs: PlainRuns::default(),
         };
         let mut state = DocState {
             detailed,
@@ -348,8 +351,9 @@ impl Scorer {
             tokens,
             folded: folded_buffer,
             cues: unit_cues,
+            plain_runs,
         } = buffers;
-        let folded = UnitText::fold(src, span.clone(), folded_buffer);
+        let folded = UnitText::fold_in_order(src, span.clone(), plain_runs, folded_buffer);
         let text = folded.text();
         unit_mentions_into(&folded, unit_mentions_src, mentions);
         let mentions: &[UnitMention] = mentions;

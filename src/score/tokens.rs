@@ -164,15 +164,27 @@ pub enum UnitText<'s> {
 impl<'s> UnitText<'s> {
     /// The folded text of `src[span]`, as `crate::fold::fold_range` has it;
     /// `buffer` holds it when it is not the source slice.
+    #[cfg(test)]
     pub fn fold(src: &'s str, span: Span, buffer: &'s mut Folded) -> UnitText<'s> {
+        UnitText::fold_in_order(src, span, &mut PlainRuns::default(), buffer)
+    }
+
+    /// [`UnitText::fold`] of the next unit of a document whose units are
+    /// read in order, as `runs` has seen them.
+    pub fn fold_in_order(
+        src: &'s str,
+        span: Span,
+        runs: &mut PlainRuns,
+        buffer: &'s mut Folded,
+    ) -> UnitText<'s> {
         let text = src.get(span.clone());
+        let run = text.map_or(0, |_| runs.run(src.as_bytes(), &span));
         match text {
-            Some(text) if all_plain(text.as_bytes()) => UnitText::Plain {
+            Some(text) if run == text.len() => UnitText::Plain {
                 text,
                 base: span.start,
             },
             _ => {
-                let run = text.map_or(0, |text| plain_run(text.as_bytes()));
                 fold_range_after_plain(buffer, src, span, run);
                 UnitText::Folded(buffer)
             }
@@ -195,22 +207,32 @@ impl<'s> UnitText<'s> {
     }
 }
 
-/// Whether an ASCII byte folds to itself, as `crate::fold::plain_run`
-/// has it.
-fn plain_ascii(b: u8) -> bool {
-    // Written without short-circuits so that runs of bytes vectorize.
-    ((b.wrapping_sub(b' ') <= b'~' - b' ') & (b != b'`')) | (b == b'\n')
+/// Where a document's bytes fold to themselves, learnt as its units are
+/// read in order: every byte of `from..until` does, the byte at `until`
+/// (if any) does not. Each stretch is read once for all the units in it,
+/// rather than unit by unit.
+#[derive(Debug, Clone)]
+pub struct PlainRuns {
+    from: usize,
+    until: usize,
 }
 
-/// Whether all of `bytes` folds to itself (`plain_run(bytes) ==
-/// bytes.len()`): 16 bytes at a time, the last 16 read again from the end
-/// rather than one at a time.
-fn all_plain(bytes: &[u8]) -> bool {
-    let plain16 = |chunk: &[u8]| chunk.iter().fold(true, |all, &b| all & plain_ascii(b));
-    let Some(last) = bytes.len().checked_sub(16).and_then(|at| bytes.get(at..)) else {
-        return bytes.iter().all(|&b| plain_ascii(b));
-    };
-    bytes.chunks_exact(16).all(plain16) && plain16(last)
+impl Default for PlainRuns {
+    fn default() -> Self {
+        // Nothing known yet.
+        PlainRuns { from: 1, until: 0 }
+    }
+}
+
+impl PlainRuns {
+    /// `crate::fold::plain_run` of `src[span]` (a valid span).
+    fn run(&mut self, src: &[u8], span: &Span) -> usize {
+        if !(self.from <= span.start && span.start <= self.until) {
+            self.from = span.start;
+            self.until = span.start + plain_run(src.get(span.start..).unwrap_or_default());
+        }
+        self.until.min(span.end).saturating_sub(span.start)
+    }
 }
 
 /// The first folded offset of `unit` (of `len` bytes) whose source offset
@@ -1231,17 +1253,24 @@ mod tests {
         }
 
         #[test]
-        fn all_plain_is_a_plain_run_over_everything(
+        fn plain_runs_of_units_in_order_are_their_own_plain_runs(
             bytes in proptest::collection::vec(
-                prop_oneof![0x20u8..0x7f, Just(b'\n'), Just(b'`'), any::<u8>()],
-                0..70,
+                prop_oneof![8 => 0x20u8..0x7f, 1 => Just(b'\n'), 1 => any::<u8>()],
+                0..90,
             ),
-            cut in 0usize..70,
+            cuts in proptest::collection::vec(0usize..90, 0..8),
+            back in proptest::collection::vec(0usize..90, 0..3),
         ) {
-            let bytes = &bytes[..cut.min(bytes.len())];
-            prop_assert_eq!(all_plain(bytes), plain_run(bytes) == bytes.len());
-            let plain: Vec<u8> = bytes.iter().map(|&b| if plain_ascii(b) { b } else { b'a' }).collect();
-            prop_assert!(all_plain(&plain));
+            // Units in order, touching or not, then a few out of order.
+            let mut cuts: Vec<usize> = cuts.into_iter().map(|c| c.min(bytes.len())).collect();
+            cuts.sort_unstable();
+            let mut spans: Vec<Span> = cuts.windows(2).map(|w| w[0]..w[1]).collect();
+            spans.extend(back.iter().map(|&b| b.min(bytes.len())..bytes.len()));
+            let mut runs = PlainRuns::default();
+            for span in spans {
+                let own = plain_run(&bytes[span.clone()]);
+                prop_assert_eq!(runs.run(&bytes, &span), own, "{:?}", span);
+            }
         }
 
         #[test]
