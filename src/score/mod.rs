@@ -164,6 +164,7 @@ impl DocState {
 /// is unset, into `spare`; an unset slot's buffer goes to `spare`. The
 /// holders kept from unit to unit change every few units, and this way do
 /// not allocate each time.
+#[inline(always)]
 fn set_text(slot: &mut Option<String>, value: Option<&str>, spare: &mut String) {
     match (slot.as_mut(), value) {
         (Some(text), Some(value)) => {
