@@ -369,7 +369,12 @@ impl Scorer {
         } = buffers;
         let folded = UnitText::fold_in_order(src, span.clone(), plain_runs, folded_buffer);
         let text = folded.text();
-        unit_mentions_into(&folded, unit_mentions_src, mentions);
+        if unit_mentions_src.is_empty() {
+            // Most units: nothing to map.
+            mentions.clear();
+        } else {
+            unit_mentions_into(&folded, unit_mentions_src, mentions);
+        }
         let mentions: &[UnitMention] = mentions;
         let in_quote = state.quote_open;
         let quote_open_after = tokenize(text, mentions, in_quote, rules, tokens);
