@@ -382,7 +382,12 @@ impl Scorer {
         let tokens: &Tokens = tokens;
         let cues: &UnitCues = unit_cues;
 
-        let found = holder::attributions(cues, tokens, mentions, &state.chain);
+        // Most units hold no reporting word: nothing to attribute.
+        let found = if cues.report.is_empty() {
+            Vec::new()
+        } else {
+            holder::attributions(cues, tokens, mentions, &state.chain)
+        };
         let attribution: Option<&Attribution> = holder::choose(&found);
         let has_us = tokens.has_us();
         let stance_cue = cues
