@@ -24,7 +24,7 @@ use holder::{Attribution, Chain};
 use rules::{Function, Rules, StanceKind, UnitCues};
 use std::borrow::Cow;
 use std::sync::Arc;
-use tokens::{tokenize, unit_mentions_into, Tokens, UnitMention, UnitText};
+use tokens::{tokenize, unit_mentions_into, PlainRuns, Tokens, UnitMention, UnitText};
 
 /// Units a quotation may run over before an unmatched quote mark is
 /// taken for a stray one.
@@ -119,6 +119,8 @@ struct UnitBuffers<'r> {
     folded: Folded,
     /// The cue lists.
     cues: UnitCues<'r>,
+    /// Where the document's bytes fold to themselves.
+    plain_runs: PlainRuns,
 }
 
 /// The buffers a thread's units reuse, kept from one document to the next
@@ -135,7 +137,20 @@ thread_local! {
 }
 
 impl DocState {
+    /// The shared string of `holder`: most claims are the author's, whose
+    /// string comes first (see [`Scorer::explain_units`]) and is found
+    /// here without a search.
+    #[inline(always)]
     fn shared(&mut self, holder: &str) -> Arc<str> {
+        if holder == "AUTHOR" {
+            if let Some(author) = self.holders.first().filter(|h| &***h == "AUTHOR") {
+                return Arc::clone(author);
+            }
+        }
+        self.shared_searched(holder)
+    }
+
+    fn shared_searched(&mut self, holder: &str) -> Arc<str> {
         if let Some(known) = self.holders.iter().find(|h| &***h == holder) {
             return Arc::clone(known);
         }
@@ -149,6 +164,7 @@ impl DocState {
 /// is unset, into `spare`; an unset slot's buffer goes to `spare`. The
 /// holders kept from unit to unit change every few units, and this way do
 /// not allocate each time.
+#[inline(always)]
 fn set_text(slot: &mut Option<String>, value: Option<&str>, spare: &mut String) {
     match (slot.as_mut(), value) {
         (Some(text), Some(value)) => {
@@ -257,6 +273,7 @@ impl Scorer {
             tokens,
             folded,
             cues: UnitCues::default(),
+            plain_runs: PlainRuns::default(),
         };
         let mut state = DocState {
             detailed,
@@ -348,10 +365,16 @@ impl Scorer {
             tokens,
             folded: folded_buffer,
             cues: unit_cues,
+            plain_runs,
         } = buffers;
-        let folded = UnitText::fold(src, span.clone(), folded_buffer);
+        let folded = UnitText::fold_in_order(src, span.clone(), plain_runs, folded_buffer);
         let text = folded.text();
-        unit_mentions_into(&folded, unit_mentions_src, mentions);
+        if unit_mentions_src.is_empty() {
+            // Most units: nothing to map.
+            mentions.clear();
+        } else {
+            unit_mentions_into(&folded, unit_mentions_src, mentions);
+        }
         let mentions: &[UnitMention] = mentions;
         let in_quote = state.quote_open;
         let quote_open_after = tokenize(text, mentions, in_quote, rules, tokens);
@@ -359,7 +382,12 @@ impl Scorer {
         let tokens: &Tokens = tokens;
         let cues: &UnitCues = unit_cues;
 
-        let found = holder::attributions(cues, tokens, mentions, &state.chain);
+        // Most units hold no reporting word: nothing to attribute.
+        let found = if cues.report.is_empty() {
+            Vec::new()
+        } else {
+            holder::attributions(cues, tokens, mentions, &state.chain)
+        };
         let attribution: Option<&Attribution> = holder::choose(&found);
         let has_us = tokens.has_us();
         let stance_cue = cues

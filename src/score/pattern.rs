@@ -387,7 +387,8 @@ impl PatternSet {
                 if token.functions & NEEDS_NEXT == 0 {
                     continue;
                 }
-                let next_word = next.filter(|t| !t.is_mention()).map_or(NO_WORD, |t| t.word);
+                // A mention's word is `NO_WORD` (`Token::word`).
+                let next_word = next.map_or(NO_WORD, |t| t.word);
                 let follow = self
                     .follow
                     .get(token.word as usize)
@@ -417,10 +418,7 @@ impl PatternSet {
                 };
                 // The word of the next token: `NO_WORD` after the last token or
                 // before a mention, which no word of a pattern is.
-                let next_word = tokens
-                    .get(at + 1)
-                    .filter(|t| !t.is_mention())
-                    .map_or(NO_WORD, |t| t.word);
+                let next_word = tokens.get(at + 1).map_or(NO_WORD, |t| t.word);
                 let next_bit = word_bit(next_word);
                 let starts: &[WordStart] = if !token.is_mention()
                     && !self.by_prefix.is_empty()

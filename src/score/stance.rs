@@ -66,10 +66,17 @@ impl CueFired {
 #[derive(Debug, Clone)]
 struct Hit {
     kind: Modifier,
-    text: String,
     weight: f64,
     start: usize,
     end: usize,
+}
+
+impl Hit {
+    /// The words the modifier covered, read only for the labels that
+    /// name them.
+    fn words(&self, tokens: &Tokens) -> String {
+        words(tokens, self.start, self.end)
+    }
 }
 
 /// The words a match covered, as the text has them.
@@ -94,7 +101,7 @@ fn prescriptive_phrases(cues: &UnitCues) -> Vec<(usize, usize)> {
 
 /// Modifier matches, leaving out negations and contrasts that belong to a
 /// prescriptive phrase (`no choice but`, `not only`).
-fn modifier_hits(cues: &UnitCues, tokens: &Tokens) -> Vec<Hit> {
+fn modifier_hits(cues: &UnitCues) -> Vec<Hit> {
     let phrases: Vec<(usize, usize)> = prescriptive_phrases(cues)
         .into_iter()
         .filter(|(s, e)| e - s > 1)
@@ -108,7 +115,6 @@ fn modifier_hits(cues: &UnitCues, tokens: &Tokens) -> Vec<Hit> {
             }
             hits.push(Hit {
                 kind: m.kind,
-                text: words(tokens, start, end),
                 weight: m.weight,
                 start,
                 end,
@@ -163,7 +169,7 @@ pub fn score(cues: &UnitCues, tokens: &Tokens, context: &Context) -> (Vec<CueFir
         // No cue can fire: most units end here, before any modifier is read.
         return (Vec::new(), 0.0);
     }
-    let hits = modifier_hits(cues, tokens);
+    let hits = modifier_hits(cues);
     let contrast = hits
         .iter()
         .find(|h| {
@@ -216,7 +222,7 @@ pub fn score(cues: &UnitCues, tokens: &Tokens, context: &Context) -> (Vec<CueFir
                 }
                 if let Some(neg) = negation_before(&hits, tokens, start, (start, end)) {
                     weight *= NEGATION_SCALAR;
-                    modifiers.push(format!("negated({})", neg.text));
+                    modifiers.push(format!("negated({})", neg.words(tokens)));
                 }
             }
             StanceKind::Event | StanceKind::Target => {
@@ -272,7 +278,7 @@ pub fn score(cues: &UnitCues, tokens: &Tokens, context: &Context) -> (Vec<CueFir
                         if matches!(att.kind, Modifier::Oppose | Modifier::Harm) {
                             factor = -factor;
                         }
-                        label = format!("{label}+{}", att.text);
+                        label = format!("{label}+{}", att.words(tokens));
                         modifiers.push(match att.kind {
                             Modifier::Endorse | Modifier::Value => "endorsed".to_string(),
                             Modifier::Oppose => "opposed".to_string(),
@@ -282,7 +288,7 @@ pub fn score(cues: &UnitCues, tokens: &Tokens, context: &Context) -> (Vec<CueFir
                             negation_before(&hits, tokens, att.start, (att.start, att.end))
                         {
                             factor *= NEGATION_SCALAR;
-                            modifiers.push(format!("negated({})", neg.text));
+                            modifiers.push(format!("negated({})", neg.words(tokens)));
                         }
                         scaled_at = scaled_at.min(att.start);
                     }
@@ -292,7 +298,7 @@ pub fn score(cues: &UnitCues, tokens: &Tokens, context: &Context) -> (Vec<CueFir
                 {
                     // A refused engagement argues against it, a refused withdrawal for it.
                     weight *= NEGATION_SCALAR;
-                    modifiers.push(format!("negated({})", neg.text));
+                    modifiers.push(format!("negated({})", neg.words(tokens)));
                     scaled_at = scaled_at.min(neg.start);
                 } else if context.prescriptive
                     && modals.iter().any(|&(s, _)| {
@@ -315,7 +321,7 @@ pub fn score(cues: &UnitCues, tokens: &Tokens, context: &Context) -> (Vec<CueFir
             } else {
                 "hedged"
             };
-            modifiers.push(format!("{what}({})", scale.text));
+            modifiers.push(format!("{what}({})", scale.words(tokens)));
         }
         if let Some(c) = contrast {
             if start < c {

@@ -19,7 +19,8 @@ pub struct Token {
     lower_start: u32,
     lower_len: u32,
     /// The rule vocabulary's id for the lowercase word
-    /// (`PatternSet::intern`), or `NO_WORD`.
+    /// (`PatternSet::intern`), or `NO_WORD` (always for a mention, so that
+    /// the word after a token is read without testing for one).
     pub word: u32,
     /// Index into the unit's mentions when the token is an actor mention,
     /// else `NO_MENTION`.
@@ -163,17 +164,28 @@ pub enum UnitText<'s> {
 impl<'s> UnitText<'s> {
     /// The folded text of `src[span]`, as `crate::fold::fold_range` has it;
     /// `buffer` holds it when it is not the source slice.
+    #[cfg(test)]
     pub fn fold(src: &'s str, span: Span, buffer: &'s mut Folded) -> UnitText<'s> {
-        let plain = src
-            .get(span.clone())
-            .map(|text| (text, plain_run(text.as_bytes())));
-        match plain {
-            Some((text, run)) if run == text.len() => UnitText::Plain {
+        UnitText::fold_in_order(src, span, &mut PlainRuns::default(), buffer)
+    }
+
+    /// [`UnitText::fold`] of the next unit of a document whose units are
+    /// read in order, as `runs` has seen them.
+    pub fn fold_in_order(
+        src: &'s str,
+        span: Span,
+        runs: &mut PlainRuns,
+        buffer: &'s mut Folded,
+    ) -> UnitText<'s> {
+        let text = src.get(span.clone());
+        let run = text.map_or(0, |_| runs.run(src.as_bytes(), &span));
+        match text {
+            Some(text) if run == text.len() => UnitText::Plain {
                 text,
                 base: span.start,
             },
             _ => {
-                fold_range_after_plain(buffer, src, span, plain.map_or(0, |(_, run)| run));
+                fold_range_after_plain(buffer, src, span, run);
                 UnitText::Folded(buffer)
             }
         }
@@ -195,6 +207,82 @@ impl<'s> UnitText<'s> {
     }
 }
 
+/// Where a document's bytes fold to themselves, learnt as its units are
+/// read in order: every byte of `from..until` does, the byte at `until`
+/// (if any) does not. Each stretch is read once for all the units in it,
+/// rather than unit by unit.
+#[derive(Debug, Clone)]
+pub struct PlainRuns {
+    from: usize,
+    until: usize,
+}
+
+impl Default for PlainRuns {
+    fn default() -> Self {
+        // Nothing known yet.
+        PlainRuns { from: 1, until: 0 }
+    }
+}
+
+impl PlainRuns {
+    /// `crate::fold::plain_run` of `src[span]` (a valid span).
+    fn run(&mut self, src: &[u8], span: &Span) -> usize {
+        if !(self.from <= span.start && span.start <= self.until) {
+            self.from = span.start;
+            self.until = span.start + plain_run(src.get(span.start..).unwrap_or_default());
+        }
+        self.until.min(span.end).saturating_sub(span.start)
+    }
+}
+
+/// The first folded offset of `unit` (of `len` bytes) whose source offset
+/// is `src` or more, `len` if none, as a binary search over `0..len` finds
+/// it (source offsets never fall as folded ones grow); galloped to from
+/// `guess`, which is seldom more than a few bytes off.
+fn folded_offset(unit: &UnitText, len: usize, src: usize, guess: usize) -> usize {
+    let reached = |folded: usize| folded >= len || unit.to_source(folded) >= src;
+    let guess = guess.min(len);
+    // The offset lies in `lo..=hi`.
+    let (mut lo, mut hi);
+    let mut step = 1;
+    if reached(guess) {
+        hi = guess;
+        loop {
+            if hi == 0 {
+                return 0;
+            }
+            let probe = hi.saturating_sub(step);
+            if reached(probe) {
+                hi = probe;
+                step *= 2;
+            } else {
+                lo = probe + 1;
+                break;
+            }
+        }
+    } else {
+        lo = guess + 1;
+        loop {
+            let probe = (lo + step - 1).min(len);
+            if reached(probe) {
+                hi = probe;
+                break;
+            }
+            lo = probe + 1;
+            step *= 2;
+        }
+    }
+    while lo < hi {
+        let mid = (lo + hi) / 2;
+        if reached(mid) {
+            hi = mid;
+        } else {
+            lo = mid + 1;
+        }
+    }
+    lo
+}
+
 /// Folded offsets of the unit's mentions (folded text covers the source
 /// range the mentions lie in).
 #[cfg(test)]
@@ -212,22 +300,19 @@ pub fn unit_mentions_into<'a>(
     out: &mut Vec<UnitMention<'a>>,
 ) {
     let len = unit.text().len();
-    let to_folded = |src: usize| -> usize {
+    // The last offsets mapped, source and folded: folding seldom changes
+    // the length of the text between two offsets, so the next offset is
+    // looked for from as far after them in the folded text.
+    let mut last = (unit.to_source(0), 0usize);
+    let mut to_folded = |src: usize| -> usize {
         if let UnitText::Plain { base, .. } = unit {
             // Folded bytes are source bytes from `base` on.
             return src.saturating_sub(*base).min(len);
         }
-        // First folded byte whose source offset is >= src.
-        let (mut lo, mut hi) = (0usize, len);
-        while lo < hi {
-            let mid = (lo + hi) / 2;
-            if unit.to_source(mid) < src {
-                lo = mid + 1;
-            } else {
-                hi = mid;
-            }
-        }
-        lo
+        let (last_src, last_folded) = last;
+        let folded = folded_offset(unit, len, src, last_folded + src.saturating_sub(last_src));
+        last = (src, folded);
+        folded
     };
     let text = unit.text();
     out.clear();
@@ -423,16 +508,30 @@ pub fn tokenize(
     if let Some(head) = lower.get_mut(..blocks) {
         head.make_ascii_lowercase();
     }
-    let quoted = split_unit(
-        text,
-        mentions,
-        quoted_at_start,
-        word_info,
-        list,
-        lower,
-        forms,
-        has_us,
-    );
+    // Most units hold no mention: their split skips every mention test.
+    let quoted = if mentions.is_empty() {
+        split_unit::<false>(
+            text,
+            mentions,
+            quoted_at_start,
+            word_info,
+            list,
+            lower,
+            forms,
+            has_us,
+        )
+    } else {
+        split_unit::<true>(
+            text,
+            mentions,
+            quoted_at_start,
+            word_info,
+            list,
+            lower,
+            forms,
+            has_us,
+        )
+    };
     lower.push_str(forms);
     quoted
 }
@@ -442,7 +541,7 @@ pub fn tokenize(
 /// after that padding in `lower` once appended.
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
-fn split_unit(
+fn split_unit<const MENTIONS: bool>(
     text: &str,
     mentions: &[UnitMention],
     quoted_at_start: bool,
@@ -462,7 +561,7 @@ fn split_unit(
     let mut mention_start = mentions.first().map_or(usize::MAX, |m| m.start);
     let mut i = 0usize;
     while let Some(&byte) = bytes.get(i) {
-        if i >= mention_start {
+        if MENTIONS && i >= mention_start {
             while mentions.get(next_mention).is_some_and(|m| m.end <= i) {
                 next_mention += 1;
             }
@@ -515,7 +614,7 @@ fn split_unit(
             // Where the words from here must stop: the next mention's
             // start, unless `i` lies inside that mention (after a
             // possessive 's that ran into it), where none stops them.
-            let word_stop = if mention_start > i {
+            let word_stop = if MENTIONS && mention_start > i {
                 mention_start
             } else {
                 usize::MAX
@@ -573,10 +672,10 @@ fn split_unit(
                 // The usual space after a word, passed here at once, and
                 // the word after it taken at once when it starts with an
                 // ASCII letter or digit and no mention starts there.
-                if next == b' ' && end < mention_start {
+                if next == b' ' && (!MENTIONS || end < mention_start) {
                     i = end + 1;
                     let next_class = bytes.get(i).map_or(0, |&b| ascii_class(b));
-                    if next_class & WORD != 0 && i < mention_start {
+                    if next_class & WORD != 0 && (!MENTIONS || i < mention_start) {
                         class = next_class;
                         continue;
                     }
@@ -621,7 +720,7 @@ fn split_unit(
         }
         i += c.len_utf8();
         // A space before the next mention does nothing: passed here at once.
-        if bytes.get(i) == Some(&b' ') && i < mention_start {
+        if bytes.get(i) == Some(&b' ') && (!MENTIONS || i < mention_start) {
             i += 1;
         }
     }
@@ -1126,6 +1225,51 @@ mod tests {
                         );
                     }
                 }
+            }
+        }
+
+        #[test]
+        fn folded_offsets_galloped_to_are_the_binary_searched_ones(
+            src in "([a-z ,.'\"-]|\u{2019}|\u{201C}|\u{2014}|\u{2026}|\u{a0}|\u{e9}|e\u{301}|\u{200B}|\u{FB01}|\u{BD}){0,30}",
+            guesses in proptest::collection::vec(0usize..80, 1..6),
+        ) {
+            let full = crate::fold::fold_range(&src, 0..src.len());
+            let unit = UnitText::Folded(&full);
+            let len = unit.text().len();
+            for target in 0..=src.len() + 1 {
+                let (mut lo, mut hi) = (0usize, len);
+                while lo < hi {
+                    let mid = (lo + hi) / 2;
+                    if unit.to_source(mid) < target {
+                        lo = mid + 1;
+                    } else {
+                        hi = mid;
+                    }
+                }
+                for &guess in &guesses {
+                    prop_assert_eq!(folded_offset(&unit, len, target, guess), lo);
+                }
+            }
+        }
+
+        #[test]
+        fn plain_runs_of_units_in_order_are_their_own_plain_runs(
+            bytes in proptest::collection::vec(
+                prop_oneof![8 => 0x20u8..0x7f, 1 => Just(b'\n'), 1 => any::<u8>()],
+                0..90,
+            ),
+            cuts in proptest::collection::vec(0usize..90, 0..8),
+            back in proptest::collection::vec(0usize..90, 0..3),
+        ) {
+            // Units in order, touching or not, then a few out of order.
+            let mut cuts: Vec<usize> = cuts.into_iter().map(|c| c.min(bytes.len())).collect();
+            cuts.sort_unstable();
+            let mut spans: Vec<Span> = cuts.windows(2).map(|w| w[0]..w[1]).collect();
+            spans.extend(back.iter().map(|&b| b.min(bytes.len())..bytes.len()));
+            let mut runs = PlainRuns::default();
+            for span in spans {
+                let own = plain_run(&bytes[span.clone()]);
+                prop_assert_eq!(runs.run(&bytes, &span), own, "{:?}", span);
             }
         }
 
