@@ -272,7 +272,9 @@ pub fn run(config: &Config, lexicons: &Lexicons, model: &Model) -> Result<Summar
     let progress = Progress::new(config, total_bytes);
 
     let (chunk_tx, chunk_rx) = sync_channel::<Result<Vec<Work>, PipelineError>>(2);
-    let (done_tx, done_rx) = sync_channel::<Vec<Batch>>(2);
+    // Up to eight rendered chunks (about 7 MB of CSV each) wait for the writer,
+    // so that a stall of the output device does not stop the workers at once.
+    let (done_tx, done_rx) = sync_channel::<Vec<Batch>>(8);
     let renderer = Renderer::new(config);
     let pool_of_batches = BatchPool::default();
     let chunk_bytes = config.chunk_bytes.max(1);
