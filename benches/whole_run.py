@@ -111,6 +111,9 @@ def measure(cmd, label, input_bytes, stdout_path=None):
     """Runs `cmd`; returns wall, user+sys CPU and peak RSS of the child (and its reaped children)."""
     say(f"  $ {' '.join(str(c) for c in cmd)}")
     stdout = open(stdout_path, "wb") if stdout_path else subprocess.DEVNULL
+    # The dump just built and the output of the run before are still being
+    # written back to disk: flush them first, so that no run pays for another's.
+    os.sync()
     started = time.perf_counter()
     proc = subprocess.Popen([str(c) for c in cmd], cwd=ROOT, stdout=stdout, stderr=subprocess.PIPE)
     # Read stderr before waiting so a chatty child cannot block on a full pipe.
