@@ -9,7 +9,7 @@ use crate::input::Input;
 use crate::lexicon::Lexicons;
 use crate::output::{self, header_with, CsvFile, DocumentRow, NormalizedRow, OutputError};
 use crate::score::ActorTally;
-use crate::types::{Claim, Mention, Span, Stance};
+use crate::types::{Claim, Mention, Span};
 use serde::Serialize;
 
 /// The per-document files of the output folder, in writing order.
@@ -211,20 +211,6 @@ struct Written {
     problem: Option<Problem>,
 }
 
-/// The claims of `claims` and those in favor, against.
-fn claim_counts(claims: &[Claim]) -> (usize, usize, usize) {
-    let (mut n_claims, mut n_favor, mut n_against) = (0, 0, 0);
-    for claim in claims.iter().filter(|c| c.is_claim) {
-        n_claims += 1;
-        match claim.stance {
-            Stance::Favor => n_favor += 1,
-            Stance::Against => n_against += 1,
-            Stance::Neutral => {}
-        }
-    }
-    (n_claims, n_favor, n_against)
-}
-
 /// A document that was skipped, found empty, or annotated with a warning.
 #[derive(Debug)]
 pub(super) struct Problem {
@@ -373,8 +359,11 @@ impl Renderer {
             message: error,
         });
         let mut mentions = work.mentions.take().unwrap_or_default();
-        let mut claims = work.claims.take().map(|(c, _)| c).unwrap_or_default();
-        let (n_claims, n_favor, n_against) = claim_counts(&claims);
+        // The document's stance counted its claims already.
+        let (mut claims, n_claims, n_favor, n_against) = match work.claims.take() {
+            Some((claims, doc)) => (claims, doc.n_claims, doc.n_favor, doc.n_against),
+            None => (Vec::new(), 0, 0, 0),
+        };
         let n_mentions = mentions.len();
         if self.writes(FileKind::Claims) {
             // What `ActorTally::add_document` reads, in the same order.
