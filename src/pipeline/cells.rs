@@ -350,26 +350,14 @@ impl<'a> Repeated<'a> {
     /// The field holding `text` exactly.
     pub(super) fn exact(text: &'a str) -> Repeated<'a> {
         let cell = Cell::exact(text);
-        let bytes = text.as_bytes();
+        let mut field = Vec::new();
+        write_field(&mut field, cell.text.as_bytes(), cell.quoting);
         let mut padded = [0; PADDED_FIELD];
-        // The field's bytes, built in place; one with `"` to double (rare
-        // in an id) is written out each time.
-        let len = match cell.quoting {
-            Quoting::Bare => padded.get_mut(..bytes.len()).map(|head| {
-                head.copy_from_slice(bytes);
-                bytes.len()
-            }),
-            Quoting::Quoted => padded.get_mut(..bytes.len() + 2).map(|head| {
-                let end = head.len() - 1;
-                head[0] = b'"';
-                head[1..end].copy_from_slice(bytes);
-                head[end] = b'"';
-                head.len()
-            }),
-            Quoting::Doubled => None,
-        };
-        match len.map(u8::try_from) {
-            Some(Ok(len)) => Repeated::Short { padded, len },
+        match (padded.get_mut(..field.len()), u8::try_from(field.len())) {
+            (Some(head), Ok(len)) => {
+                head.copy_from_slice(&field);
+                Repeated::Short { padded, len }
+            }
             _ => Repeated::Long(cell),
         }
     }
