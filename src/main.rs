@@ -49,8 +49,8 @@ mod allocator_options {
     long_about = "Turns dumps of news articles into CSV tables of who says what about US engagement: \
 sentence units, actor mentions, claims, their holders and their stance toward the United States \
 staying involved.\n\nExit codes: 0 clean run, 3 some documents were skipped or flagged (see the \
-status and error columns of documents.csv), 1 fatal error, 2 usage error or (eval) a metric under \
-its floor."
+status and error columns of documents.csv), 1 fatal error, 2 usage error, 4 (eval) a metric \
+broke its limit."
 )]
 struct Cli {
     #[command(subcommand)]

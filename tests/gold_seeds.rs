@@ -105,7 +105,7 @@ fn a_floor_above_the_score_fails_and_names_the_metric() {
         "--fail-under",
         "mentions.f1=1.01",
     ]);
-    assert_eq!(result.status.code(), Some(2));
+    assert_eq!(result.status.code(), Some(4));
     let output = String::from_utf8_lossy(&result.stdout).into_owned()
         + &String::from_utf8_lossy(&result.stderr);
     assert!(output.contains("mentions.f1"), "{output}");

@@ -125,11 +125,17 @@ pub const CORE_METRICS: &[&str] = &[
     "documents.stance_acc",
 ];
 
+/// Exit code of an evaluation where a metric broke its `--fail-under` or
+/// `--fail-over` limit; apart from 2, which is a usage error (clap's), so
+/// that a CI job tells a regression from a mistyped command.
+pub const EXIT_LIMIT_BROKEN: i32 = 4;
+
 /// Most problems printed before the rest are only counted.
 const MAX_PRINTED: usize = 50;
 
 /// Runs `claimstance eval`: prints the table on stdout, problems on stderr;
-/// returns 0, 2 when a metric breaks its limit, 1 on any error.
+/// returns 0, [`EXIT_LIMIT_BROKEN`] when a metric breaks its limit, 1 on
+/// any error.
 pub fn run(args: &EvalArgs) -> i32 {
     match score(args) {
         Ok(report) => finish(args, &report),
@@ -230,7 +236,7 @@ fn finish(args: &EvalArgs, report: &Report) -> i32 {
     if failed.is_empty() {
         0
     } else {
-        2
+        EXIT_LIMIT_BROKEN
     }
 }
 
