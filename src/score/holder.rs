@@ -276,14 +276,15 @@ fn to_attribution<'r>(
     }
 }
 
-/// Every attribution in the unit, in order.
+/// Every attribution in the unit, in order, added to `found` (empty; a
+/// buffer reused from one unit to the next).
 pub fn attributions<'r>(
     cues: &UnitCues<'r>,
     tokens: &Tokens,
     mentions: &[UnitMention<'r>],
     chain: &Chain,
-) -> Vec<Attribution<'r>> {
-    let mut found = Vec::new();
+    found: &mut Vec<Attribution<'r>>,
+) {
     for &super::rules::CueMatch {
         cue: rule,
         start,
@@ -378,7 +379,6 @@ pub fn attributions<'r>(
         }
     }
     found.sort_by_key(|a| a.at);
-    found
 }
 
 /// The source named after `according to`.

@@ -76,14 +76,35 @@ pub struct Explanation {
     pub cues: Vec<CueFired>,
 }
 
+/// What [`Explanation`] tells of a unit beyond its claim, kept only when
+/// [`Scorer::explain`] asks for it.
+struct Detail {
+    claim_rule: Rule,
+    type_rule: Rule,
+    holder_rule: Rule,
+    holder_cue: Option<String>,
+    target: Option<Rule>,
+    cues: Vec<CueFired>,
+}
+
+/// The units of a document worked out so far: every unit's claim and, when
+/// explaining, its [`Detail`] (the two lists in step then).
+#[derive(Default)]
+struct Units {
+    claims: Vec<Claim>,
+    details: Vec<Detail>,
+}
+
 /// State carried from one unit to the next within a document.
 #[derive(Default)]
 struct DocState {
     quote_open: bool,
     /// The holder of the open quotation.
     quote_holder: Option<String>,
-    /// Units inside an open quotation still waiting for their speaker.
-    quote_pending: Vec<usize>,
+    /// Units inside an open quotation still waiting for their speaker, and
+    /// whether each was a question (a question becomes the speaker's claim
+    /// as well).
+    quote_pending: Vec<(usize, bool)>,
     bio: BioState,
     chain: Chain,
     holder_age: usize,
@@ -121,6 +142,8 @@ struct UnitBuffers<'r> {
     cues: UnitCues<'r>,
     /// Where the document's bytes fold to themselves.
     plain_runs: PlainRuns,
+    /// The unit's attributions.
+    attributions: Vec<Attribution<'r>>,
 }
 
 /// The buffers a thread's units reuse, kept from one document to the next
@@ -193,7 +216,12 @@ fn set_text(slot: &mut Option<String>, value: Option<&str>, spare: &mut String) 
 /// without a list per sentence: sentence `i`'s lie at
 /// `grouped[starts[i]..starts[i + 1]]`.
 fn group_by_sentence(mentions: &[Mention], sentences: usize) -> (Vec<&Mention>, Vec<usize>) {
-    let mut grouped: Vec<&Mention> = mentions.iter().filter(|m| m.sent < sentences).collect();
+    // Every mention's sentence is known as a rule: one list of known length.
+    let mut grouped: Vec<&Mention> = if mentions.iter().all(|m| m.sent < sentences) {
+        mentions.iter().collect()
+    } else {
+        mentions.iter().filter(|m| m.sent < sentences).collect()
+    };
     if !grouped.is_sorted_by_key(|m| m.sent) {
         grouped.sort_by_key(|m| m.sent);
     }
@@ -236,8 +264,8 @@ impl Scorer {
         sentences: &[Span],
         mentions: &[Mention],
     ) -> (Vec<Claim>, DocStance) {
-        let (explained, doc) = self.explain_units(src, sentences, mentions, false);
-        (explained.into_iter().map(|e| e.claim).collect(), doc)
+        let (units, doc) = self.explain_units(src, sentences, mentions, false);
+        (units.claims, doc)
     }
 
     /// Like [`Scorer::score`], with the rule behind every decision.
@@ -247,19 +275,34 @@ impl Scorer {
         sentences: &[Span],
         mentions: &[Mention],
     ) -> (Vec<Explanation>, DocStance) {
-        self.explain_units(src, sentences, mentions, true)
+        let (units, doc) = self.explain_units(src, sentences, mentions, true);
+        let explained = units
+            .claims
+            .into_iter()
+            .zip(units.details)
+            .map(|(claim, detail)| Explanation {
+                claim,
+                claim_rule: detail.claim_rule,
+                type_rule: detail.type_rule,
+                holder_rule: detail.holder_rule,
+                holder_cue: detail.holder_cue,
+                target: detail.target,
+                cues: detail.cues,
+            })
+            .collect();
+        (explained, doc)
     }
 
-    /// Every unit's explanation; rules name their cues and the holder's
-    /// reporting word is kept only when `detailed` (claims are the same
-    /// either way).
+    /// Every unit's claim, and its [`Detail`] only when `detailed` (when
+    /// rules name their cues and the holder's reporting word is kept; claims
+    /// are the same either way).
     fn explain_units(
         &self,
         src: &str,
         sentences: &[Span],
         mentions: &[Mention],
         detailed: bool,
-    ) -> (Vec<Explanation>, DocStance) {
+    ) -> (Units, DocStance) {
         let (by_sentence, group_start) = group_by_sentence(mentions, sentences.len());
         let mut unit_mentions_scratch: Vec<UnitMention> = Vec::new();
         let doc_us = mentions.iter().filter(|m| &*m.actor == "USA").count();
@@ -274,27 +317,41 @@ impl Scorer {
             folded,
             cues: UnitCues::default(),
             plain_runs: PlainRuns::default(),
+            attributions: Vec::new(),
         };
         let mut state = DocState {
             detailed,
             holders: self.common_holders.to_vec(),
             ..DocState::default()
         };
-        let mut out: Vec<Explanation> = Vec::with_capacity(sentences.len());
+        let mut out = Units {
+            claims: Vec::with_capacity(sentences.len()),
+            details: Vec::with_capacity(if detailed { sentences.len() } else { 0 }),
+        };
         for (i, span) in sentences.iter().enumerate() {
             let valid = span.start <= span.end
                 && span.end <= src.len()
                 && src.is_char_boundary(span.start)
                 && src.is_char_boundary(span.end);
             if !valid {
-                out.push(self.unscored("invalid-span"));
+                out.claims.push(Claim::default());
+                if detailed {
+                    out.details.push(Detail {
+                        claim_rule: Rule::Owned("invalid-span".to_string()),
+                        type_rule: Rule::Borrowed(""),
+                        holder_rule: Rule::Borrowed(""),
+                        holder_cue: None,
+                        target: None,
+                        cues: Vec::new(),
+                    });
+                }
                 continue;
             }
             let group = match (group_start.get(i), group_start.get(i + 1)) {
                 (Some(&start), Some(&end)) => by_sentence.get(start..end).unwrap_or_default(),
                 _ => &[],
             };
-            let explanation = self.unit(
+            self.unit(
                 src,
                 span,
                 group,
@@ -305,7 +362,6 @@ impl Scorer {
                 &mut out,
                 &mut unit_mentions_scratch,
             );
-            out.push(explanation);
         }
         let UnitBuffers {
             scratch,
@@ -320,35 +376,23 @@ impl Scorer {
                 folded,
             })
         });
-        let doc = doc_stance(&out);
+        let doc = doc_stance(&out.claims);
         (out, doc)
     }
 
-    fn unscored(&self, rule: &str) -> Explanation {
-        Explanation {
-            claim: Claim::default(),
-            claim_rule: Rule::Owned(rule.to_string()),
-            type_rule: Rule::Borrowed(""),
-            holder_rule: Rule::Borrowed(""),
-            holder_cue: None,
-            target: None,
-            cues: Vec::new(),
-        }
-    }
-
     #[allow(clippy::too_many_arguments)]
-    fn unit<'r, 'm>(
+    fn unit<'r>(
         &'r self,
         src: &str,
         span: &Span,
-        unit_mentions_src: &[&'m Mention],
+        unit_mentions_src: &[&'r Mention],
         doc_us: usize,
         index: usize,
         state: &mut DocState,
         buffers: &mut UnitBuffers<'r>,
-        done: &mut [Explanation],
-        mentions: &mut Vec<UnitMention<'m>>,
-    ) -> Explanation {
+        done: &mut Units,
+        mentions: &mut Vec<UnitMention<'r>>,
+    ) {
         let rules = &self.rules;
         let gap = src
             .as_bytes()
@@ -366,6 +410,7 @@ impl Scorer {
             folded: folded_buffer,
             cues: unit_cues,
             plain_runs,
+            attributions: found,
         } = buffers;
         let folded = UnitText::fold_in_order(src, span.clone(), plain_runs, folded_buffer);
         let text = folded.text();
@@ -383,12 +428,11 @@ impl Scorer {
         let cues: &UnitCues = unit_cues;
 
         // Most units hold no reporting word: nothing to attribute.
-        let found = if cues.report.is_empty() {
-            Vec::new()
-        } else {
-            holder::attributions(cues, tokens, mentions, &state.chain)
-        };
-        let attribution: Option<&Attribution> = holder::choose(&found);
+        found.clear();
+        if !cues.report.is_empty() {
+            holder::attributions(cues, tokens, mentions, &state.chain, found);
+        }
+        let attribution: Option<&Attribution> = holder::choose(found);
         let has_us = tokens.has_us();
         let stance_cue = cues
             .stance
@@ -476,26 +520,29 @@ impl Scorer {
                         .flatten()
                 });
             if state.quote_holder.is_none() {
-                state.quote_pending.push(index);
+                state.quote_pending.push((index, claim_rule == "question"));
             }
         } else if in_quote && state.quote_holder.is_none() {
             if let Some(a) = &attribution {
                 state.quote_holder = Some(a.holder.to_string());
                 let shared = state.shared(&a.holder);
-                for &p in &state.quote_pending {
-                    if let Some(e) = done.get_mut(p) {
-                        if e.claim.is_claim || e.claim_rule == "question" {
-                            e.claim.is_claim = true;
-                            e.claim.holder = Some(Arc::clone(&shared));
-                            e.claim.claim_type = Some(ClaimType::Reported);
-                            e.holder_rule = Rule::Borrowed("quote-continues");
-                            e.type_rule = Rule::Borrowed("reported:quotation");
+                for &(p, question) in &state.quote_pending {
+                    let Some(claim) = done.claims.get_mut(p) else {
+                        continue;
+                    };
+                    if claim.is_claim || question {
+                        claim.is_claim = true;
+                        claim.holder = Some(Arc::clone(&shared));
+                        claim.claim_type = Some(ClaimType::Reported);
+                        if let Some(detail) = done.details.get_mut(p) {
+                            detail.holder_rule = Rule::Borrowed("quote-continues");
+                            detail.type_rule = Rule::Borrowed("reported:quotation");
                         }
                     }
                 }
                 state.quote_pending.clear();
             } else {
-                state.quote_pending.push(index);
+                state.quote_pending.push((index, claim_rule == "question"));
             }
         }
         state.quote_units = if in_quote { state.quote_units + 1 } else { 0 };
@@ -591,26 +638,34 @@ impl Scorer {
         } else {
             score
         };
-        let claim = Claim {
+        done.claims.push(Claim {
             is_claim,
             claim_type,
             holder: holder.map(|h| state.shared(&h)),
             stance: Stance::from_score(score),
             score,
-            cues: cues
-                .iter()
-                .filter(|c| c.weight != 0.0)
-                .map(CueFired::label)
-                .collect(),
-        };
-        Explanation {
-            claim,
-            claim_rule,
-            type_rule,
-            holder_rule,
-            holder_cue,
-            target,
-            cues,
+            // Most units have no cue: no list to make.
+            cues: if cues.is_empty() {
+                Vec::new()
+            } else {
+                cues.iter()
+                    .filter(|c| c.weight != 0.0)
+                    .map(CueFired::label)
+                    .collect()
+            },
+        });
+        if state.detailed {
+            done.details.push(Detail {
+                claim_rule,
+                type_rule,
+                holder_rule,
+                holder_cue,
+                target,
+                cues,
+            });
+        } else if cues.capacity() == 0 {
+            // Nothing to free: let go without the call that drops elements.
+            std::mem::forget(cues);
         }
     }
 }
@@ -624,11 +679,11 @@ fn opens_with_quote(text: &str) -> bool {
 
 /// A document's stance from its claims: the author's own claims weigh by
 /// type (prescriptive most), reported claims relay others and weigh nothing.
-fn doc_stance(explained: &[Explanation]) -> DocStance {
+fn doc_stance(claims: &[Claim]) -> DocStance {
     let mut doc = DocStance::default();
     let mut net = 0.0;
     let mut total = 0.0;
-    for claim in explained.iter().map(|e| &e.claim).filter(|c| c.is_claim) {
+    for claim in claims.iter().filter(|c| c.is_claim) {
         doc.n_claims += 1;
         match claim.stance {
             Stance::Favor => doc.n_favor += 1,

@@ -13,6 +13,7 @@ use crate::types::{Mention, Span};
 /// unit's tokens stay in a few cache lines: its lowercase form lies in the
 /// [`Tokens`] buffer ([`Tokens::lower`]).
 #[derive(Debug, Clone, Copy)]
+#[repr(align(8))]
 pub struct Token {
     /// Where the lowercase word (a mention's whole surface for mention
     /// tokens) lies in [`Tokens::lower`].
@@ -552,7 +553,9 @@ fn split_unit<const MENTIONS: bool>(
     has_us: &mut bool,
 ) -> bool {
     let bytes = text.as_bytes();
-    let lower_bytes = lower.as_bytes();
+    // The lowercase text and the padding a word's two eight-byte reads may
+    // reach, whose length the compiler can relate to the text's.
+    let lower_bytes = lower.as_bytes().get(..bytes.len() + 16).unwrap_or_default();
     let forms_start = lower.len();
     let mut quoted = quoted_at_start;
     let mut clause = 0u32;
@@ -737,9 +740,12 @@ const PADDING: &str = "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\
 /// running to the end stops there as it does at a space).
 #[inline]
 fn window(bytes: &[u8], start: usize) -> u64 {
-    match bytes.get(start..start + 8) {
-        Some(lanes) => lanes.try_into().map_or(0, u64::from_le_bytes),
-        None => bytes.get(start..).map_or(0, short_key),
+    match bytes.get(start..) {
+        Some(rest) => match rest.first_chunk::<8>() {
+            Some(&lanes) => u64::from_le_bytes(lanes),
+            None => short_key(rest),
+        },
+        None => 0,
     }
 }
 

@@ -17,6 +17,10 @@ pub struct Vocabulary {
     words: Vec<Box<str>>,
     /// Each id's bits (see [`Vocabulary::add_bits`]), copied into its slot.
     bits: Vec<u16>,
+    /// Each id's first 16 bytes as two zero-padded numbers (see
+    /// [`short_key`]): words of 9 to 16 bytes compare as these with their
+    /// length.
+    halves: Vec<[u64; 2]>,
     /// `64 - log2(slots.len())`: the hash's top bits pick the slot.
     shift: u32,
     /// One bit per [`filter_bit`] of the words' hashes.
@@ -60,6 +64,7 @@ impl Default for Vocabulary {
             slots: vec![EMPTY; 16],
             words: Vec::new(),
             bits: Vec::new(),
+            halves: Vec::new(),
             shift: 64 - 4,
             filter: Box::new([0; FILTER_WORDS]),
         }
@@ -193,7 +198,28 @@ impl Vocabulary {
     /// eight bytes and the rest, zero-padded, or [`NO_WORD`] and 0.
     #[inline]
     pub fn get_mid(&self, head: u64, tail: u64, word: &str) -> (u32, u16) {
-        self.get_key(word, &Key::mid(head, tail, word.len() as u32))
+        let key = Key::mid(head, tail, word.len() as u32);
+        let (word_index, bit) = filter_bit(key.hash);
+        if self.filter.get(word_index).is_none_or(|w| w & bit == 0) {
+            return (NO_WORD, 0);
+        }
+        let mask = self.slots.len() - 1;
+        let mut slot = (key.hash >> self.shift) as usize;
+        while let Some(entry) = self.slots.get(slot) {
+            if entry.id == NO_WORD {
+                break;
+            }
+            // Of equal lengths, the zero-padded halves are equal only for
+            // equal words.
+            if entry.len == key.len as u16
+                && entry.key == key.key
+                && self.halves.get(entry.id as usize) == Some(&[head, tail])
+            {
+                return (entry.id, entry.bits);
+            }
+            slot = (slot + 1) & mask;
+        }
+        (NO_WORD, 0)
     }
 
     #[inline]
@@ -234,6 +260,11 @@ impl Vocabulary {
         }
         self.words.push(word.into());
         self.bits.push(0);
+        let bytes = word.as_bytes();
+        self.halves.push([
+            short_key(bytes),
+            short_key(bytes.get(8..).unwrap_or_default()),
+        ]);
         if self.words.len() * 4 > self.slots.len() {
             self.grow();
         } else {
