@@ -411,13 +411,15 @@ impl Names {
         let too_many = || "cannot compile the actor names: too many".to_string();
         let mut classes = [0u8; 256];
         let mut class_count = 1usize;
-        for byte in patterns.iter().flat_map(|p| p.bytes()) {
-            let lower = usize::from(byte.to_ascii_lowercase());
-            if classes[lower] == 0 {
-                let class = u8::try_from(class_count).map_err(|_| too_many())?;
-                classes[lower] = class;
-                classes[usize::from(byte.to_ascii_uppercase())] = class;
-                class_count += 1;
+        for pattern in patterns {
+            for &byte in pattern.as_bytes() {
+                // Both cases of a letter get their class together.
+                if classes[usize::from(byte)] == 0 {
+                    let class = u8::try_from(class_count).map_err(|_| too_many())?;
+                    classes[usize::from(byte.to_ascii_lowercase())] = class;
+                    classes[usize::from(byte.to_ascii_uppercase())] = class;
+                    class_count += 1;
+                }
             }
         }
         // A trie whose nodes keep their children as a linked list of
