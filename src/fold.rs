@@ -226,11 +226,13 @@ fn push_folded(out: &mut Builder, at: usize, source_len: usize, c: char) {
     }
 }
 
-/// Whether `s` starts with a combining mark.
+/// Whether `s` starts with a combining mark. None lies below U+0300, whose
+/// characters open with a byte below 0xCC: most are told on that byte.
 fn starts_with_combining(s: &str) -> bool {
-    s.chars()
-        .next()
-        .is_some_and(|c| !c.is_ascii() && canonical_combining_class(c) != 0)
+    s.as_bytes().first().is_some_and(|&b| b >= 0xCC)
+        && s.chars()
+            .next()
+            .is_some_and(|c| canonical_combining_class(c) != 0)
 }
 
 /// Folds the character at the start of `rest` (at source offset `at`) with
@@ -275,21 +277,85 @@ fn plain_ascii(b: u8) -> bool {
     ((b.wrapping_sub(b' ') <= b'~' - b' ') & (b != b'`')) | (b == b'\n')
 }
 
+/// Whether every byte of `bytes` folds to itself, tested without early
+/// exit, which vectorizes.
+#[inline(always)]
+fn all_plain(bytes: &[u8]) -> bool {
+    bytes.iter().fold(true, |all, &b| all & plain_ascii(b))
+}
+
+/// The high bit of each byte of `word` (eight bytes, the first lowest) that
+/// does not fold to itself, as `plain_ascii` has it.
+#[inline(always)]
+fn others_in_word(word: u64) -> u64 {
+    const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    // Each byte's low seven bits: adding at most 0x7F keeps each sum in
+    // its byte.
+    let ascii = word & LOW7;
+    let at_least_space = ascii + ONES * (0x80 - u64::from(b' '));
+    let delete = ascii + ONES;
+    let not_backquote = (ascii ^ (ONES * u64::from(b'`'))) + LOW7;
+    let not_line_feed = (ascii ^ (ONES * u64::from(b'\n'))) + LOW7;
+    let printable = at_least_space & !delete & not_backquote;
+    let plain = (printable | !not_line_feed) & !word;
+    !plain & HIGH
+}
+
+/// The index of the first byte of `bytes` (at most 16) that does not fold
+/// to itself, or `bytes.len()`: eight bytes at a time.
+#[inline(always)]
+fn first_other(bytes: &[u8]) -> usize {
+    let mut at = 0;
+    while let Some(word) = bytes.get(at..).and_then(<[u8]>::first_chunk::<8>) {
+        let others = others_in_word(u64::from_le_bytes(*word));
+        if others != 0 {
+            return at + (others.trailing_zeros() / 8) as usize;
+        }
+        at += 8;
+    }
+    let tail = bytes.get(at..).unwrap_or_default();
+    // The last eight bytes, shifted so that the tail's come first and zero
+    // bytes (which do not fold to themselves) after them.
+    let last = bytes
+        .len()
+        .checked_sub(8)
+        .and_then(|from| bytes.get(from..))
+        .and_then(<[u8]>::first_chunk::<8>);
+    match last {
+        Some(last) if !tail.is_empty() => {
+            let word = u64::from_le_bytes(*last) >> (8 * (8 - tail.len()));
+            at + ((others_in_word(word).trailing_zeros() / 8) as usize).min(tail.len())
+        }
+        _ => {
+            at + tail
+                .iter()
+                .position(|&b| !plain_ascii(b))
+                .unwrap_or(tail.len())
+        }
+    }
+}
+
 /// The length of the run of bytes that fold to themselves at the start of
-/// `bytes`: tested 16 at a time without early exit, which vectorizes.
+/// `bytes`: tested 64, then 16 at a time without early exit, which
+/// vectorizes, then eight at a time in the chunk that ends the run.
 pub(crate) fn plain_run(bytes: &[u8]) -> usize {
     let mut run = 0;
-    for chunk in bytes.chunks_exact(16) {
-        if !chunk.iter().fold(true, |all, &b| all & plain_ascii(b)) {
+    for block in bytes.chunks_exact(64) {
+        if !all_plain(block) {
             break;
+        }
+        run += 64;
+    }
+    let rest = bytes.get(run..).unwrap_or_default();
+    for chunk in rest.chunks_exact(16) {
+        if !all_plain(chunk) {
+            return run + first_other(chunk);
         }
         run += 16;
     }
-    let rest = bytes.get(run..).unwrap_or_default();
-    run + rest
-        .iter()
-        .position(|&b| !plain_ascii(b))
-        .unwrap_or(rest.len())
+    run + first_other(bytes.get(run..).unwrap_or_default())
 }
 
 /// The folded form and source length of the character at the start of
@@ -463,6 +529,16 @@ mod tests {
     }
 
     #[test]
+    fn no_character_below_u0300_combines() {
+        for c in (0..0x300).filter_map(char::from_u32) {
+            assert_eq!(canonical_combining_class(c), 0, "{c:?}");
+            assert!(!starts_with_combining(c.encode_utf8(&mut [0; 4])));
+        }
+        assert!(starts_with_combining("\u{0301}a"));
+        assert!(starts_with_combining("\u{20D7}"));
+    }
+
+    #[test]
     fn plain_ascii_maps_one_to_one() {
         let src = "The US said so.";
         let f = fold_range(src, 4..src.len());
@@ -546,6 +622,20 @@ mod tests {
     }
 
     proptest::proptest! {
+        #[test]
+        fn plain_run_is_the_first_byte_that_does_not_fold_to_itself(
+            bytes in proptest::collection::vec(
+                proptest::prop_oneof![
+                    4 => proptest::sample::select(b"ab Z.\n,'".to_vec()),
+                    1 => proptest::num::u8::ANY,
+                ],
+                0..200,
+            ),
+        ) {
+            let expected = bytes.iter().position(|&b| !plain_ascii(b)).unwrap_or(bytes.len());
+            proptest::prop_assert_eq!(plain_run(&bytes), expected);
+        }
+
         #[test]
         fn quick_path_matches_general_path(
             parts in proptest::collection::vec(proptest::sample::select(vec![

@@ -19,7 +19,7 @@ use crate::types::{Mention, Span};
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind, StartKind};
 use context::CapitalRule;
 use names::{Hit, Names};
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashMap;
 use std::sync::Arc;
 use tables::{context_key, Checks, ContextWords, Tables};
 use text::{MatchText, Scratch};
@@ -39,8 +39,6 @@ pub struct Matcher {
     targets: Vec<Target>,
     target_starts: Vec<u32>,
     actors: Vec<Actor>,
-    /// Entities whose (last) row is a person, for the surname pass.
-    person_entities: FxHashSet<Box<str>>,
     non_actors: Vec<Box<str>>,
     words: ContextWords,
 }
@@ -55,6 +53,8 @@ enum Target {
 struct Actor {
     actor: Arc<str>,
     entity: Arc<str>,
+    /// Whether the entity's (last) row is a person, for the surname pass.
+    person_entity: bool,
     kind: ActorType,
     alias: Box<str>,
     case: CaseRule,
@@ -324,10 +324,18 @@ impl Matcher {
                 .collect()
         };
         let given: Vec<Vec<Box<str>>> = actors.iter().map(given_names).collect();
+        let kinds: FxHashMap<&str, ActorType> =
+            actors.iter().map(|a| (&*a.entity, a.kind)).collect();
+        let person_entity: Vec<bool> = actors
+            .iter()
+            .map(|a| kinds.get(&*a.entity) == Some(&ActorType::Person))
+            .collect();
+        drop(kinds);
         let actors: Vec<Actor> = actors
             .into_iter()
             .zip(given)
-            .map(|(e, given_names)| {
+            .zip(person_entity)
+            .map(|((e, given_names), person_entity)| {
                 let has_lowercase = e.alias.chars().any(char::is_lowercase);
                 Actor {
                     caps_key: (!has_lowercase && e.alias.chars().all(|c| c.is_ascii_alphabetic()))
@@ -336,18 +344,12 @@ impl Matcher {
                     given_names,
                     actor: e.actor,
                     entity: e.entity,
+                    person_entity,
                     kind: e.kind,
                     alias: e.alias,
                     case: e.case,
                 }
             })
-            .collect();
-        let kinds: FxHashMap<&str, ActorType> =
-            actors.iter().map(|a| (&*a.entity, a.kind)).collect();
-        let person_entities = kinds
-            .into_iter()
-            .filter(|(_, kind)| *kind == ActorType::Person)
-            .map(|(entity, _)| Box::from(entity))
             .collect();
         let non_actors: Vec<Box<str>> = non_actors.into_iter().map(|e| e.name).collect();
         Ok(Matcher {
@@ -355,7 +357,6 @@ impl Matcher {
             names,
             targets,
             target_starts,
-            person_entities,
             actors,
             non_actors,
             words,
@@ -417,6 +418,7 @@ impl Matcher {
         let first = out.len();
         let mut scratch = Scratch::default();
         let mut hits = Vec::new();
+        let mut persons = Vec::new();
         for (sent, span) in sentences.iter().enumerate() {
             let text = scratch.prepare(src, span.clone());
             let mut sink = MentionSink {
@@ -424,22 +426,29 @@ impl Matcher {
                 text,
                 sent,
                 out,
+                persons: &mut persons,
             };
             self.scan(text.text(), &mut hits, &mut sink);
         }
-        self.add_surnames(src, sentences, first, out);
+        self.add_surnames(src, sentences, first, &persons, out);
     }
 
     /// The document-level pass: a person named in full earlier in the
     /// document (`Secretary of State John Kerry`) is the same actor when only
-    /// the surname comes back later (`Kerry said`).
-    fn add_surnames(&self, src: &str, sentences: &[Span], first: usize, out: &mut Vec<Mention>) {
+    /// the surname comes back later (`Kerry said`). `persons` holds the
+    /// indexes in `out` of the mentions (from `first` on) of entities whose
+    /// (last) row is a person, in order.
+    fn add_surnames(
+        &self,
+        src: &str,
+        sentences: &[Span],
+        first: usize,
+        persons: &[usize],
+        out: &mut Vec<Mention>,
+    ) {
         // Surname -> (first sentence it was named in full, mention).
         let mut surnames: Vec<(String, usize, Mention)> = Vec::new();
-        for mention in out.get(first..).unwrap_or_default() {
-            if !self.person_entities.contains(&*mention.entity) {
-                continue;
-            }
+        for mention in persons.iter().filter_map(|&index| out.get(index)) {
             let Some(surface) = src.get(mention.start..mention.end) else {
                 continue;
             };
@@ -864,6 +873,8 @@ struct MentionSink<'a, 'm> {
     text: MatchText<'a>,
     sent: usize,
     out: &'a mut Vec<Mention>,
+    /// The indexes in `out` of the mentions of person entities.
+    persons: &'a mut Vec<usize>,
 }
 
 impl Sink for MentionSink<'_, '_> {
@@ -873,6 +884,9 @@ impl Sink for MentionSink<'_, '_> {
         if let Target::Actor(index) = found.target {
             let actor = &self.matcher.actors[index];
             let span = self.text.source_span(found.start..found.end);
+            if actor.person_entity {
+                self.persons.push(self.out.len());
+            }
             self.out.push(Mention {
                 sent: self.sent,
                 start: span.start,

@@ -731,6 +731,18 @@ const ASCII_CLASSES: [u8; 128] = {
     classes
 };
 
+/// [`ASCII_CLASSES`] for every byte (no class past ASCII), so that a byte
+/// indexes it without a bounds check.
+const BYTE_CLASSES: [u8; 256] = {
+    let mut classes = [0; 256];
+    let mut byte = 0;
+    while byte < 128 {
+        classes[byte] = ASCII_CLASSES[byte];
+        byte += 1;
+    }
+    classes
+};
+
 fn char_class(c: char) -> u8 {
     let mut class = 0;
     if c.is_whitespace() {
@@ -759,6 +771,9 @@ impl WordCounts {
     /// The counts of `text`, in one pass over its bytes: ASCII bytes are
     /// told apart by a table, other characters are decoded.
     fn of(text: &str) -> WordCounts {
+        if text.is_ascii() {
+            return WordCounts::of_ascii(text.as_bytes());
+        }
         let bytes = text.as_bytes();
         let mut counts = WordCounts::default();
         // The word being read: whether there is one, its letters so far and
@@ -791,6 +806,38 @@ impl WordCounts {
             }
         }
         if in_word {
+            counts.add(counts.words > 0 && letters >= 4, first_lower);
+        }
+        counts
+    }
+
+    /// [`WordCounts::of`] for ASCII text, a word at a time: each word's
+    /// bytes are read in a loop of their own, with no state kept between
+    /// them.
+    fn of_ascii(bytes: &[u8]) -> WordCounts {
+        let class_of = |byte: u8| BYTE_CLASSES[usize::from(byte)];
+        let mut counts = WordCounts::default();
+        let mut at = 0;
+        loop {
+            while bytes
+                .get(at)
+                .is_some_and(|&byte| class_of(byte) & SPACE != 0)
+            {
+                at += 1;
+            }
+            let Some(&first) = bytes.get(at) else {
+                break;
+            };
+            let first_lower = class_of(first) & LOWER != 0;
+            let mut letters = 0;
+            while let Some(&byte) = bytes.get(at) {
+                let class = class_of(byte);
+                if class & SPACE != 0 {
+                    break;
+                }
+                letters += usize::from(class & LETTER != 0);
+                at += 1;
+            }
             counts.add(counts.words > 0 && letters >= 4, first_lower);
         }
         counts

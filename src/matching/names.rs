@@ -411,33 +411,43 @@ impl Names {
         let too_many = || "cannot compile the actor names: too many".to_string();
         let mut classes = [0u8; 256];
         let mut class_count = 1usize;
-        for byte in patterns.iter().flat_map(|p| p.bytes()) {
-            let lower = usize::from(byte.to_ascii_lowercase());
-            if classes[lower] == 0 {
-                let class = u8::try_from(class_count).map_err(|_| too_many())?;
-                classes[lower] = class;
-                classes[usize::from(byte.to_ascii_uppercase())] = class;
-                class_count += 1;
+        for pattern in patterns {
+            for &byte in pattern.as_bytes() {
+                // Both cases of a letter get their class together.
+                if classes[usize::from(byte)] == 0 {
+                    let class = u8::try_from(class_count).map_err(|_| too_many())?;
+                    classes[usize::from(byte.to_ascii_lowercase())] = class;
+                    classes[usize::from(byte.to_ascii_uppercase())] = class;
+                    class_count += 1;
+                }
             }
         }
         // A trie whose nodes keep their children as a linked list of
-        // siblings (one flat array each, no list per node), then each node's
-        // (class, child) list sorted into one flat array: `kids_of(node)`.
+        // siblings in class order (all in one flat array, no list per node),
+        // then each node's (class, child) list in one flat array:
+        // `kids_of(node)`.
         const NONE: u32 = u32::MAX;
+        /// A trie node as it is built.
+        #[derive(Clone, Copy)]
+        struct Building {
+            first_kid: u32,
+            next_sibling: u32,
+            /// A node is made after its parent, so its number is higher.
+            parent: u32,
+            /// The pattern that ends here, or `NO_PATTERN`.
+            end: u32,
+            label: u8,
+        }
         // At most one node per byte.
         let most_nodes = patterns.iter().map(String::len).sum::<usize>() + 1;
-        fn with_root<T>(root: T, capacity: usize) -> Vec<T> {
-            let mut nodes = Vec::with_capacity(capacity);
-            nodes.push(root);
-            nodes
-        }
-        let mut first_kid: Vec<u32> = with_root(NONE, most_nodes);
-        let mut next_sibling: Vec<u32> = with_root(NONE, most_nodes);
-        let mut label: Vec<u8> = with_root(0, most_nodes);
-        let mut ends: Vec<u32> = with_root(NO_PATTERN, most_nodes);
-        // Each node's parent: a node is made after its parent, so its
-        // number is higher.
-        let mut parent: Vec<u32> = with_root(0, most_nodes);
+        let mut trie: Vec<Building> = Vec::with_capacity(most_nodes);
+        trie.push(Building {
+            first_kid: NONE,
+            next_sibling: NONE,
+            parent: 0,
+            end: NO_PATTERN,
+            label: 0,
+        });
         // The root's child on each class, found without walking its list
         // (the longest one).
         let mut root_kid = [NONE; 256];
@@ -447,62 +457,75 @@ impl Names {
             let mut node = 0usize;
             for byte in pattern.bytes() {
                 let class = classes[usize::from(byte)];
-                let mut kid = if node == 0 {
-                    root_kid[usize::from(class)]
-                } else {
-                    first_kid[node]
-                };
-                while kid != NONE && label[kid as usize] != class {
-                    kid = next_sibling[kid as usize];
+                if node == 0 {
+                    let kid = root_kid[usize::from(class)];
+                    if kid != NONE {
+                        node = kid as usize;
+                        continue;
+                    }
                 }
-                node = if kid != NONE {
-                    kid as usize
-                } else {
-                    let child = u32::try_from(label.len()).map_err(|_| too_many())?;
-                    if child == NONE {
-                        return Err(too_many());
-                    }
-                    label.push(class);
-                    ends.push(NO_PATTERN);
-                    first_kid.push(NONE);
-                    parent.push(node as u32);
-                    // Put first in the parent's list: the lists are sorted
-                    // by class below.
-                    next_sibling.push(first_kid[node]);
-                    first_kid[node] = child;
-                    if node == 0 {
-                        root_kid[usize::from(class)] = child;
-                    }
-                    child as usize
+                // The first child with a class not below `class`, and the
+                // one before it.
+                let mut before = NONE;
+                let mut kid = trie.get(node).map_or(NONE, |n| n.first_kid);
+                while let Some(n) = trie.get(kid as usize).filter(|n| n.label < class) {
+                    before = kid;
+                    kid = n.next_sibling;
+                }
+                if trie.get(kid as usize).is_some_and(|n| n.label == class) {
+                    node = kid as usize;
+                    continue;
+                }
+                let child = u32::try_from(trie.len()).map_err(|_| too_many())?;
+                if child == NONE {
+                    return Err(too_many());
+                }
+                trie.push(Building {
+                    first_kid: NONE,
+                    next_sibling: kid,
+                    parent: node as u32,
+                    end: NO_PATTERN,
+                    label: class,
+                });
+                let link = match before {
+                    NONE => trie.get_mut(node).map(|n| &mut n.first_kid),
+                    before => trie.get_mut(before as usize).map(|n| &mut n.next_sibling),
                 };
+                if let Some(link) = link {
+                    *link = child;
+                }
+                if node == 0 {
+                    root_kid[usize::from(class)] = child;
+                }
+                node = child as usize;
             }
-            if node != 0 && ends[node] == NO_PATTERN {
-                ends[node] = u32::try_from(index).map_err(|_| too_many())?;
+            if let Some(n) = trie
+                .get_mut(node)
+                .filter(|n| node != 0 && n.end == NO_PATTERN)
+            {
+                n.end = u32::try_from(index).map_err(|_| too_many())?;
             }
             end_node.push(node);
         }
-        let node_count = label.len();
+        let node_count = trie.len();
+        let ends: Vec<u32> = trie.iter().map(|n| n.end).collect();
         let mut kid_start: Vec<usize> = Vec::with_capacity(node_count + 1);
         let mut kid_list: Vec<(u8, usize)> = Vec::with_capacity(node_count);
-        for &first in &first_kid {
-            let from = kid_list.len();
-            kid_start.push(from);
+        for first in trie.iter().map(|n| n.first_kid) {
+            kid_start.push(kid_list.len());
             let mut kid = first;
-            while kid != NONE {
-                kid_list.push((label[kid as usize], kid as usize));
-                kid = next_sibling[kid as usize];
-            }
-            if let Some(kids) = kid_list.get_mut(from..) {
-                kids.sort_unstable();
+            while let Some(n) = trie.get(kid as usize) {
+                kid_list.push((n.label, kid as usize));
+                kid = n.next_sibling;
             }
         }
         kid_start.push(kid_list.len());
-        let kid_lists: Vec<&[(u8, usize)]> = kid_start
-            .windows(2)
-            .map(|bounds| kid_list.get(bounds[0]..bounds[1]).unwrap_or_default())
-            .collect();
-        let kids_of =
-            |node: usize| -> &[(u8, usize)] { kid_lists.get(node).copied().unwrap_or_default() };
+        let kids_of = |node: usize| -> &[(u8, usize)] {
+            match (kid_start.get(node), kid_start.get(node + 1)) {
+                (Some(&from), Some(&to)) => kid_list.get(from..to).unwrap_or_default(),
+                _ => &[],
+            }
+        };
         // States: each trie node's children get consecutive numbers. The
         // states of the first `TOP_LEVELS` bytes come first, level by level,
         // so that the few states that most walks pass through share cache
@@ -579,7 +602,7 @@ impl Names {
         let mut small_ok_at = vec![false; node_count];
         for node in 1..node_count {
             let pattern = ends[node];
-            small_ok_at[node] = small_ok_at[parent[node] as usize]
+            small_ok_at[node] = small_ok_at[trie[node].parent as usize]
                 || (pattern != NO_PATTERN
                     && small_start.get(pattern as usize).is_none_or(|small| *small));
         }

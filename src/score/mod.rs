@@ -161,14 +161,18 @@ thread_local! {
 
 impl DocState {
     /// The shared string of `holder`: most claims are the author's, whose
-    /// string comes first (see [`Scorer::explain_units`]) and is found
-    /// here without a search.
+    /// string comes first, or others' (`OTHER`), whose string comes second
+    /// (see [`Scorer::explain_units`]); these are found here without a
+    /// search.
     #[inline(always)]
     fn shared(&mut self, holder: &str) -> Arc<str> {
-        if holder == "AUTHOR" {
-            if let Some(author) = self.holders.first().filter(|h| &***h == "AUTHOR") {
-                return Arc::clone(author);
-            }
+        let common = match holder {
+            "AUTHOR" => self.holders.first(),
+            "OTHER" => self.holders.get(1),
+            _ => None,
+        };
+        if let Some(common) = common.filter(|h| &***h == holder) {
+            return Arc::clone(common);
         }
         self.shared_searched(holder)
     }
@@ -328,7 +332,8 @@ impl Scorer {
             claims: Vec::with_capacity(sentences.len()),
             details: Vec::with_capacity(if detailed { sentences.len() } else { 0 }),
         };
-        for (i, span) in sentences.iter().enumerate() {
+        // Sentence `i`'s mentions lie at `by_sentence[bounds[0]..bounds[1]]`.
+        for ((i, span), bounds) in sentences.iter().enumerate().zip(group_start.windows(2)) {
             let valid = span.start <= span.end
                 && span.end <= src.len()
                 && src.is_char_boundary(span.start)
@@ -347,8 +352,8 @@ impl Scorer {
                 }
                 continue;
             }
-            let group = match (group_start.get(i), group_start.get(i + 1)) {
-                (Some(&start), Some(&end)) => by_sentence.get(start..end).unwrap_or_default(),
+            let group = match *bounds {
+                [start, end] => by_sentence.get(start..end).unwrap_or_default(),
                 _ => &[],
             };
             self.unit(
@@ -627,6 +632,7 @@ impl Scorer {
                 target: target.clone(),
                 prescriptive: claim_type == Some(ClaimType::Prescriptive),
                 reported: claim_type == Some(ClaimType::Reported),
+                detailed: state.detailed,
             };
             stance::score(cues, tokens, &context)
         } else {

@@ -79,15 +79,21 @@ impl Hit {
     }
 }
 
-/// The words a match covered, as the text has them.
+/// The words a match covered, as the text has them, one space apart.
 fn words(tokens: &Tokens, start: usize, end: usize) -> String {
-    tokens
+    let mut out = String::new();
+    for (k, t) in tokens
         .get(start..end)
         .unwrap_or_default()
         .iter()
-        .map(|t| tokens.lower(t))
-        .collect::<Vec<_>>()
-        .join(" ")
+        .enumerate()
+    {
+        if k > 0 {
+            out.push(' ');
+        }
+        out.push_str(tokens.lower(t));
+    }
+    out
 }
 
 /// Token ranges of prescriptive phrases (must, no choice but).
@@ -157,9 +163,14 @@ pub struct Context {
     pub prescriptive: bool,
     /// The claim is attributed to someone other than the author.
     pub reported: bool,
+    /// Each cue names its lexicon row ([`CueFired::rule`], for `explain`);
+    /// otherwise the row is left empty.
+    pub detailed: bool,
 }
 
-/// The cues that fired in a unit and its score in [-1, 1].
+/// The cues that fired in a unit and its score in [-1, 1]. Kept out of
+/// the unit's loop, whose code it would crowd.
+#[inline(never)]
 pub fn score(cues: &UnitCues, tokens: &Tokens, context: &Context) -> (Vec<CueFired>, f64) {
     if cues
         .stance
@@ -338,7 +349,11 @@ pub fn score(cues: &UnitCues, tokens: &Tokens, context: &Context) -> (Vec<CueFir
         }
         fired.push(CueFired {
             cue: label,
-            rule: cue.text.clone(),
+            rule: if context.detailed {
+                cue.text.clone()
+            } else {
+                String::new()
+            },
             base,
             weight,
             modifiers,

@@ -376,8 +376,9 @@ fn contraction_at(text: &str, at: usize) -> bool {
 
 /// Byte classes of ASCII: letters and digits, uppercase letters, and the
 /// bytes the tokenizer acts on between words.
-const WORD: u8 = 1;
-const UPPER: u8 = 2;
+const WORD: u8 = 2;
+/// Bit 0, so that a token's `capitalized` is its class masked.
+const UPPER: u8 = 1;
 /// `,` `;` `:` brackets and sentence ends: a clause break.
 const BREAK: u8 = 4;
 /// `"`, `'` and `-`: each has its own rule.
@@ -555,7 +556,14 @@ fn split_unit<const MENTIONS: bool>(
     let bytes = text.as_bytes();
     // The lowercase text and the padding a word's two eight-byte reads may
     // reach, whose length the compiler can relate to the text's.
-    let lower_bytes = lower.as_bytes().get(..bytes.len() + 16).unwrap_or_default();
+    let Some(lower_bytes) = bytes
+        .len()
+        .checked_add(16)
+        .and_then(|padded| lower.as_bytes().get(..padded))
+    else {
+        // `tokenize` pads `lower`: never reached.
+        return quoted_at_start;
+    };
     let forms_start = lower.len();
     let mut quoted = quoted_at_start;
     let mut clause = 0u32;
@@ -778,9 +786,10 @@ struct AsciiWord {
 /// [`word_end`] of the common word, read as one or two eight-byte numbers
 /// from `lower`, the text with its ASCII lowercased: ASCII letters and
 /// digits, at most 15 bytes, before an ASCII byte other than an apostrophe
-/// (or the end of `lower`) and not past `stop` (a mention start after
+/// or before a possessive `'s` ([`possessive_at`]) (or the end of `lower`)
+/// and not past `stop` (a mention start after
 /// `start`, or `usize::MAX`). `None` for any other word.
-#[inline]
+#[inline(always)]
 fn ascii_word(lower: &[u8], start: usize, stop: usize) -> Option<AsciiWord> {
     let v = window(lower, start);
     let other = !lowercase_word_lanes(v) & LANE_HIGH_BITS;
@@ -809,7 +818,12 @@ fn ascii_word(lower: &[u8], start: usize, stop: usize) -> Option<AsciiWord> {
         tail = w & ((1u64 << bits) - 1);
     }
     let end = start + len;
-    if next == b'\'' || !next.is_ascii() || end > stop {
+    // `next == b'\'' || !next.is_ascii()` in one test: the xor keeps the
+    // top bit and makes the apostrophe zero, which wraps to 0xff.
+    if (next ^ b'\'').wrapping_sub(1) >= 0x7f && !(next == b'\'' && possessive_at(lower, end)) {
+        return None;
+    }
+    if end > stop {
         return None;
     }
     Some(AsciiWord {
@@ -818,6 +832,18 @@ fn ascii_word(lower: &[u8], start: usize, stop: usize) -> Option<AsciiWord> {
         head,
         tail,
     })
+}
+
+/// A possessive `'s` at byte `at` of `lower` (an apostrophe), as
+/// [`contraction_at`] tells it from a contraction, when the byte after the
+/// `s` is ASCII (`false` otherwise, left to `contraction_at`).
+#[cold]
+#[inline(never)]
+fn possessive_at(lower: &[u8], at: usize) -> bool {
+    lower.get(at + 1) == Some(&b's')
+        && lower
+            .get(at + 2)
+            .is_some_and(|&b| b.is_ascii() && !b.is_ascii_alphabetic())
 }
 
 /// The length of the run of ASCII letters and digits at the start of
