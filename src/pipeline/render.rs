@@ -247,9 +247,12 @@ impl BatchPool {
             }
             Err(_) => Batch::default(),
         };
-        for ((file, &size), &class) in batch.files.iter_mut().zip(sizes).zip(&classes) {
+        for (file, &size) in batch.files.iter_mut().zip(sizes) {
             if file.capacity() < size {
-                *file = Vec::with_capacity(class_bytes(class).max(size));
+                // A new buffer, with room for a larger batch when it comes
+                // back.
+                let roomy = size_class(size.saturating_add(size / 4), true);
+                *file = Vec::with_capacity(class_bytes(roomy).max(size));
             }
         }
         batch
