@@ -247,12 +247,9 @@ impl BatchPool {
             }
             Err(_) => Batch::default(),
         };
-        for (file, &size) in batch.files.iter_mut().zip(sizes) {
+        for ((file, &size), &class) in batch.files.iter_mut().zip(sizes).zip(&classes) {
             if file.capacity() < size {
-                // A new buffer, with room for a larger batch when it comes
-                // back.
-                let roomy = size_class(size.saturating_add(size / 4), true);
-                *file = Vec::with_capacity(class_bytes(roomy).max(size));
+                *file = Vec::with_capacity(class_bytes(class).max(size));
             }
         }
         batch
