@@ -11,6 +11,7 @@ use crate::output::{self, header_with, CsvFile, DocumentRow, NormalizedRow, Outp
 use crate::score::ActorTally;
 use crate::types::{Claim, Mention, Span};
 use serde::Serialize;
+use std::collections::VecDeque;
 
 /// The per-document files of the output folder, in writing order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -110,22 +111,124 @@ pub(super) struct BatchPool {
 }
 
 /// The pool's contents. A batch's file buffers are kept apart from it, by
-/// file and capacity, so that a batch gets for each file the smallest one
-/// its rows fit in (batches of a few documents differ much in size: one
-/// taken whole would seldom fit the next batch's rows).
+/// file and size class, so that a batch gets for each file a buffer of the
+/// smallest class its rows fit in (batches of a few documents differ much
+/// in size: one taken whole would seldom fit the next batch's rows), the
+/// one given back last, whose bytes are likeliest still in a cache.
 #[derive(Debug, Default)]
 struct Pooled {
     /// Emptied batches without their file buffers.
     batches: Vec<Batch>,
-    /// Emptied buffers of each file, smallest capacity first.
-    files: [Vec<Vec<u8>>; FILE_KINDS.len()],
+    /// Emptied buffers of each file.
+    files: [Classes; FILE_KINDS.len()],
     /// The capacity of the buffers in `files`.
     bytes: usize,
+}
+
+/// Size classes pooled; larger buffers are let go.
+const CLASSES: usize = 64;
+
+/// Emptied buffers by size class: every buffer of a class holds at least
+/// [`class_bytes`] of it; the last one of a class came back last.
+#[derive(Debug)]
+struct Classes {
+    buffers: [VecDeque<Vec<u8>>; CLASSES],
+    /// Bit `c` set when class `c` holds a buffer.
+    filled: u64,
+}
+
+impl Default for Classes {
+    fn default() -> Classes {
+        Classes {
+            buffers: std::array::from_fn(|_| VecDeque::new()),
+            filled: 0,
+        }
+    }
+}
+
+impl Classes {
+    /// The buffer given back last of the smallest class from `class` up.
+    fn take(&mut self, class: u32) -> Option<Vec<u8>> {
+        let above = self.filled.checked_shr(class).filter(|&bits| bits != 0)?;
+        let fit = class + above.trailing_zeros();
+        self.take_from(fit, VecDeque::pop_back)
+    }
+
+    /// The oldest buffer of the smallest class.
+    fn take_smallest(&mut self) -> Option<Vec<u8>> {
+        let smallest = self.filled.trailing_zeros();
+        self.take_from(smallest, VecDeque::pop_front)
+    }
+
+    fn take_from(
+        &mut self,
+        class: u32,
+        pop: fn(&mut VecDeque<Vec<u8>>) -> Option<Vec<u8>>,
+    ) -> Option<Vec<u8>> {
+        let buffers = self.buffers.get_mut(class as usize)?;
+        let buffer = pop(buffers);
+        if buffers.is_empty() {
+            self.filled &= !(1 << class);
+        }
+        buffer
+    }
+
+    /// Pools `buffer`, or hands it back when its class is not pooled.
+    fn give(&mut self, buffer: Vec<u8>) -> Result<(), Vec<u8>> {
+        let class = size_class(buffer.capacity(), false);
+        match self.buffers.get_mut(class as usize) {
+            Some(buffers) => {
+                buffers.push_back(buffer);
+                self.filled |= 1 << class;
+                Ok(())
+            }
+            None => Err(buffer),
+        }
+    }
+
+    #[cfg(test)]
+    fn iter(&self) -> impl Iterator<Item = &Vec<u8>> {
+        self.buffers.iter().flatten()
+    }
+}
+
+/// The smallest buffer a batch gets, in bytes (size class 0).
+const SMALLEST_BUFFER: usize = 4096;
+
+/// The size class of buffers of `bytes` bytes: four classes per doubling,
+/// so a buffer is at most a quarter larger than asked. `up` rounds a size
+/// asked for up to its class; else a capacity is rounded down to the class
+/// it holds.
+fn size_class(bytes: usize, up: bool) -> u32 {
+    if bytes <= SMALLEST_BUFFER {
+        return 0;
+    }
+    // bytes in (2^k, 2^(k+1)] when rounding up, [2^k, 2^(k+1)) when down.
+    let k = if up {
+        usize::BITS - 1 - (bytes - 1).leading_zeros()
+    } else {
+        usize::BITS - 1 - bytes.leading_zeros()
+    };
+    let step = 1usize << (k - 2);
+    let over = bytes - (1usize << k);
+    let steps = if up { over.div_ceil(step) } else { over / step } as u32;
+    (k - SMALLEST_BUFFER.trailing_zeros()) * 4 + steps
+}
+
+/// The bytes of a buffer of size class `class`.
+fn class_bytes(class: u32) -> usize {
+    let (k, steps) = (
+        SMALLEST_BUFFER.trailing_zeros() + class / 4,
+        (class % 4) as usize,
+    );
+    let base = 1usize.checked_shl(k).unwrap_or(usize::MAX);
+    base.saturating_add(steps.saturating_mul(base / 4))
 }
 
 impl BatchPool {
     /// An empty batch whose file buffers hold at least `sizes` bytes.
     fn take(&self, sizes: &[usize; FILE_KINDS.len()]) -> Batch {
+        let classes = sizes.map(|size| size_class(size, true));
         let mut batch = match self.free.lock() {
             Ok(mut free) => {
                 let Pooled {
@@ -134,22 +237,19 @@ impl BatchPool {
                     bytes,
                 } = &mut *free;
                 let mut batch = batches.pop().unwrap_or_default();
-                for ((file, pooled), &size) in batch.files.iter_mut().zip(files).zip(sizes) {
-                    let fits = pooled.partition_point(|buffer| buffer.capacity() < size);
-                    if fits < pooled.len() {
-                        *file = pooled.remove(fits);
-                        *bytes -= file.capacity();
+                for ((file, pooled), &class) in batch.files.iter_mut().zip(files).zip(&classes) {
+                    if let Some(buffer) = pooled.take(class) {
+                        *bytes -= buffer.capacity();
+                        *file = buffer;
                     }
                 }
                 batch
             }
             Err(_) => Batch::default(),
         };
-        for (file, &size) in batch.files.iter_mut().zip(sizes) {
+        for ((file, &size), &class) in batch.files.iter_mut().zip(sizes).zip(&classes) {
             if file.capacity() < size {
-                // A new buffer, with room for a larger batch when it comes
-                // back (rather than one that copies the old).
-                *file = Vec::with_capacity(size + size / 4);
+                *file = Vec::with_capacity(class_bytes(class).max(size));
             }
         }
         batch
@@ -168,16 +268,22 @@ impl BatchPool {
             } = &mut *free;
             for (file, pooled) in files.iter_mut().zip(pooled.iter_mut()) {
                 let mut file = std::mem::take(file);
-                if file.capacity() == 0 {
+                // Never taken from the pool (a batch of a poisoned lock).
+                if file.capacity() < SMALLEST_BUFFER {
                     continue;
                 }
                 file.clear();
-                *bytes += file.capacity();
-                let at = pooled.partition_point(|buffer| buffer.capacity() < file.capacity());
-                pooled.insert(at, file);
-                // Over the limit, the file's smallest buffers go first.
-                while *bytes > POOLED_BYTES && !pooled.is_empty() {
-                    let smallest = pooled.remove(0);
+                let capacity = file.capacity();
+                match pooled.give(file) {
+                    Ok(()) => *bytes += capacity,
+                    Err(file) => dropped.push(file),
+                }
+                // Over the limit, the file's smallest buffers go first,
+                // the oldest of a class first.
+                while *bytes > POOLED_BYTES {
+                    let Some(smallest) = pooled.take_smallest() else {
+                        break;
+                    };
                     *bytes -= smallest.capacity();
                     dropped.push(smallest);
                 }
@@ -756,6 +862,28 @@ mod tests {
     }
 
     #[test]
+    fn size_classes_hold_what_they_are_asked_for() {
+        let mut sizes: Vec<usize> = (0..70_000).step_by(7).collect();
+        sizes.extend((12..62).flat_map(|k| {
+            let p = 1usize << k;
+            [p - 1, p, p + 1, p + p / 4, p + p / 4 + 1]
+        }));
+        for size in sizes {
+            let up = size_class(size, true);
+            assert!(class_bytes(up) >= size, "{size}");
+            assert!(
+                class_bytes(up) <= (size + size / 4).max(SMALLEST_BUFFER),
+                "{size}"
+            );
+            if size >= SMALLEST_BUFFER {
+                let down = size_class(size, false);
+                assert!(class_bytes(down) <= size, "{size}");
+                assert!(class_bytes(down + 1) > size, "{size}");
+            }
+        }
+    }
+
+    #[test]
     fn the_pool_keeps_no_more_than_its_limit() {
         let pool = BatchPool::default();
         let huge = [POOLED_BYTES / 8; 6];
@@ -766,7 +894,12 @@ mod tests {
         let Ok(free) = pool.free.lock() else {
             panic!("pool lock poisoned");
         };
-        let pooled: usize = free.files.iter().flatten().map(Vec::capacity).sum();
+        let pooled: usize = free
+            .files
+            .iter()
+            .flat_map(Classes::iter)
+            .map(Vec::capacity)
+            .sum();
         assert_eq!(free.bytes, pooled);
         assert!(pooled <= POOLED_BYTES && pooled > 0, "{pooled}");
     }
