@@ -3,6 +3,7 @@
 
 mod eval_support;
 
+use claimstance::eval::EXIT_LIMIT_BROKEN;
 use eval_support::*;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -202,11 +203,11 @@ fn fail_under_names_each_metric_below_its_floor() {
         limit("stance.acc=0.81"),
         limit("documents.stance_acc=0.5"),
     ];
-    assert_eq!(run_json(args.clone(), dir.path()).0, 2);
+    assert_eq!(run_json(args.clone(), dir.path()).0, EXIT_LIMIT_BROKEN);
     args.fail_under = vec![limit("mentions.f1=0.7"), limit("stance.acc=0.8")];
     assert_eq!(run_json(args.clone(), dir.path()).0, 0);
     args.fail_over = vec![limit("sentences.leak_bytes=8")];
-    assert_eq!(run_json(args.clone(), dir.path()).0, 2);
+    assert_eq!(run_json(args.clone(), dir.path()).0, EXIT_LIMIT_BROKEN);
     args.fail_over = vec![limit("sentences.leak_bytes=9")];
     assert_eq!(run_json(args, dir.path()).0, 0);
 }
