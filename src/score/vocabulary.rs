@@ -153,6 +153,19 @@ impl Vocabulary {
     /// The slot holding `word`, or the empty slot where it would go.
     #[inline]
     fn slot_of(&self, word: &str, key: &Key) -> (usize, Option<&Slot>) {
+        self.probe(key, |entry| {
+            key.len <= 8
+                || self
+                    .words
+                    .get(entry.id as usize)
+                    .is_some_and(|w| &**w == word)
+        })
+    }
+
+    /// The slot of the word whose length and key are `key`'s and which
+    /// `same_word` accepts, or the empty slot where it would go.
+    #[inline(always)]
+    fn probe(&self, key: &Key, same_word: impl Fn(&Slot) -> bool) -> (usize, Option<&Slot>) {
         let mask = self.slots.len() - 1;
         let mut slot = (key.hash >> self.shift) as usize;
         loop {
@@ -162,14 +175,7 @@ impl Vocabulary {
             if entry.id == NO_WORD {
                 return (slot, None);
             }
-            if entry.len == key.len as u16
-                && entry.key == key.key
-                && (key.len <= 8
-                    || self
-                        .words
-                        .get(entry.id as usize)
-                        .is_some_and(|w| &**w == word))
-            {
+            if entry.len == key.len as u16 && entry.key == key.key && same_word(entry) {
                 return (slot, Some(entry));
             }
             slot = (slot + 1) & mask;
@@ -201,38 +207,33 @@ impl Vocabulary {
     #[inline]
     pub fn get_mid(&self, head: u64, tail: u64, word: &str) -> (u32, u16) {
         let key = Key::mid(head, tail, word.len() as u32);
-        let (word_index, bit) = filter_bit(key.hash);
-        if self.filter.get(word_index).is_none_or(|w| w & bit == 0) {
+        if !self.may_hold(&key) {
             return (NO_WORD, 0);
         }
-        let mask = self.slots.len() - 1;
-        let mut slot = (key.hash >> self.shift) as usize;
-        while let Some(entry) = self.slots.get(slot) {
-            if entry.id == NO_WORD {
-                break;
-            }
-            // Of equal lengths, the zero-padded halves are equal only for
-            // equal words.
-            if entry.len == key.len as u16
-                && entry.key == key.key
-                && self.halves.get(entry.id as usize) == Some(&[head, tail])
-            {
-                return (entry.id, entry.bits);
-            }
-            slot = (slot + 1) & mask;
-        }
-        (NO_WORD, 0)
+        // Of equal lengths, the zero-padded halves are equal only for equal
+        // words.
+        self.probe(&key, |entry| {
+            self.halves.get(entry.id as usize) == Some(&[head, tail])
+        })
+        .1
+        .map_or((NO_WORD, 0), |slot| (slot.id, slot.bits))
     }
 
     #[inline]
     fn get_key(&self, word: &str, key: &Key) -> (u32, u16) {
-        let (word_index, bit) = filter_bit(key.hash);
-        if self.filter.get(word_index).is_none_or(|w| w & bit == 0) {
+        if !self.may_hold(key) {
             return (NO_WORD, 0);
         }
         self.slot_of(word, key)
             .1
             .map_or((NO_WORD, 0), |slot| (slot.id, slot.bits))
+    }
+
+    /// Whether a word of `key`'s hash may be held (the filter's answer).
+    #[inline(always)]
+    fn may_hold(&self, key: &Key) -> bool {
+        let (word_index, bit) = filter_bit(key.hash);
+        self.filter.get(word_index).is_some_and(|w| w & bit != 0)
     }
 
     /// Sets `bits` in the bits of word `id` (none for an id it lacks).
